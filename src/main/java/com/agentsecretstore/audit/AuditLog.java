@@ -1,0 +1,64 @@
+package com.agentsecretstore.audit;
+
+import java.time.Clock;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.agentsecretstore.common.Ids;
+import com.agentsecretstore.principal.Caller;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Appends audit entries. {@link #append} joins the caller's transaction: if the entry cannot be
+ * written, the change it describes is rolled back with it (no audit row, no change).
+ */
+@ApplicationScoped
+public class AuditLog {
+
+    private final Clock clock;
+    private final ObjectMapper json;
+
+    public AuditLog(Clock clock, ObjectMapper json) {
+        this.clock = clock;
+        this.json = json;
+    }
+
+    /** Must run inside a reactive transaction ({@code @WithTransaction} on the calling service). */
+    public Uni<Void> append(AuditEvent event) {
+        AuditEntry entry = new AuditEntry();
+        entry.id = Ids.next("aud");
+        entry.recordedAt = clock.instant();
+        entry.action = event.action();
+        entry.outcome = event.outcome().name().toLowerCase(Locale.ROOT);
+        Caller actor = event.actor();
+        if (actor != null) {
+            entry.actorId = actor.id();
+            entry.actorName = actor.name();
+            entry.actorRole = actor.role() == null ? null : actor.role().wire();
+            entry.sourceIp = actor.sourceIp();
+        }
+        entry.namespace = event.namespace();
+        entry.path = event.path();
+        entry.targetId = event.targetId();
+        entry.details = canonical(event.details());
+        return entry.persist().replaceWithVoid();
+    }
+
+    private String canonical(Map<String, Object> details) {
+        if (details == null || details.isEmpty()) {
+            return "{}";
+        }
+        try {
+            // Sorted keys: the chain hashes this text, so it must not depend on map order.
+            return json.writeValueAsString(new TreeMap<>(details));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Audit details are not serializable", e);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package com.agentsecretstore.common;
+
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+/**
+ * The service's own settings. Each maps to an environment variable by the usual rule
+ * ({@code ass.master-key} is {@code ASS_MASTER_KEY}); the README's configuration table lists them.
+ */
+@ConfigMapping(prefix = "ass")
+public interface AssConfig {
+
+    /** Key of the admin created on first start when no admin exists; generated and logged once when absent. */
+    Optional<String> bootstrapAdminKey();
+
+    /** Base64 of one 32-byte master key (key id {@code default}). Use this or {@link #masterKeys()}. */
+    Optional<String> masterKey();
+
+    /** A keyring for rotation: {@code id1:base64,id2:base64}. */
+    Optional<String> masterKeys();
+
+    /** Which key of {@link #masterKeys()} wraps new data keys. */
+    Optional<String> activeMasterKey();
+
+    /** External base URL, used in links sent to people (approve_url, emails). */
+    @WithDefault("http://localhost:8080")
+    String publicUrl();
+
+    /** Allow webhook targets on private, loopback and link-local addresses. */
+    @WithDefault("false")
+    boolean webhooksAllowPrivate();
+
+    Db db();
+
+    Secrets secrets();
+
+    interface Db {
+        /** The one PostgreSQL schema the service owns (created by Flyway if missing). */
+        @WithDefault("ass")
+        String schema();
+    }
+
+    interface Secrets {
+        /** Largest secret value accepted, in bytes of UTF-8. */
+        @WithName("max-value-bytes")
+        @WithDefault("65536")
+        int maxValueBytes();
+    }
+}

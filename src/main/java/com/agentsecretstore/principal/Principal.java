@@ -1,0 +1,30 @@
+package com.agentsecretstore.principal;
+
+import java.time.Instant;
+
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+
+/** A person or agent that can authenticate. Never serialized directly: see PrincipalView. */
+@Entity
+@Table(name = "principal")
+public class Principal extends PanacheEntityBase {
+    @Id
+    public String id;
+    public String name;
+    public String role;
+    public String[] namespaces;
+    public String email;
+    public String trustTier;
+    public String moltbotdenId;
+    public boolean disabled;
+    public Instant createdAt;
+    public Instant updatedAt;
+
+    public Role roleEnum() {
+        return Role.fromWire(role);
+    }
+}

@@ -1,0 +1,59 @@
+package com.agentsecretstore.principal;
+
+import java.time.Instant;
+import java.util.List;
+
+import jakarta.validation.constraints.Email;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+/** Request and response bodies of {@code /v1/principals}. */
+public final class PrincipalApi {
+
+    private PrincipalApi() {
+    }
+
+    static final String NAME = "[A-Za-z0-9][A-Za-z0-9._@-]{0,127}";
+    static final String NAMESPACE = "[A-Za-z0-9._-]{1,128}";
+
+    public record CreateRequest(
+            @NotBlank @Pattern(regexp = NAME, message = "must be 1-128 characters of letters, digits, '.', '_', '@' or '-'") String name,
+            @NotNull @Pattern(regexp = "admin|approver|agent", message = "must be one of admin, approver, agent") String role,
+            @Size(max = 100) List<@NotNull @Pattern(regexp = NAMESPACE, message = "must be a namespace name") String> namespaces,
+            @Email @Size(max = 254) String email,
+            @Pattern(regexp = "verified|established|active|new|unregistered", message = "must be one of verified, established, active, new, unregistered") String trustTier,
+            @Size(min = 1, max = 128) String moltbotdenId) {
+    }
+
+    /** Absent fields stay as they are; an empty email clears it. */
+    public record UpdateRequest(
+            @Size(max = 100) List<@NotNull @Pattern(regexp = NAMESPACE, message = "must be a namespace name") String> namespaces,
+            @Size(max = 254) String email,
+            @Pattern(regexp = "verified|established|active|new|unregistered", message = "must be one of verified, established, active, new, unregistered") String trustTier,
+            Boolean disabled) {
+    }
+
+    public record KeyView(String id, String prefix, Instant createdAt, Instant lastUsedAt, Instant revokedAt) {
+        static KeyView of(ApiKey k) {
+            return new KeyView(k.id, k.prefix, k.createdAt, k.lastUsedAt, k.revokedAt);
+        }
+    }
+
+    /** A principal as shown to clients; {@code apiKey} is present only in the response that created the key. */
+    public record PrincipalView(String id, String name, String role, List<String> namespaces, String email,
+            String trustTier, String moltbotdenId, boolean disabled, Instant createdAt, Instant updatedAt,
+            List<KeyView> keys, String apiKey) {
+
+        static PrincipalView of(Principal p, List<ApiKey> keys, String apiKey) {
+            return new PrincipalView(p.id, p.name, p.role, p.namespaces == null ? List.of() : List.of(p.namespaces),
+                    p.email, p.trustTier, p.moltbotdenId, p.disabled, p.createdAt, p.updatedAt,
+                    keys.stream().map(KeyView::of).toList(), apiKey);
+        }
+    }
+
+    /** A new key, shown once. */
+    public record CreatedKey(String id, String prefix, Instant createdAt, String apiKey) {
+    }
+}

@@ -1,0 +1,290 @@
+package com.agentsecretstore.principal;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.agentsecretstore.audit.AuditEvent;
+import com.agentsecretstore.audit.AuditLog;
+import com.agentsecretstore.common.ApiException;
+import com.agentsecretstore.common.FieldError;
+import com.agentsecretstore.common.Ids;
+import com.agentsecretstore.common.Page;
+import com.agentsecretstore.crypto.OpaqueTokens;
+import com.agentsecretstore.principal.PrincipalApi.CreateRequest;
+import com.agentsecretstore.principal.PrincipalApi.CreatedKey;
+import com.agentsecretstore.principal.PrincipalApi.PrincipalView;
+import com.agentsecretstore.principal.PrincipalApi.UpdateRequest;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Principals and their API keys. Every operation checks its caller first; every change is audited
+ * in its own transaction.
+ */
+@ApplicationScoped
+public class PrincipalService {
+
+    public static final String KEY_PREFIX = "ass_";
+    /** Enough for overlapping rotation, few enough to notice a leak-and-hoard pattern. */
+    static final int MAX_ACTIVE_KEYS = 10;
+
+    private final Clock clock;
+    private final AuditLog audit;
+
+    public PrincipalService(Clock clock, AuditLog audit) {
+        this.clock = clock;
+        this.audit = audit;
+    }
+
+    @WithTransaction
+    public Uni<PrincipalView> create(Caller caller, CreateRequest request) {
+        requireAdmin(caller);
+        Role role = Role.fromWire(request.role());
+        List<FieldError> errors = new ArrayList<>();
+        if (role != Role.AGENT && request.trustTier() != null) {
+            errors.add(new FieldError("trust_tier", "only agents have a trust tier"));
+        }
+        if (role != Role.AGENT && request.moltbotdenId() != null) {
+            errors.add(new FieldError("moltbotden_id", "only agents have a MoltbotDen id"));
+        }
+        if (!errors.isEmpty()) {
+            throw ApiException.invalid(errors);
+        }
+        return Principal.count("name", request.name()).flatMap(existing -> {
+            if (existing > 0) {
+                throw ApiException.conflict("A principal with this name already exists.");
+            }
+            Instant now = clock.instant();
+            Principal p = new Principal();
+            p.id = Ids.next(role.idPrefix());
+            p.name = request.name();
+            p.role = role.wire();
+            p.namespaces = request.namespaces() == null ? new String[0]
+                    : request.namespaces().stream().distinct().toArray(String[]::new);
+            p.email = request.email();
+            p.trustTier = request.trustTier();
+            p.moltbotdenId = request.moltbotdenId();
+            p.createdAt = now;
+            p.updatedAt = now;
+            String plain = OpaqueTokens.generate(KEY_PREFIX);
+            ApiKey key = newKey(p.id, plain, now);
+            return p.<Principal>persist()
+                    .call(() -> key.persist())
+                    .call(() -> audit.append(AuditEvent.success("principal.create", caller).onTarget(p.id)
+                            .with(details("name", p.name, "role", p.role, "key_id", key.id))))
+                    .map(ignored -> PrincipalView.of(p, List.of(key), plain));
+        });
+    }
+
+    @WithSession
+    public Uni<Page<PrincipalView>> list(Caller caller, Integer limit, String cursor) {
+        requireAdmin(caller);
+        int n = Page.limit(limit);
+        String after = Page.decodeCursor(cursor);
+        Uni<List<Principal>> rows = after == null
+                ? Principal.<Principal>find("order by id").range(0, n).list()
+                : Principal.<Principal>find("id > ?1 order by id", after).range(0, n).list();
+        return rows.flatMap(principals -> {
+            List<String> ids = principals.stream().map(p -> p.id).toList();
+            Uni<List<ApiKey>> keyRows = ids.isEmpty() ? Uni.createFrom().item(List.of())
+                    : ApiKey.<ApiKey>list("principalId in ?1 order by createdAt", ids);
+            return keyRows.map(keys -> Page.of(principals, n,
+                    p -> p.id, p -> PrincipalView.of(p, keys.stream().filter(k -> k.principalId.equals(p.id)).toList(), null)));
+        });
+    }
+
+    @WithSession
+    public Uni<PrincipalView> get(Caller caller, String id) {
+        requireAdminOrSelf(caller, id);
+        return load(id).flatMap(p -> keysOf(id).map(keys -> PrincipalView.of(p, keys, null)));
+    }
+
+    @WithTransaction
+    public Uni<PrincipalView> update(Caller caller, String id, UpdateRequest request) {
+        requireAdmin(caller);
+        if (request.email() != null && !request.email().isEmpty() && !request.email().matches("[^@\\s]+@[^@\\s]+")) {
+            throw ApiException.invalid("email", "must be a well-formed email address");
+        }
+        return lockAdmins().chain(() -> load(id)).flatMap(p -> {
+            if (request.trustTier() != null && p.roleEnum() != Role.AGENT) {
+                throw ApiException.invalid("trust_tier", "only agents have a trust tier");
+            }
+            Uni<Void> guard = Uni.createFrom().voidItem();
+            if (Boolean.TRUE.equals(request.disabled()) && !p.disabled && p.roleEnum() == Role.ADMIN) {
+                guard = requireAnotherEnabledAdmin(p.id, "Disabling the last enabled admin would lock everyone out.");
+            }
+            return guard.chain(() -> {
+                Map<String, Object> changed = new LinkedHashMap<>();
+                if (request.namespaces() != null) {
+                    p.namespaces = request.namespaces().stream().distinct().toArray(String[]::new);
+                    changed.put("namespaces", List.of(p.namespaces));
+                }
+                if (request.email() != null) {
+                    p.email = request.email().isEmpty() ? null : request.email();
+                    changed.put("email", p.email == null ? "cleared" : "set");
+                }
+                if (request.trustTier() != null) {
+                    p.trustTier = request.trustTier();
+                    changed.put("trust_tier", p.trustTier);
+                }
+                if (request.disabled() != null) {
+                    p.disabled = request.disabled();
+                    changed.put("disabled", p.disabled);
+                }
+                p.updatedAt = clock.instant();
+                return audit.append(AuditEvent.success("principal.update", caller).onTarget(p.id).with(changed))
+                        .chain(() -> keysOf(id))
+                        .map(keys -> PrincipalView.of(p, keys, null));
+            });
+        });
+    }
+
+    @WithTransaction
+    public Uni<CreatedKey> addKey(Caller caller, String id) {
+        requireAdminOrSelf(caller, id);
+        return load(id).flatMap(p -> ApiKey.count("principalId = ?1 and revokedAt is null", id).flatMap(active -> {
+            if (active >= MAX_ACTIVE_KEYS) {
+                throw ApiException.conflict("This principal already has " + MAX_ACTIVE_KEYS
+                        + " active keys; revoke one first.");
+            }
+            Instant now = clock.instant();
+            String plain = OpaqueTokens.generate(KEY_PREFIX);
+            ApiKey key = newKey(id, plain, now);
+            return key.persist()
+                    .call(() -> audit.append(AuditEvent.success("principal.key.create", caller).onTarget(id)
+                            .with(details("key_id", key.id))))
+                    .map(ignored -> new CreatedKey(key.id, key.prefix, key.createdAt, plain));
+        }));
+    }
+
+    @WithTransaction
+    public Uni<Void> revokeKey(Caller caller, String id, String keyId) {
+        requireAdminOrSelf(caller, id);
+        return lockAdmins().chain(() -> load(id)).flatMap(p -> ApiKey.<ApiKey>find("id = ?1 and principalId = ?2", keyId, id)
+                .firstResult()
+                .flatMap(key -> {
+                    if (key == null) {
+                        throw ApiException.notFound("No such key for this principal.");
+                    }
+                    if (key.revokedAt != null) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    Uni<Void> guard = Uni.createFrom().voidItem();
+                    if (p.roleEnum() == Role.ADMIN && !p.disabled) {
+                        guard = ApiKey.count("principalId = ?1 and revokedAt is null", id).flatMap(active -> active > 1
+                                ? Uni.createFrom().voidItem()
+                                : requireAnotherEnabledAdmin(id, "Revoking the last key of the last enabled admin would lock everyone out."));
+                    }
+                    return guard.chain(() -> {
+                        key.revokedAt = clock.instant();
+                        return audit.append(AuditEvent.success("principal.key.revoke", caller).onTarget(id)
+                                .with(details("key_id", keyId)));
+                    });
+                }));
+    }
+
+    /** Creates the first admin when there is none. Returns true when it did. */
+    @WithTransaction
+    public Uni<Boolean> bootstrapAdmin(String plainKey) {
+        // Replicas starting together must not each create an admin.
+        return Panache.getSession().flatMap(s -> s.createNativeQuery("select pg_advisory_xact_lock(7364001)").getSingleResult())
+                .chain(() -> Principal.count("role = ?1 and disabled = false", Role.ADMIN.wire()))
+                .flatMap(admins -> {
+                    if (admins > 0) {
+                        return Uni.createFrom().item(false);
+                    }
+                    Instant now = clock.instant();
+                    Principal p = new Principal();
+                    p.id = Ids.next(Role.ADMIN.idPrefix());
+                    p.name = "admin";
+                    p.role = Role.ADMIN.wire();
+                    p.namespaces = new String[0];
+                    p.createdAt = now;
+                    p.updatedAt = now;
+                    ApiKey key = newKey(p.id, plainKey, now);
+                    Caller system = Caller.system("bootstrap");
+                    return Principal.count("name", p.name)
+                            .invoke(taken -> {
+                                if (taken > 0) {
+                                    p.name = "admin-" + p.id.substring(4, 12).toLowerCase();
+                                }
+                            })
+                            .chain(() -> p.persist())
+                            .chain(() -> key.persist())
+                            .chain(() -> audit.append(AuditEvent.success("principal.bootstrap", system).onTarget(p.id)
+                                    .with(details("key_id", key.id))))
+                            .replaceWith(true);
+                });
+    }
+
+    private ApiKey newKey(String principalId, String plain, Instant now) {
+        ApiKey key = new ApiKey();
+        key.id = Ids.next("key");
+        key.principalId = principalId;
+        key.prefix = OpaqueTokens.displayPrefix(plain);
+        key.hash = OpaqueTokens.hash(plain);
+        key.createdAt = now;
+        return key;
+    }
+
+    private Uni<Principal> load(String id) {
+        return Principal.<Principal>findById(id).map(p -> {
+            if (p == null) {
+                throw ApiException.notFound("No such principal.");
+            }
+            return p;
+        });
+    }
+
+    private Uni<List<ApiKey>> keysOf(String id) {
+        return ApiKey.list("principalId = ?1 order by createdAt", id);
+    }
+
+    /** Serializes changes that could leave the store without a usable admin. */
+    private Uni<Void> lockAdmins() {
+        return Panache.getSession()
+                .flatMap(s -> s.createNativeQuery("select pg_advisory_xact_lock(7364002)").getSingleResult())
+                .replaceWithVoid();
+    }
+
+    private Uni<Void> requireAnotherEnabledAdmin(String exceptId, String message) {
+        return Principal.count("from Principal p where p.role = ?1 and p.disabled = false and p.id <> ?2 and exists "
+                + "(select 1 from ApiKey k where k.principalId = p.id and k.revokedAt is null)", Role.ADMIN.wire(), exceptId)
+                .map(others -> {
+                    if (others == 0) {
+                        throw ApiException.conflict(message);
+                    }
+                    return null;
+                })
+                .replaceWithVoid();
+    }
+
+    private static void requireAdmin(Caller caller) {
+        if (!caller.isAdmin()) {
+            throw ApiException.forbidden("Only admins may manage principals.");
+        }
+    }
+
+    private static void requireAdminOrSelf(Caller caller, String id) {
+        if (!caller.isAdmin() && !caller.id().equals(id)) {
+            throw ApiException.forbidden("Only admins may manage other principals.");
+        }
+    }
+
+    private static Map<String, Object> details(Object... pairs) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            m.put((String) pairs[i], pairs[i + 1]);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,51 @@
+package com.agentsecretstore.secret;
+
+import java.io.Serializable;
+import java.time.Instant;
+import java.util.Objects;
+
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.IdClass;
+import jakarta.persistence.Table;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+
+/** One sealed value of a secret: the value under its data key, the data key under a master key. */
+@Entity
+@Table(name = "secret_version")
+@IdClass(SecretVersion.Key.class)
+public class SecretVersion extends PanacheEntityBase {
+    @Id
+    public String path;
+    @Id
+    public int version;
+    public String masterKeyId;
+    public byte[] wrappedKey;
+    public byte[] ciphertext;
+    public Instant createdAt;
+    public String createdBy;
+
+    public static class Key implements Serializable {
+        public String path;
+        public int version;
+
+        public Key() {
+        }
+
+        public Key(String path, int version) {
+            this.path = path;
+            this.version = version;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.version == version && Objects.equals(k.path, path);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(path, version);
+        }
+    }
+}
