@@ -17,15 +17,24 @@ public record Page<T>(List<T> items, String nextCursor) {
     public static final int DEFAULT_LIMIT = 50;
     public static final int MAX_LIMIT = 500;
 
-    /** Validates {@code limit}; null means the default. */
-    public static int limit(Integer limit) {
-        if (limit == null) {
+    /**
+     * Validates {@code limit} as the client sent it; null means the default. Parsed here rather
+     * than by JAX-RS, which would answer a non-number with 404.
+     */
+    public static int limit(String limit) {
+        if (limit == null || limit.isEmpty()) {
             return DEFAULT_LIMIT;
         }
-        if (limit < 1 || limit > MAX_LIMIT) {
+        int n;
+        try {
+            n = Integer.parseInt(limit);
+        } catch (NumberFormatException e) {
+            throw ApiException.invalid("limit", "must be a number between 1 and " + MAX_LIMIT);
+        }
+        if (n < 1 || n > MAX_LIMIT) {
             throw ApiException.invalid("limit", "must be between 1 and " + MAX_LIMIT);
         }
-        return limit;
+        return n;
     }
 
     public static String encodeCursor(String key) {

@@ -59,6 +59,12 @@ public class ProblemMapper {
         return jsonProblem(e, uri);
     }
 
+    /** Declared apart from {@link #json} because Quarkus ships its own mapper for this subtype. */
+    @ServerExceptionMapper
+    public Response mismatched(MismatchedInputException e, UriInfo uri) {
+        return jsonProblem(e, uri);
+    }
+
     @ServerExceptionMapper
     public Response unauthorized(UnauthorizedException e, UriInfo uri) {
         return unauthorized(uri);
@@ -166,6 +172,11 @@ public class ProblemMapper {
             switch (node.getKind()) {
                 case METHOD, PARAMETER, RETURN_VALUE, CROSS_PARAMETER -> {
                     // The method and parameter names are ours, not the client's.
+                }
+                case CONTAINER_ELEMENT -> {
+                    if (node.getIndex() != null) {
+                        sb.append('[').append(node.getIndex()).append(']');
+                    }
                 }
                 default -> {
                     if (node.getName() == null) {

@@ -47,7 +47,7 @@ public class PrincipalResource {
 
     @GET
     @RolesAllowed(Role.ADMIN_NAME)
-    public Uni<Page<PrincipalView>> list(@QueryParam("limit") Integer limit, @QueryParam("cursor") String cursor) {
+    public Uni<Page<PrincipalView>> list(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
         return service.list(Caller.of(identity), limit, cursor);
     }
 

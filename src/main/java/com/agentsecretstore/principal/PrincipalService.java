@@ -86,7 +86,7 @@ public class PrincipalService {
     }
 
     @WithSession
-    public Uni<Page<PrincipalView>> list(Caller caller, Integer limit, String cursor) {
+    public Uni<Page<PrincipalView>> list(Caller caller, String limit, String cursor) {
         requireAdmin(caller);
         int n = Page.limit(limit);
         String after = Page.decodeCursor(cursor);

@@ -39,7 +39,7 @@ public class SecretResource {
 
     @GET
     @RolesAllowed(Role.ADMIN_NAME)
-    public Uni<Page<SecretView>> list(@QueryParam("prefix") String prefix, @QueryParam("limit") Integer limit,
+    public Uni<Page<SecretView>> list(@QueryParam("prefix") String prefix, @QueryParam("limit") String limit,
             @QueryParam("cursor") String cursor) {
         return service.list(Caller.of(identity), prefix, limit, cursor);
     }

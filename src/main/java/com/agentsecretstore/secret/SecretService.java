@@ -113,7 +113,7 @@ public class SecretService {
     }
 
     @WithSession
-    public Uni<Page<SecretView>> list(Caller caller, String prefix, Integer limit, String cursor) {
+    public Uni<Page<SecretView>> list(Caller caller, String prefix, String limit, String cursor) {
         requireAdmin(caller);
         int n = Page.limit(limit);
         String after = Page.decodeCursor(cursor);
