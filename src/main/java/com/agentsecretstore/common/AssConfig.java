@@ -37,6 +37,30 @@ public interface AssConfig {
 
     Secrets secrets();
 
+    Tokens tokens();
+
+    Approvals approvals();
+
+    interface Tokens {
+        /** Upper bound on ttl_seconds of any token. */
+        @WithDefault("3600")
+        int maxTtlSeconds();
+
+        /** ttl_seconds when a request names none. */
+        @WithDefault("900")
+        int defaultTtlSeconds();
+    }
+
+    interface Approvals {
+        /** How often each replica issues due tokens and expires stale requests. */
+        @WithDefault("1s")
+        String jobInterval();
+
+        /** Longest long-poll of {@code /v1/approvals/{id}/wait}. */
+        @WithDefault("900")
+        int maxWaitSeconds();
+    }
+
     interface Db {
         /** The one PostgreSQL schema the service owns (created by Flyway if missing). */
         @WithDefault("ass")

@@ -67,10 +67,13 @@ public final class OpaqueTokens {
      */
     public static String displayPrefix(String token) {
         Objects.requireNonNull(token, "token");
-        if (token.length() < BODY_LENGTH) {
+        // The type prefix ends at the first '_' (ass_, ast_); configured keys may be longer than
+        // generated ones, so the prefix is found by its separator, not by the length.
+        int start = token.indexOf('_') + 1;
+        if (start == 0 || token.length() - start < BODY_LENGTH - 11) {
             throw new IllegalArgumentException("not a generated token");
         }
-        return token.substring(0, token.length() - BODY_LENGTH + DISPLAY_CHARS);
+        return token.substring(0, start + DISPLAY_CHARS);
     }
 
     /** Fixed-width base62, most significant digit first, left-padded with '0'. */

@@ -5,6 +5,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -21,6 +22,8 @@ import com.agentsecretstore.principal.Role;
 import com.agentsecretstore.secret.SecretApi.PutRequest;
 import com.agentsecretstore.secret.SecretApi.SecretView;
 import com.agentsecretstore.secret.SecretApi.VersionsView;
+import com.agentsecretstore.token.SecretReader;
+import com.agentsecretstore.token.TokenApi.SecretValue;
 
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
@@ -30,11 +33,25 @@ import io.smallrye.mutiny.Uni;
 public class SecretResource {
 
     private final SecretService service;
+    private final SecretReader reader;
     private final SecurityIdentity identity;
 
-    public SecretResource(SecretService service, SecurityIdentity identity) {
+    public SecretResource(SecretService service, SecretReader reader, SecurityIdentity identity) {
         this.service = service;
+        this.reader = reader;
         this.identity = identity;
+    }
+
+    /**
+     * A secret's value, with the caller's scoped token in X-Secret-Token. Admins hold no standing
+     * read access: they request tokens like everyone else.
+     */
+    @GET
+    @Path("{path: .+}")
+    @RolesAllowed({ Role.ADMIN_NAME, Role.APPROVER_NAME, Role.AGENT_NAME })
+    public Uni<SecretValue> read(@PathParam("path") String path, @HeaderParam("X-Secret-Token") String token,
+            @QueryParam("version") String version) {
+        return reader.read(Caller.of(identity), path, token, version);
     }
 
     @GET

@@ -1,0 +1,24 @@
+package com.agentsecretstore.approval;
+
+import java.time.Instant;
+
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+
+/** One approval, the denial or the cancellation of a request. */
+@Entity
+@Table(name = "approval_decision")
+public class ApprovalDecision extends PanacheEntityBase {
+    @Id
+    public String id;
+    public String requestId;
+    public String principalId;
+    public String principalName;
+    /** approve, deny or cancel */
+    public String kind;
+    public String note;
+    public Instant decidedAt;
+}

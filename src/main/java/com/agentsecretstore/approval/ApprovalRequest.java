@@ -1,0 +1,40 @@
+package com.agentsecretstore.approval;
+
+import java.time.Instant;
+
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+
+/** A token request waiting for, or decided by, humans. See V3__approvals.sql. */
+@Entity
+@Table(name = "approval_request")
+public class ApprovalRequest extends PanacheEntityBase {
+    @Id
+    public String id;
+    public String requesterId;
+    public String requesterName;
+    public String namespace;
+    public String scope;
+    public String scopeGlob;
+    public String description;
+    public int tokenTtlSeconds;
+    public String tier;
+    public int requiredApprovals;
+    public int delaySeconds;
+    public String trustTier;
+    public String[] secretPaths;
+    public String explanation;
+    public String status;
+    public Instant createdAt;
+    public Instant expiresAt;
+    public Instant issueAt;
+    public Instant decidedAt;
+    public String tokenId;
+
+    public ApprovalStatus statusEnum() {
+        return ApprovalStatus.fromWire(status);
+    }
+}

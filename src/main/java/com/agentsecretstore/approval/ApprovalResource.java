@@ -1,0 +1,96 @@
+package com.agentsecretstore.approval;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+import org.jboss.resteasy.reactive.RestResponse;
+
+import com.agentsecretstore.approval.ApprovalApi.ApprovalView;
+import com.agentsecretstore.approval.ApprovalApi.ApproveBody;
+import com.agentsecretstore.approval.ApprovalApi.CancelBody;
+import com.agentsecretstore.approval.ApprovalApi.CollectedToken;
+import com.agentsecretstore.approval.ApprovalApi.DenyBody;
+import com.agentsecretstore.common.Page;
+import com.agentsecretstore.principal.Caller;
+import com.agentsecretstore.principal.Role;
+import com.agentsecretstore.token.TokenApi.TokenRequest;
+import com.agentsecretstore.token.TokenApi.TokenResponse;
+
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+
+@Path("/v1")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@RolesAllowed({ Role.ADMIN_NAME, Role.APPROVER_NAME, Role.AGENT_NAME })
+public class ApprovalResource {
+
+    private final ApprovalService service;
+    private final SecurityIdentity identity;
+
+    public ApprovalResource(ApprovalService service, SecurityIdentity identity) {
+        this.service = service;
+        this.identity = identity;
+    }
+
+    /** 201 with the token when no approval is needed, 202 with the approval request otherwise. */
+    @POST
+    @Path("tokens")
+    public Uni<RestResponse<TokenResponse>> requestToken(TokenRequest body) {
+        if (body == null) {
+            throw com.agentsecretstore.common.ApiException.invalid("scope", "is required");
+        }
+        return service.requestToken(Caller.of(identity), body).map(r -> RestResponse.status(
+                "approved".equals(r.status()) ? RestResponse.Status.CREATED : RestResponse.Status.ACCEPTED, r));
+    }
+
+    @GET
+    @Path("approvals")
+    public Uni<Page<ApprovalView>> list(@QueryParam("status") String status, @QueryParam("namespace") String namespace,
+            @QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
+        return service.list(Caller.of(identity), status, namespace, limit, cursor);
+    }
+
+    @GET
+    @Path("approvals/{id}")
+    public Uni<ApprovalView> get(@PathParam("id") String id) {
+        return service.get(Caller.of(identity), id);
+    }
+
+    @GET
+    @Path("approvals/{id}/wait")
+    public Uni<ApprovalView> waitFor(@PathParam("id") String id, @QueryParam("timeout_seconds") String timeout) {
+        return service.waitFor(Caller.of(identity), id, timeout);
+    }
+
+    @GET
+    @Path("approvals/{id}/token")
+    public Uni<CollectedToken> token(@PathParam("id") String id) {
+        return service.collect(Caller.of(identity), id);
+    }
+
+    @POST
+    @Path("approvals/{id}/approve")
+    public Uni<ApprovalView> approve(@PathParam("id") String id, ApproveBody body) {
+        return service.approve(Caller.of(identity), id, body == null ? null : body.comment());
+    }
+
+    @POST
+    @Path("approvals/{id}/deny")
+    public Uni<ApprovalView> deny(@PathParam("id") String id, DenyBody body) {
+        return service.deny(Caller.of(identity), id, body == null ? null : body.reason());
+    }
+
+    @POST
+    @Path("approvals/{id}/cancel")
+    public Uni<ApprovalView> cancel(@PathParam("id") String id, CancelBody body) {
+        return service.cancel(Caller.of(identity), id, body == null ? null : body.reason());
+    }
+}

@@ -1,0 +1,114 @@
+package com.agentsecretstore.approval;
+
+import java.time.Instant;
+import java.util.Set;
+
+/**
+ * The approval state machine, free of I/O. Who may act is checked before what state the request
+ * is in (an outsider learns nothing about a request from a 409); then the state decides.
+ */
+public final class ApprovalRules {
+
+    private ApprovalRules() {
+    }
+
+    /** What the rules need to know about a request. */
+    public record State(ApprovalStatus status, String requesterId, int requiredApprovals, int delaySeconds,
+            Instant expiresAt, Instant issueAt, Set<String> approvedBy) {
+    }
+
+    /** Who is acting, and in which capacities. */
+    public record Actor(String id, boolean designated, boolean admin) {
+    }
+
+    public enum Effect {
+        /** The approval counts; more are needed. */
+        COUNTED,
+        /** Approvals are complete and there is no delay: issue the token now. */
+        ISSUE_NOW,
+        /** Approvals are complete; the token is issued at {@code issueAt}, unless cancelled before. */
+        START_DELAY,
+        DENY,
+        CANCEL
+    }
+
+    /** Either an effect to apply, or a refusal with its HTTP status and a reason safe to show. */
+    public record Outcome(Effect effect, Instant issueAt, int refusalStatus, String refusal) {
+        static Outcome refuse(int status, String reason) {
+            return new Outcome(null, null, status, reason);
+        }
+
+        static Outcome of(Effect effect) {
+            return new Outcome(effect, null, 0, null);
+        }
+
+        public boolean refused() {
+            return effect == null;
+        }
+    }
+
+    public static Outcome approve(State s, Actor actor, Instant now) {
+        if (actor.id().equals(s.requesterId())) {
+            return Outcome.refuse(403, "The requester may not approve its own request.");
+        }
+        if (!actor.designated()) {
+            return Outcome.refuse(403, "Only a designated approver of this namespace may approve.");
+        }
+        Outcome closed = requireOpen(s, now, false);
+        if (closed != null) {
+            return closed;
+        }
+        if (s.approvedBy().contains(actor.id())) {
+            return Outcome.refuse(409, "This approver has already approved this request; an approver counts once.");
+        }
+        int received = s.approvedBy().size() + 1;
+        if (received < s.requiredApprovals()) {
+            return Outcome.of(Effect.COUNTED);
+        }
+        if (s.delaySeconds() > 0) {
+            return new Outcome(Effect.START_DELAY, now.plusSeconds(s.delaySeconds()), 0, null);
+        }
+        return Outcome.of(Effect.ISSUE_NOW);
+    }
+
+    /** One denial by a designated approver ends the request, also during a critical delay. */
+    public static Outcome deny(State s, Actor actor, Instant now) {
+        if (actor.id().equals(s.requesterId())) {
+            return Outcome.refuse(403, "The requester cancels its own request; it does not deny it.");
+        }
+        if (!actor.designated()) {
+            return Outcome.refuse(403, "Only a designated approver of this namespace may deny.");
+        }
+        Outcome closed = requireOpen(s, now, true);
+        return closed != null ? closed : Outcome.of(Effect.DENY);
+    }
+
+    /** The requester, a designated approver or an admin may cancel until the token is issued. */
+    public static Outcome cancel(State s, Actor actor, Instant now) {
+        if (!actor.id().equals(s.requesterId()) && !actor.designated() && !actor.admin()) {
+            return Outcome.refuse(403, "Only the requester, a designated approver or an admin may cancel.");
+        }
+        Outcome closed = requireOpen(s, now, true);
+        return closed != null ? closed : Outcome.of(Effect.CANCEL);
+    }
+
+    public static boolean dueForIssue(State s, Instant now) {
+        return s.status() == ApprovalStatus.DELAYED && s.issueAt() != null && !s.issueAt().isAfter(now);
+    }
+
+    /** A pending request past its expiry. A delayed one has all its approvals and does not expire. */
+    public static boolean expired(State s, Instant now) {
+        return s.status() == ApprovalStatus.PENDING && !s.expiresAt().isAfter(now);
+    }
+
+    private static Outcome requireOpen(State s, Instant now, boolean delayedIsOpen) {
+        if (expired(s, now)) {
+            return Outcome.refuse(409, "The request has expired.");
+        }
+        boolean open = s.status() == ApprovalStatus.PENDING || (delayedIsOpen && s.status() == ApprovalStatus.DELAYED);
+        if (!open) {
+            return Outcome.refuse(409, "The request is " + s.status().wire() + ".");
+        }
+        return null;
+    }
+}

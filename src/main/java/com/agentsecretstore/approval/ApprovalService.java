@@ -1,0 +1,454 @@
+package com.agentsecretstore.approval;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+
+import com.agentsecretstore.approval.ApprovalApi.Approval;
+import com.agentsecretstore.approval.ApprovalApi.ApprovalView;
+import com.agentsecretstore.approval.ApprovalApi.CollectedToken;
+import com.agentsecretstore.approval.ApprovalApi.Ending;
+import com.agentsecretstore.approval.ApprovalRules.Actor;
+import com.agentsecretstore.approval.ApprovalRules.Outcome;
+import com.agentsecretstore.approval.ApprovalRules.State;
+import com.agentsecretstore.audit.AuditEvent;
+import com.agentsecretstore.audit.AuditLog;
+import com.agentsecretstore.common.ApiException;
+import com.agentsecretstore.common.AssConfig;
+import com.agentsecretstore.common.FieldError;
+import com.agentsecretstore.common.Ids;
+import com.agentsecretstore.common.Page;
+import com.agentsecretstore.policy.AccessDecider;
+import com.agentsecretstore.policy.Requirement;
+import com.agentsecretstore.policy.Scope;
+import com.agentsecretstore.policy.Tier;
+import com.agentsecretstore.principal.Caller;
+import com.agentsecretstore.principal.Principal;
+import com.agentsecretstore.principal.Role;
+import com.agentsecretstore.token.TokenApi.TokenRequest;
+import com.agentsecretstore.token.TokenApi.TokenResponse;
+import com.agentsecretstore.token.TokenIssuer;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Token requests and their approval workflow. State lives only in PostgreSQL: each change locks
+ * the request row, applies {@link ApprovalRules}, audits, and commits; then local long-polls are
+ * woken. Refusals are audited too, so they commit before the error is thrown.
+ */
+@ApplicationScoped
+public class ApprovalService {
+
+    static final int MAX_DESCRIPTION = 1000;
+    static final int MAX_NOTE = 1000;
+    static final int JOB_BATCH = 100;
+
+    private final AccessDecider decider;
+    private final TokenIssuer issuer;
+    private final AuditLog audit;
+    private final Clock clock;
+    private final AssConfig config;
+    private final ApprovalSignals signals;
+
+    public ApprovalService(AccessDecider decider, TokenIssuer issuer, AuditLog audit, Clock clock, AssConfig config,
+            ApprovalSignals signals) {
+        this.decider = decider;
+        this.issuer = issuer;
+        this.audit = audit;
+        this.clock = clock;
+        this.config = config;
+        this.signals = signals;
+    }
+
+    // --- Requesting ---------------------------------------------------------------------------
+
+    public Uni<TokenResponse> requestToken(Caller caller, TokenRequest body) {
+        List<FieldError> errors = new ArrayList<>();
+        String scopeProblem = Scope.problem(body.scope());
+        if (scopeProblem != null) {
+            errors.add(new FieldError("scope", scopeProblem));
+        }
+        int ttl = body.ttlSeconds() == null ? config.tokens().defaultTtlSeconds() : body.ttlSeconds();
+        if (ttl < 1 || ttl > config.tokens().maxTtlSeconds()) {
+            errors.add(new FieldError("ttl_seconds", "must be between 1 and " + config.tokens().maxTtlSeconds()));
+        }
+        String description = body.description() == null ? "" : body.description().strip();
+        if (description.length() > MAX_DESCRIPTION) {
+            errors.add(new FieldError("description", "must be at most " + MAX_DESCRIPTION + " characters"));
+        }
+        if (!errors.isEmpty()) {
+            throw ApiException.invalid(errors);
+        }
+        Scope scope = Scope.parse(body.scope());
+        if (!caller.isAdmin() && !caller.namespaces().contains(scope.namespace())) {
+            throw ApiException.forbidden("This principal may not request tokens in namespace " + scope.namespace() + ".");
+        }
+        return Panache.withTransaction(() -> Principal.<Principal>findById(caller.id())
+                .flatMap(p -> decider.evaluate(scope, p == null ? null : p.trustTier))
+                .flatMap(e -> {
+                    Requirement req = e.requirement();
+                    Map<String, Object> why = new LinkedHashMap<>();
+                    why.put("explanation", req.reason());
+                    why.put("description", description);
+                    if (req.autoApproved()) {
+                        return issuer.issueNow(caller, scope, req.tier(), ttl, why)
+                                .map(issued -> TokenResponse.approved(issued.value(), issued.token()));
+                    }
+                    Instant now = clock.instant();
+                    ApprovalRequest r = new ApprovalRequest();
+                    r.id = Ids.next("apr");
+                    r.requesterId = caller.id();
+                    r.requesterName = caller.name();
+                    r.namespace = scope.namespace();
+                    r.scope = scope.value();
+                    r.scopeGlob = scope.glob().pattern();
+                    r.description = description;
+                    r.tokenTtlSeconds = ttl;
+                    r.tier = req.tier().wire();
+                    r.requiredApprovals = req.requiredApprovals();
+                    r.delaySeconds = req.approvalDelaySeconds();
+                    r.trustTier = e.trustApplied() ? e.trust().wire() : null;
+                    r.secretPaths = e.secretPaths().toArray(String[]::new);
+                    r.explanation = req.reason();
+                    r.status = ApprovalStatus.PENDING.wire();
+                    r.createdAt = now;
+                    r.expiresAt = now.plusSeconds(e.policy().effectiveRequestTtlSeconds());
+                    Map<String, Object> details = new LinkedHashMap<>();
+                    details.put("approval_request_id", r.id);
+                    details.put("scope", r.scope);
+                    details.put("tier", r.tier);
+                    details.put("required_approvals", r.requiredApprovals);
+                    details.put("delay_seconds", r.delaySeconds);
+                    details.put("explanation", r.explanation);
+                    return r.persist()
+                            .call(() -> audit.append(AuditEvent.success("approval.request", caller)
+                                    .onPath(r.namespace, null).onTarget(r.id).with(details)))
+                            .map(ignored -> TokenResponse.pending(r.id, r.scope, r.tier, r.requiredApprovals, r.expiresAt));
+                }));
+    }
+
+    // --- Reading ------------------------------------------------------------------------------
+
+    public Uni<ApprovalView> get(Caller caller, String id) {
+        return Panache.withSession(() -> load(id, false).flatMap(r -> visible(caller, r).flatMap(ok -> {
+            if (!ok) {
+                throw ApiException.notFound("No such approval request.");
+            }
+            return view(r);
+        })));
+    }
+
+    public Uni<Page<ApprovalView>> list(Caller caller, String status, String namespace, String limit, String cursor) {
+        int n = Page.limit(limit);
+        String before = Page.decodeCursor(cursor);
+        if (status != null && ApprovalStatus.fromWire(status) == null) {
+            throw ApiException.invalid("status", "must be one of pending, delayed, approved, denied, cancelled, expired");
+        }
+        StringBuilder q = new StringBuilder("1 = 1");
+        Map<String, Object> params = new LinkedHashMap<>();
+        if (status != null) {
+            q.append(" and status = :status");
+            params.put("status", status);
+        }
+        if (namespace != null) {
+            q.append(" and namespace = :namespace");
+            params.put("namespace", namespace);
+        }
+        if (before != null) {
+            q.append(" and id < :before");
+            params.put("before", before);
+        }
+        switch (caller.role() == null ? Role.AGENT : caller.role()) {
+            case ADMIN -> {
+            }
+            case APPROVER -> {
+                q.append(" and (namespace in :mine or requesterId = :me)");
+                params.put("mine", caller.namespaces().isEmpty() ? List.of("\u0000") : caller.namespaces());
+                params.put("me", caller.id());
+            }
+            default -> {
+                q.append(" and requesterId = :me");
+                params.put("me", caller.id());
+            }
+        }
+        q.append(" order by id desc");
+        return Panache.withSession(() -> ApprovalRequest.<ApprovalRequest>find(q.toString(), params).range(0, n).list()
+                .flatMap(rows -> views(rows.size() > n ? rows.subList(0, n) : rows)
+                        .map(views -> new Page<>(views, rows.size() > n ? Page.encodeCursor(rows.get(n - 1).id) : null))));
+    }
+
+    /**
+     * Long-poll: answers as soon as the request is final, or with its current state at the timeout.
+     * Between checks it holds no connection and no thread.
+     */
+    public Uni<ApprovalView> waitFor(Caller caller, String id, String timeoutParam) {
+        int max = config.approvals().maxWaitSeconds();
+        int timeout;
+        try {
+            timeout = timeoutParam == null || timeoutParam.isEmpty() ? 30 : Integer.parseInt(timeoutParam);
+        } catch (NumberFormatException e) {
+            timeout = -1;
+        }
+        if (timeout < 0 || timeout > max) {
+            throw ApiException.invalid("timeout_seconds", "must be a whole number between 0 and " + max);
+        }
+        Instant deadline = clock.instant().plusSeconds(timeout);
+        return get(caller, id).flatMap(first -> poll(caller, id, first, deadline));
+    }
+
+    private Uni<ApprovalView> poll(Caller caller, String id, ApprovalView current, Instant deadline) {
+        Duration left = Duration.between(clock.instant(), deadline);
+        if (ApprovalStatus.fromWire(current.status()).isFinal() || left.isNegative() || left.isZero()) {
+            return Uni.createFrom().item(current);
+        }
+        Duration nap = left.compareTo(Duration.ofSeconds(1)) < 0 ? left : Duration.ofSeconds(1);
+        return signals.nextChange(id, nap)
+                .chain(() -> get(caller, id))
+                .flatMap(next -> poll(caller, id, next, deadline));
+    }
+
+    // --- Deciding -----------------------------------------------------------------------------
+
+    public Uni<ApprovalView> approve(Caller caller, String id, String comment) {
+        String note = note(comment, "comment", false);
+        return decide(caller, id, "approval.approve", (r, s, actor, now) -> ApprovalRules.approve(s, actor, now), (r, o, now) -> {
+            Uni<Void> applied = record(r, caller, "approve", note, now);
+            return applied.chain(() -> switch (o.effect()) {
+                case COUNTED -> Uni.createFrom().voidItem();
+                case START_DELAY -> {
+                    r.status = ApprovalStatus.DELAYED.wire();
+                    r.issueAt = o.issueAt();
+                    yield Uni.createFrom().voidItem();
+                }
+                case ISSUE_NOW -> issue(r, caller, now);
+                default -> throw new IllegalStateException("unexpected effect " + o.effect());
+            });
+        });
+    }
+
+    public Uni<ApprovalView> deny(Caller caller, String id, String reason) {
+        String note = note(reason, "reason", true);
+        return decide(caller, id, "approval.deny", (r, s, actor, now) -> ApprovalRules.deny(s, actor, now), (r, o, now) -> {
+            r.status = ApprovalStatus.DENIED.wire();
+            r.decidedAt = now;
+            return record(r, caller, "deny", note, now);
+        });
+    }
+
+    public Uni<ApprovalView> cancel(Caller caller, String id, String reason) {
+        String note = note(reason, "reason", false);
+        return decide(caller, id, "approval.cancel", (r, s, actor, now) -> ApprovalRules.cancel(s, actor, now), (r, o, now) -> {
+            r.status = ApprovalStatus.CANCELLED.wire();
+            r.decidedAt = now;
+            return record(r, caller, "cancel", note, now);
+        });
+    }
+
+    /** The requester collects the token of its approved request (a fresh value each time). */
+    public Uni<CollectedToken> collect(Caller caller, String id) {
+        return Panache.withTransaction(() -> load(id, true).flatMap(r -> visible(caller, r).flatMap(ok -> {
+            if (!ok) {
+                throw ApiException.notFound("No such approval request.");
+            }
+            if (!r.requesterId.equals(caller.id())) {
+                throw ApiException.forbidden("Only the requester may collect the token.");
+            }
+            if (r.statusEnum() != ApprovalStatus.APPROVED) {
+                throw ApiException.conflict("The request is " + r.status + "; there is no token to collect.");
+            }
+            return issuer.collect(caller, r.tokenId).map(issued -> new CollectedToken("approved", issued.value(),
+                    issued.token().id, r.id, issued.token().scope, issued.token().tier, issued.token().expiresAt));
+        })));
+    }
+
+    // --- Jobs ---------------------------------------------------------------------------------
+
+    /** Issues the token of every delayed request whose cancel window has closed. Returns how many. */
+    public Uni<Integer> issueDue() {
+        Instant now = clock.instant();
+        Caller system = Caller.system("approval-job");
+        return claim("status = 'delayed' and issue_at <= :now order by issue_at", now, r -> issue(r, system, now)
+                .call(() -> audit.append(AuditEvent.success("approval.delay_elapsed", system).onPath(r.namespace, null)
+                        .onTarget(r.id).with(Map.of("token_id", r.tokenId)))));
+    }
+
+    /** Expires pending requests past their expiry. Returns how many. */
+    public Uni<Integer> expireStale() {
+        Instant now = clock.instant();
+        Caller system = Caller.system("approval-job");
+        return claim("status = 'pending' and expires_at <= :now order by expires_at", now, r -> {
+            r.status = ApprovalStatus.EXPIRED.wire();
+            r.decidedAt = now;
+            return audit.append(AuditEvent.success("approval.expire", system).onPath(r.namespace, null).onTarget(r.id));
+        });
+    }
+
+    /**
+     * Claims a batch of due rows with SKIP LOCKED, so that replicas running the same job never
+     * take the same row, applies the change and commits; repeats while batches come back full.
+     */
+    private Uni<Integer> claim(String where, Instant now, java.util.function.Function<ApprovalRequest, Uni<Void>> change) {
+        return Panache.withTransaction(() -> Panache.getSession()
+                .flatMap(s -> s.createNativeQuery("select * from approval_request where " + where
+                        + " limit " + JOB_BATCH + " for update skip locked", ApprovalRequest.class)
+                        .setParameter("now", now)
+                        .getResultList())
+                .flatMap(rows -> {
+                    Uni<Void> chain = Uni.createFrom().voidItem();
+                    for (ApprovalRequest r : rows) {
+                        chain = chain.chain(() -> change.apply(r));
+                    }
+                    return chain.replaceWith(rows.stream().map(r -> r.id).toList());
+                }))
+                .invoke(ids -> ids.forEach(signals::changed))
+                .flatMap(ids -> ids.size() == JOB_BATCH
+                        ? claim(where, now, change).map(more -> ids.size() + more)
+                        : Uni.createFrom().item(ids.size()));
+    }
+
+    // --- Internals ----------------------------------------------------------------------------
+
+    interface Rule {
+        Outcome apply(ApprovalRequest r, State s, Actor actor, Instant now);
+    }
+
+    interface Change {
+        Uni<Void> apply(ApprovalRequest r, Outcome o, Instant now);
+    }
+
+    private record Decided(ApprovalRequest request, Outcome outcome) {
+    }
+
+    private Uni<ApprovalView> decide(Caller caller, String id, String action, Rule rule, Change change) {
+        return Panache.withTransaction(() -> load(id, true).flatMap(r -> decider.isDesignatedApprover(caller, r.namespace)
+                .flatMap(designated -> decisions(List.of(r.id)).flatMap(ds -> {
+                    Instant now = clock.instant();
+                    Outcome o = rule.apply(r, state(r, ds), new Actor(caller.id(), designated, caller.isAdmin()), now);
+                    if (o.refused()) {
+                        AuditEvent refused = new AuditEvent(action, AuditEvent.Outcome.DENIED, caller, r.namespace, null,
+                                r.id, Map.of("reason", o.refusal(), "status", r.status));
+                        return audit.append(refused).replaceWith(new Decided(r, o));
+                    }
+                    return change.apply(r, o, now)
+                            .call(() -> audit.append(AuditEvent.success(action, caller).onPath(r.namespace, null).onTarget(r.id)
+                                    .with(Map.of("effect", o.effect().name().toLowerCase(), "status", r.status))))
+                            .replaceWith(new Decided(r, o));
+                }))))
+                .invoke(d -> {
+                    if (!d.outcome().refused()) {
+                        signals.changed(id);
+                    }
+                })
+                .flatMap(d -> {
+                    if (d.outcome().refused()) {
+                        Outcome o = d.outcome();
+                        throw new ApiException(o.refusalStatus(), o.refusalStatus() == 403 ? "Forbidden" : "Conflict",
+                                o.refusal(), null);
+                    }
+                    return Panache.withSession(() -> view(d.request()));
+                });
+    }
+
+    private Uni<Void> issue(ApprovalRequest r, Caller actor, Instant now) {
+        return issuer.issueForRequest(actor, r.requesterId, r.id, r.scope, r.scopeGlob, r.namespace, Tier.fromWire(r.tier),
+                r.tokenTtlSeconds).invoke(t -> {
+                    r.tokenId = t.id;
+                    r.status = ApprovalStatus.APPROVED.wire();
+                    r.decidedAt = now;
+                }).replaceWithVoid();
+    }
+
+    private Uni<Void> record(ApprovalRequest r, Caller caller, String kind, String note, Instant now) {
+        ApprovalDecision d = new ApprovalDecision();
+        d.id = Ids.next("apd");
+        d.requestId = r.id;
+        d.principalId = caller.id();
+        d.principalName = caller.name();
+        d.kind = kind;
+        d.note = note;
+        d.decidedAt = now;
+        return d.persist().replaceWithVoid();
+    }
+
+    private Uni<ApprovalRequest> load(String id, boolean lock) {
+        Uni<ApprovalRequest> found = lock ? ApprovalRequest.findById(id, LockModeType.PESSIMISTIC_WRITE)
+                : ApprovalRequest.findById(id);
+        return found.map(r -> {
+            if (r == null) {
+                throw ApiException.notFound("No such approval request.");
+            }
+            return r;
+        });
+    }
+
+    /** Admins, the requester and designated approvers see a request; to anyone else it does not exist. */
+    private Uni<Boolean> visible(Caller caller, ApprovalRequest r) {
+        if (caller.isAdmin() || r.requesterId.equals(caller.id())) {
+            return Uni.createFrom().item(true);
+        }
+        return decider.isDesignatedApprover(caller, r.namespace);
+    }
+
+    private static State state(ApprovalRequest r, List<ApprovalDecision> ds) {
+        Set<String> approvedBy = new HashSet<>();
+        ds.stream().filter(d -> d.kind.equals("approve")).forEach(d -> approvedBy.add(d.principalId));
+        return new State(r.statusEnum(), r.requesterId, r.requiredApprovals, r.delaySeconds, r.expiresAt, r.issueAt, approvedBy);
+    }
+
+    private Uni<List<ApprovalDecision>> decisions(List<String> requestIds) {
+        if (requestIds.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return ApprovalDecision.list("requestId in ?1 order by decidedAt, id", requestIds);
+    }
+
+    private Uni<ApprovalView> view(ApprovalRequest r) {
+        return views(List.of(r)).map(v -> v.get(0));
+    }
+
+    private Uni<List<ApprovalView>> views(List<ApprovalRequest> rows) {
+        return decisions(rows.stream().map(r -> r.id).toList()).map(ds -> rows.stream().map(r -> {
+            List<ApprovalDecision> mine = ds.stream().filter(d -> d.requestId.equals(r.id)).toList();
+            List<Approval> approvals = mine.stream().filter(d -> d.kind.equals("approve"))
+                    .map(d -> new Approval(d.principalId, d.principalName, d.note, d.decidedAt)).toList();
+            Ending denial = ending(mine, "deny");
+            Ending cancellation = ending(mine, "cancel");
+            return new ApprovalView(r.id, r.status, r.statusEnum() == ApprovalStatus.APPROVED, r.requesterName,
+                    r.requesterId, r.trustTier, r.namespace, r.scope, List.of(r.secretPaths), r.tier, r.requiredApprovals,
+                    approvals.size(), r.delaySeconds, r.description, r.tokenTtlSeconds, r.explanation, r.createdAt,
+                    r.expiresAt, r.issueAt, r.decidedAt, r.tokenId, approvals, denial, cancellation, approveUrl(r.id));
+        }).toList());
+    }
+
+    private static Ending ending(List<ApprovalDecision> ds, String kind) {
+        return ds.stream().filter(d -> d.kind.equals(kind)).findFirst()
+                .map(d -> new Ending(d.principalId, d.principalName, d.note, d.decidedAt)).orElse(null);
+    }
+
+    public String approveUrl(String id) {
+        String base = config.publicUrl().endsWith("/") ? config.publicUrl().substring(0, config.publicUrl().length() - 1)
+                : config.publicUrl();
+        return base + "/dashboard/approvals/" + id;
+    }
+
+    private static String note(String text, String field, boolean required) {
+        String t = text == null ? null : text.strip();
+        if (required && (t == null || t.isEmpty())) {
+            throw ApiException.invalid(field, "is required");
+        }
+        if (t != null && t.length() > MAX_NOTE) {
+            throw ApiException.invalid(field, "must be at most " + MAX_NOTE + " characters");
+        }
+        return t == null || t.isEmpty() ? null : t;
+    }
+}

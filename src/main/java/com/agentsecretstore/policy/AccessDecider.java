@@ -1,0 +1,89 @@
+package com.agentsecretstore.policy;
+
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.agentsecretstore.policy.PolicyApi.MoltbotdenSettings;
+import com.agentsecretstore.secret.Secret;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Decides what a scope requires: the namespace policy, the secrets the scope reaches and, when the
+ * MoltbotDen integration is on, the requester's trust tier. Callers run it inside their session or
+ * transaction, so the decision and what follows from it see the same data.
+ */
+@ApplicationScoped
+public class AccessDecider {
+
+    static final String MOLTBOTDEN = "integrations.moltbotden";
+
+    private final ObjectMapper json;
+
+    public AccessDecider(ObjectMapper json) {
+        this.json = json;
+    }
+
+    /** The outcome for one requester and scope, with what it was based on. */
+    public record Evaluation(Requirement requirement, Requirement base, TrustTier trust, boolean trustApplied,
+            List<String> secretPaths, NamespacePolicy policy) {
+    }
+
+    public Uni<Evaluation> evaluate(Scope scope, String requesterTrustTier) {
+        return policy(scope.namespace()).flatMap(policy -> Secret.<Secret>list("namespace", scope.namespace())
+                .flatMap(secrets -> moltbotden().map(settings -> {
+                    List<SecretRef> reached = secrets.stream()
+                            .filter(s -> scope.covers(s.path))
+                            .map(s -> new SecretRef(s.path, Tier.fromWire(s.tier)))
+                            .toList();
+                    Requirement base = new TierResolver(policy).forScope(scope.glob(), reached);
+                    boolean trustOn = Boolean.TRUE.equals(settings.enabled());
+                    TrustTier trust = TrustTier.fromWire(requesterTrustTier);
+                    if (trust == null) {
+                        trust = TrustTier.UNREGISTERED;
+                    }
+                    Requirement effective = trustOn ? TrustAdjustment.adjust(base, trust) : base;
+                    return new Evaluation(effective, base, trust, trustOn,
+                            reached.stream().map(SecretRef::path).sorted().toList(), policy);
+                })));
+    }
+
+    /**
+     * Whether the caller may review requests in the namespace: the policy's {@code approvers} when
+     * it names any (by principal id or name), else every approver whose namespaces include it.
+     */
+    public Uni<Boolean> isDesignatedApprover(com.agentsecretstore.principal.Caller caller, String namespace) {
+        return policy(namespace).map(policy -> {
+            if (policy.approvers() != null) {
+                return policy.approvers().contains(caller.id()) || policy.approvers().contains(caller.name());
+            }
+            return caller.role() == com.agentsecretstore.principal.Role.APPROVER && caller.namespaces().contains(namespace);
+        });
+    }
+
+    /** The strictest of a secret's own tier and what its namespace policy says for its path. */
+    public Uni<Tier> effectiveTier(String namespace, String path, Tier own) {
+        return policy(namespace).map(policy -> new TierResolver(policy).forSecret(new SecretRef(path, own)).tier());
+    }
+
+    public Uni<NamespacePolicy> policy(String namespace) {
+        return PolicyRecord.<PolicyRecord>findById(namespace)
+                .map(r -> r == null ? NamespacePolicy.defaultFor(namespace) : PolicyDocuments.read(json, namespace, r.document));
+    }
+
+    public Uni<MoltbotdenSettings> moltbotden() {
+        return Setting.<Setting>findById(MOLTBOTDEN).map(s -> {
+            if (s == null) {
+                return new MoltbotdenSettings(false, null);
+            }
+            try {
+                return json.readValue(s.value, MoltbotdenSettings.class);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("stored MoltbotDen settings are not JSON", e);
+            }
+        });
+    }
+}

@@ -1,0 +1,179 @@
+package com.agentsecretstore.policy;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+
+import com.agentsecretstore.audit.AuditEvent;
+import com.agentsecretstore.audit.AuditLog;
+import com.agentsecretstore.common.ApiException;
+import com.agentsecretstore.common.FieldError;
+import com.agentsecretstore.policy.PolicyApi.Decision;
+import com.agentsecretstore.policy.PolicyApi.MoltbotdenSettings;
+import com.agentsecretstore.policy.PolicyApi.PolicyBody;
+import com.agentsecretstore.policy.PolicyApi.PolicyView;
+import com.agentsecretstore.policy.PolicyApi.SimulateRequest;
+import com.agentsecretstore.principal.Caller;
+import com.agentsecretstore.principal.Principal;
+import com.agentsecretstore.principal.Role;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+
+/** Namespace policies, their simulation, and the integration settings that change decisions. */
+@ApplicationScoped
+public class PolicyService {
+
+    private final AccessDecider decider;
+    private final AuditLog audit;
+    private final Clock clock;
+    private final ObjectMapper json;
+
+    public PolicyService(AccessDecider decider, AuditLog audit, Clock clock, ObjectMapper json) {
+        this.decider = decider;
+        this.audit = audit;
+        this.clock = clock;
+        this.json = json;
+    }
+
+    @WithSession
+    public Uni<PolicyView> get(Caller caller, String namespace) {
+        requireReader(caller, namespace);
+        requireNamespace(namespace);
+        return PolicyRecord.<PolicyRecord>findById(namespace).flatMap(r -> decider.policy(namespace)
+                .map(p -> view(p, r == null ? 0 : r.revision, r == null ? null : r.updatedAt, r == null ? null : r.updatedBy)));
+    }
+
+    @WithTransaction
+    public Uni<PolicyView> put(Caller caller, String namespace, PolicyBody body) {
+        requireAdmin(caller);
+        requireNamespace(namespace);
+        NamespacePolicy policy = PolicyDocuments.toPolicy(namespace, body);
+        List<PolicyViolation> violations = policy.validate();
+        if (!violations.isEmpty()) {
+            throw ApiException.invalid(violations.stream().map(v -> new FieldError(v.field(), v.message())).toList());
+        }
+        String document = PolicyDocuments.write(json, policy);
+        Instant now = clock.instant();
+        return PolicyRecord.<PolicyRecord>findById(namespace, LockModeType.PESSIMISTIC_WRITE).flatMap(existing -> {
+            PolicyRecord r = existing != null ? existing : new PolicyRecord();
+            r.namespace = namespace;
+            r.document = document;
+            r.revision = existing == null ? 1 : existing.revision + 1;
+            r.updatedAt = now;
+            r.updatedBy = caller.id();
+            Uni<PolicyRecord> saved = existing == null ? r.persist() : Uni.createFrom().item(r);
+            return saved.call(() -> audit.append(AuditEvent.success("policy.update", caller).onPath(namespace, null)
+                    .with(Map.of("revision", r.revision, "default_tier", policy.defaultTier().wire(),
+                            "overrides", policy.pathOverrides().size()))))
+                    .map(ignored -> view(policy, r.revision, r.updatedAt, r.updatedBy));
+        });
+    }
+
+    /** What a request by this principal for this scope would require, and why. Changes nothing. */
+    @WithSession
+    public Uni<Decision> simulate(Caller caller, String namespace, SimulateRequest request) {
+        requireReader(caller, namespace);
+        requireNamespace(namespace);
+        if (request.principalId() == null || request.principalId().isBlank()) {
+            throw ApiException.invalid("principal_id", "is required");
+        }
+        String problem = Scope.problem(request.scope());
+        if (problem != null) {
+            throw ApiException.invalid("scope", problem);
+        }
+        Scope scope = Scope.parse(request.scope());
+        if (!scope.namespace().equals(namespace)) {
+            throw ApiException.invalid("scope", "must be inside namespace " + namespace);
+        }
+        return Principal.<Principal>findById(request.principalId()).flatMap(p -> {
+            if (p == null) {
+                throw ApiException.invalid("principal_id", "no such principal");
+            }
+            return decider.evaluate(scope, p.trustTier).map(e -> new Decision(e.requirement().tier().wire(),
+                    e.requirement().requiredApprovals(), e.requirement().approvalDelaySeconds(),
+                    e.requirement().autoApproved(), e.requirement().matchedPattern(), e.trust().wire(), e.trustApplied(),
+                    e.secretPaths(), e.requirement().reason()));
+        });
+    }
+
+    @WithSession
+    public Uni<MoltbotdenSettings> moltbotden(Caller caller) {
+        requireAdmin(caller);
+        return decider.moltbotden();
+    }
+
+    @WithTransaction
+    public Uni<MoltbotdenSettings> putMoltbotden(Caller caller, MoltbotdenSettings settings) {
+        requireAdmin(caller);
+        if (settings.enabled() == null) {
+            throw ApiException.invalid("enabled", "is required");
+        }
+        if (settings.baseUrl() != null && !validUrl(settings.baseUrl())) {
+            throw ApiException.invalid("base_url", "must be an http(s) URL");
+        }
+        String value;
+        try {
+            value = json.writeValueAsString(settings);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        return Setting.<Setting>findById(AccessDecider.MOLTBOTDEN, LockModeType.PESSIMISTIC_WRITE).flatMap(existing -> {
+            Setting s = existing != null ? existing : new Setting();
+            s.name = AccessDecider.MOLTBOTDEN;
+            s.value = value;
+            s.updatedAt = clock.instant();
+            s.updatedBy = caller.id();
+            Uni<Setting> saved = existing == null ? s.persist() : Uni.createFrom().item(s);
+            return saved.call(() -> audit.append(AuditEvent.success("settings.update", caller)
+                    .onTarget(AccessDecider.MOLTBOTDEN).with(Map.of("enabled", settings.enabled()))))
+                    .replaceWith(settings);
+        });
+    }
+
+    private static boolean validUrl(String url) {
+        try {
+            URI uri = URI.create(url);
+            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private PolicyView view(NamespacePolicy p, int revision, Instant updatedAt, String updatedBy) {
+        PolicyBody body = PolicyDocuments.toBody(p);
+        return new PolicyView(p.namespace(), body.defaultTier(), body.pathOverrides(), body.requestTtlSeconds(),
+                body.approvers(), revision, updatedAt, updatedBy);
+    }
+
+    private static void requireNamespace(String namespace) {
+        if (namespace == null || !namespace.matches("[A-Za-z0-9._-]{1,128}") || namespace.equals(".") || namespace.equals("..")) {
+            throw ApiException.invalid("namespace", "must be a namespace name");
+        }
+    }
+
+    private static void requireAdmin(Caller caller) {
+        if (!caller.isAdmin()) {
+            throw ApiException.forbidden("Only admins may change policies and settings.");
+        }
+    }
+
+    /** Admins read every policy; approvers read the policies of their namespaces. */
+    private static void requireReader(Caller caller, String namespace) {
+        if (caller.isAdmin()) {
+            return;
+        }
+        if (caller.role() == Role.APPROVER && caller.namespaces().contains(namespace)) {
+            return;
+        }
+        throw ApiException.forbidden("This principal may not read this namespace's policy.");
+    }
+}

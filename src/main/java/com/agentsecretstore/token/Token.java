@@ -1,0 +1,33 @@
+package com.agentsecretstore.token;
+
+import java.time.Instant;
+
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+
+/**
+ * A scoped token. Only the SHA-256 of its value is stored; a token issued through an approval has
+ * no value (and no hash) until its requester collects it.
+ */
+@Entity
+@Table(name = "token")
+public class Token extends PanacheEntityBase {
+    @Id
+    public String id;
+    public String principalId;
+    public String requestId;
+    public byte[] hash;
+    public String prefix;
+    public String scope;
+    public String scopeGlob;
+    public String namespace;
+    public String tier;
+    public Instant issuedAt;
+    public Instant expiresAt;
+    public Instant collectedAt;
+    public Instant revokedAt;
+    public String revokedBy;
+}

@@ -1,0 +1,132 @@
+package com.agentsecretstore.token;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.agentsecretstore.audit.AuditEvent;
+import com.agentsecretstore.audit.AuditLog;
+import com.agentsecretstore.common.ApiException;
+import com.agentsecretstore.common.Ids;
+import com.agentsecretstore.crypto.OpaqueTokens;
+import com.agentsecretstore.policy.Scope;
+import com.agentsecretstore.policy.Tier;
+import com.agentsecretstore.principal.Caller;
+
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Creates, hands out and revokes scoped tokens. Every method joins the caller's transaction and
+ * audits there; values exist only in the return value of {@link #issueNow} and {@link #collect}.
+ */
+@ApplicationScoped
+public class TokenIssuer {
+
+    public static final String PREFIX = "ast_";
+
+    private final Clock clock;
+    private final AuditLog audit;
+
+    public TokenIssuer(Clock clock, AuditLog audit) {
+        this.clock = clock;
+        this.audit = audit;
+    }
+
+    /** A token with its value, for a request that needed no approval. */
+    public record Issued(Token token, String value) {
+        @Override
+        public String toString() {
+            return "Issued[" + token.id + "]";
+        }
+    }
+
+    public Uni<Issued> issueNow(Caller requester, Scope scope, Tier tier, int ttlSeconds, Map<String, Object> why) {
+        Token t = newToken(requester.id(), null, scope.value(), scope.glob().pattern(), scope.namespace(), tier, ttlSeconds);
+        String value = mint(t);
+        Map<String, Object> details = new LinkedHashMap<>(why);
+        details.put("token_id", t.id);
+        details.put("tier", tier.wire());
+        details.put("scope", scope.value());
+        return t.persist()
+                .call(() -> audit.append(AuditEvent.success("token.issue", requester).onPath(scope.namespace(), null)
+                        .onTarget(t.id).with(details)))
+                .map(ignored -> new Issued(t, value));
+    }
+
+    /** The token of an approved request: it exists (and its lifetime runs) from now, its value comes at collection. */
+    public Uni<Token> issueForRequest(Caller actor, String requesterId, String requestId, String scope, String scopeGlob,
+            String namespace, Tier tier, int ttlSeconds) {
+        Token t = newToken(requesterId, requestId, scope, scopeGlob, namespace, tier, ttlSeconds);
+        return t.persist()
+                .call(() -> audit.append(AuditEvent.success("token.issue", actor).onPath(namespace, null).onTarget(t.id)
+                        .with(Map.of("approval_request_id", requestId, "tier", tier.wire(), "scope", scope,
+                                "requester_id", requesterId))))
+                .replaceWith(t);
+    }
+
+    /**
+     * Gives the requester the value of an approved request's token. Each collection mints a fresh
+     * value and invalidates the previous one, so a retried collection still works and no value is
+     * ever stored.
+     */
+    public Uni<Issued> collect(Caller requester, String tokenId) {
+        return Token.<Token>findById(tokenId).flatMap(t -> {
+            Instant now = clock.instant();
+            if (t == null || !t.principalId.equals(requester.id())) {
+                throw ApiException.notFound("No such token.");
+            }
+            if (t.revokedAt != null) {
+                throw ApiException.conflict("The token was revoked.");
+            }
+            if (!t.expiresAt.isAfter(now)) {
+                throw ApiException.conflict("The token has expired; request a new one.");
+            }
+            String value = mint(t);
+            t.collectedAt = now;
+            return audit.append(AuditEvent.success("token.collect", requester).onPath(t.namespace, null).onTarget(t.id)
+                    .with(Map.of("approval_request_id", t.requestId)))
+                    .replaceWith(new Issued(t, value));
+        });
+    }
+
+    public Uni<Token> revoke(Caller caller, String tokenId) {
+        return Token.<Token>findById(tokenId).flatMap(t -> {
+            if (t == null || (!caller.isAdmin() && !t.principalId.equals(caller.id()))) {
+                throw ApiException.notFound("No such token.");
+            }
+            if (t.revokedAt != null) {
+                return Uni.createFrom().item(t);
+            }
+            t.revokedAt = clock.instant();
+            t.revokedBy = caller.id();
+            return audit.append(AuditEvent.success("token.revoke", caller).onPath(t.namespace, null).onTarget(t.id)
+                    .with(Map.of("principal_id", t.principalId))).replaceWith(t);
+        });
+    }
+
+    private Token newToken(String principalId, String requestId, String scope, String scopeGlob, String namespace, Tier tier,
+            int ttlSeconds) {
+        Instant now = clock.instant();
+        Token t = new Token();
+        t.id = Ids.next("tok");
+        t.principalId = principalId;
+        t.requestId = requestId;
+        t.scope = scope;
+        t.scopeGlob = scopeGlob;
+        t.namespace = namespace;
+        t.tier = tier.wire();
+        t.issuedAt = now;
+        t.expiresAt = now.plusSeconds(ttlSeconds);
+        return t;
+    }
+
+    private static String mint(Token t) {
+        String value = OpaqueTokens.generate(PREFIX);
+        t.hash = OpaqueTokens.hash(value);
+        t.prefix = OpaqueTokens.displayPrefix(value);
+        return value;
+    }
+}
