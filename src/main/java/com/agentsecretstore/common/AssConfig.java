@@ -39,6 +39,18 @@ public interface AssConfig {
 
     Tokens tokens();
 
+    Dev dev();
+
+    interface Dev {
+        EmbeddedPostgres embeddedPostgres();
+
+        interface EmbeddedPostgres {
+            /** In dev mode with no datasource URL configured, start a throw-away embedded PostgreSQL. */
+            @WithDefault("true")
+            boolean enabled();
+        }
+    }
+
     Approvals approvals();
 
     interface Tokens {

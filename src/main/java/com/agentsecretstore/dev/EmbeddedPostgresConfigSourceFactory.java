@@ -38,7 +38,7 @@ public final class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFa
     static final String REACTIVE_URL = "quarkus.datasource.reactive.url";
     static final String JDBC_URL = "quarkus.datasource.jdbc.url";
     /** Where {@link EmbeddedPostgresLauncher} remembers its server for the rest of the JVM's life. */
-    static final String PORT_PROPERTY = "ass.dev.embedded-postgres.port";
+    static final String PORT_PROPERTY = "agentsecretstore.dev.embedded-postgres.port";
     static final String HOST = "127.0.0.1";
 
     @Override

@@ -36,7 +36,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 final class EmbeddedPostgresLauncher {
 
     static final String PORT_PROPERTY = EmbeddedPostgresConfigSourceFactory.PORT_PROPERTY;
-    static final String PASSWORD_PROPERTY = "ass.dev.embedded-postgres.password";
+    static final String PASSWORD_PROPERTY = "agentsecretstore.dev.embedded-postgres.password";
     private static final String HOST = EmbeddedPostgresConfigSourceFactory.HOST;
     private static final String DATABASE = "postgres";
     private static final String USER = "postgres";
