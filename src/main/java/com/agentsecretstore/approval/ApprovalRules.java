@@ -33,13 +33,13 @@ public final class ApprovalRules {
     }
 
     /** Either an effect to apply, or a refusal with its HTTP status and a reason safe to show. */
-    public record Outcome(Effect effect, Instant issueAt, int refusalStatus, String refusal) {
+    public record Outcome(Effect effect, Instant issueAt, int received, int refusalStatus, String refusal) {
         static Outcome refuse(int status, String reason) {
-            return new Outcome(null, null, status, reason);
+            return new Outcome(null, null, 0, status, reason);
         }
 
-        static Outcome of(Effect effect) {
-            return new Outcome(effect, null, 0, null);
+        static Outcome of(Effect effect, int received) {
+            return new Outcome(effect, null, received, 0, null);
         }
 
         public boolean refused() {
@@ -63,12 +63,12 @@ public final class ApprovalRules {
         }
         int received = s.approvedBy().size() + 1;
         if (received < s.requiredApprovals()) {
-            return Outcome.of(Effect.COUNTED);
+            return Outcome.of(Effect.COUNTED, received);
         }
         if (s.delaySeconds() > 0) {
-            return new Outcome(Effect.START_DELAY, now.plusSeconds(s.delaySeconds()), 0, null);
+            return new Outcome(Effect.START_DELAY, now.plusSeconds(s.delaySeconds()), received, 0, null);
         }
-        return Outcome.of(Effect.ISSUE_NOW);
+        return Outcome.of(Effect.ISSUE_NOW, received);
     }
 
     /** One denial by a designated approver ends the request, also during a critical delay. */
@@ -80,7 +80,7 @@ public final class ApprovalRules {
             return Outcome.refuse(403, "Only a designated approver of this namespace may deny.");
         }
         Outcome closed = requireOpen(s, now, true);
-        return closed != null ? closed : Outcome.of(Effect.DENY);
+        return closed != null ? closed : Outcome.of(Effect.DENY, s.approvedBy().size());
     }
 
     /** The requester, a designated approver or an admin may cancel until the token is issued. */
@@ -89,7 +89,7 @@ public final class ApprovalRules {
             return Outcome.refuse(403, "Only the requester, a designated approver or an admin may cancel.");
         }
         Outcome closed = requireOpen(s, now, true);
-        return closed != null ? closed : Outcome.of(Effect.CANCEL);
+        return closed != null ? closed : Outcome.of(Effect.CANCEL, s.approvedBy().size());
     }
 
     public static boolean dueForIssue(State s, Instant now) {

@@ -27,6 +27,9 @@ import com.agentsecretstore.common.AssConfig;
 import com.agentsecretstore.common.FieldError;
 import com.agentsecretstore.common.Ids;
 import com.agentsecretstore.common.Page;
+import com.agentsecretstore.notify.EventLog;
+import com.agentsecretstore.notify.EventType;
+import com.agentsecretstore.notify.Notice;
 import com.agentsecretstore.policy.AccessDecider;
 import com.agentsecretstore.policy.Requirement;
 import com.agentsecretstore.policy.Scope;
@@ -59,15 +62,17 @@ public class ApprovalService {
     private final Clock clock;
     private final AssConfig config;
     private final ApprovalSignals signals;
+    private final EventLog events;
 
     public ApprovalService(AccessDecider decider, TokenIssuer issuer, AuditLog audit, Clock clock, AssConfig config,
-            ApprovalSignals signals) {
+            ApprovalSignals signals, EventLog events) {
         this.decider = decider;
         this.issuer = issuer;
         this.audit = audit;
         this.clock = clock;
         this.config = config;
         this.signals = signals;
+        this.events = events;
     }
 
     // --- Requesting ---------------------------------------------------------------------------
@@ -133,6 +138,7 @@ public class ApprovalService {
                     return r.persist()
                             .call(() -> audit.append(AuditEvent.success("approval.request", caller)
                                     .onPath(r.namespace, null).onTarget(r.id).with(details)))
+                            .call(() -> publish(EventType.REQUESTED, r, 0, null, null))
                             .map(ignored -> TokenResponse.pending(r.id, r.scope, r.tier, r.requiredApprovals, r.expiresAt));
                 }));
     }
@@ -223,14 +229,18 @@ public class ApprovalService {
         String note = note(comment, "comment", false);
         return decide(caller, id, "approval.approve", (r, s, actor, now) -> ApprovalRules.approve(s, actor, now), (r, o, now) -> {
             Uni<Void> applied = record(r, caller, "approve", note, now);
+            int received = o.received();
             return applied.chain(() -> switch (o.effect()) {
-                case COUNTED -> Uni.createFrom().voidItem();
+                case COUNTED -> publish(EventType.PROGRESS, r, received, caller, note);
                 case START_DELAY -> {
                     r.status = ApprovalStatus.DELAYED.wire();
                     r.issueAt = o.issueAt();
-                    yield Uni.createFrom().voidItem();
+                    yield publish(EventType.APPROVED, r, received, caller, note);
                 }
-                case ISSUE_NOW -> issue(r, caller, now);
+                case ISSUE_NOW -> {
+                    r.status = ApprovalStatus.APPROVED.wire();
+                    yield publish(EventType.APPROVED, r, received, caller, note).chain(() -> issue(r, caller, now));
+                }
                 default -> throw new IllegalStateException("unexpected effect " + o.effect());
             });
         });
@@ -241,7 +251,8 @@ public class ApprovalService {
         return decide(caller, id, "approval.deny", (r, s, actor, now) -> ApprovalRules.deny(s, actor, now), (r, o, now) -> {
             r.status = ApprovalStatus.DENIED.wire();
             r.decidedAt = now;
-            return record(r, caller, "deny", note, now);
+            return record(r, caller, "deny", note, now)
+                    .chain(() -> publish(EventType.DENIED, r, o.received(), caller, note));
         });
     }
 
@@ -250,7 +261,8 @@ public class ApprovalService {
         return decide(caller, id, "approval.cancel", (r, s, actor, now) -> ApprovalRules.cancel(s, actor, now), (r, o, now) -> {
             r.status = ApprovalStatus.CANCELLED.wire();
             r.decidedAt = now;
-            return record(r, caller, "cancel", note, now);
+            return record(r, caller, "cancel", note, now)
+                    .chain(() -> publish(EventType.CANCELLED, r, o.received(), caller, note));
         });
     }
 
@@ -289,7 +301,9 @@ public class ApprovalService {
         return claim("status = 'pending' and expires_at <= :now order by expires_at", now, r -> {
             r.status = ApprovalStatus.EXPIRED.wire();
             r.decidedAt = now;
-            return audit.append(AuditEvent.success("approval.expire", system).onPath(r.namespace, null).onTarget(r.id));
+            return audit.append(AuditEvent.success("approval.expire", system).onPath(r.namespace, null).onTarget(r.id))
+                    .chain(() -> ApprovalDecision.count("requestId = ?1 and kind = 'approve'", r.id))
+                    .flatMap(received -> publish(EventType.EXPIRED, r, received.intValue(), null, null));
         });
     }
 
@@ -365,7 +379,46 @@ public class ApprovalService {
                     r.tokenId = t.id;
                     r.status = ApprovalStatus.APPROVED.wire();
                     r.decidedAt = now;
-                }).replaceWithVoid();
+                }).chain(() -> publish(EventType.TOKEN_ISSUED, r, r.requiredApprovals, null, null));
+    }
+
+    /**
+     * The event of a lifecycle change: the reference's webhook fields, then what an approver also
+     * needs. Never a token value.
+     */
+    private Uni<Void> publish(String type, ApprovalRequest r, int received, Caller by, String note) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("approval_request_id", r.id);
+        p.put("requested_by", r.requesterName);
+        p.put("scope", r.scope);
+        p.put("secret_paths", List.of(r.secretPaths));
+        p.put("tier", r.tier);
+        p.put("description", r.description);
+        p.put("expires_at", r.expiresAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+        p.put("approve_url", approveUrl(r.id));
+        p.put("status", r.status);
+        p.put("requester_id", r.requesterId);
+        p.put("namespace", r.namespace);
+        if (r.trustTier != null) {
+            p.put("trust_tier", r.trustTier);
+        }
+        p.put("required_approvals", r.requiredApprovals);
+        p.put("received_approvals", received);
+        p.put("approval_delay_seconds", r.delaySeconds);
+        if (r.issueAt != null) {
+            p.put("issue_at", r.issueAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+        }
+        if (r.tokenId != null) {
+            p.put("token_id", r.tokenId);
+        }
+        if (by != null) {
+            p.put("actor_id", by.id());
+            p.put("actor_name", by.name());
+        }
+        if (note != null) {
+            p.put(EventType.DENIED.equals(type) || EventType.CANCELLED.equals(type) ? "reason" : "comment", note);
+        }
+        return events.publish(new Notice(type, r.id, r.namespace, r.requesterId, p)).replaceWithVoid();
     }
 
     private Uni<Void> record(ApprovalRequest r, Caller caller, String kind, String note, Instant now) {

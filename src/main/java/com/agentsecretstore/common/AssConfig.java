@@ -41,6 +41,40 @@ public interface AssConfig {
 
     Dev dev();
 
+    Webhooks webhooks();
+
+    Mail mail();
+
+    interface Webhooks {
+        /** Delays between attempts (Standard Webhooks' example schedule); then a delivery has failed. */
+        @WithDefault("0s,5s,5m,30m,2h,5h,10h,14h,20h,24h")
+        String retrySchedule();
+
+        /** How long one delivery attempt may take, connection included. */
+        @WithDefault("10s")
+        String timeout();
+
+        /** Deliveries in flight at once, per replica. */
+        @WithDefault("8")
+        int concurrency();
+
+        /** Safety-net poll for due deliveries; new events wake the sender at once anyway. */
+        @WithDefault("1s")
+        String pollInterval();
+    }
+
+    interface Mail {
+        /** Send approvers and requesters email about requests (configure QUARKUS_MAILER_* first). */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Addresses that receive every approval request besides the designated approvers. */
+        Optional<java.util.List<String>> extraRecipients();
+
+        @WithDefault("0s,30s,2m,10m,30m,1h,2h")
+        String retrySchedule();
+    }
+
     interface Dev {
         EmbeddedPostgres embeddedPostgres();
 

@@ -1,0 +1,170 @@
+package com.agentsecretstore.notify;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.agentsecretstore.common.AssConfig;
+import com.agentsecretstore.common.Ids;
+import com.agentsecretstore.policy.AccessDecider;
+import com.agentsecretstore.principal.Principal;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Publishes an event inside the caller's transaction: the event row, one outbox row per webhook
+ * that should receive it, the emails it causes, and a NOTIFY that fires on commit. If the
+ * transaction rolls back, none of it happened.
+ */
+@ApplicationScoped
+public class EventLog {
+
+    /** Serializes event writers so that seq order is commit order (see V4__notifications.sql). */
+    static final long EVENT_LOCK = 7364100L;
+    public static final String CHANNEL = "ass_events";
+
+    private final Clock clock;
+    private final ObjectMapper json;
+    private final AccessDecider decider;
+    private final AssConfig config;
+    private final MailComposer mail;
+
+    public EventLog(Clock clock, ObjectMapper json, AccessDecider decider, AssConfig config, MailComposer mail) {
+        this.clock = clock;
+        this.json = json;
+        this.decider = decider;
+        this.config = config;
+        this.mail = mail;
+    }
+
+    /** Must run inside a reactive transaction. */
+    public Uni<Event> publish(Notice notice) {
+        Instant now = clock.instant();
+        Event e = new Event();
+        e.id = Ids.next("evt");
+        e.type = notice.type();
+        e.approvalRequestId = notice.approvalRequestId();
+        e.namespace = notice.namespace();
+        e.requesterId = notice.requesterId();
+        e.createdAt = now;
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("event", notice.type());
+        payload.putAll(notice.payload());
+        payload.put("timestamp", now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+        payload.put("event_id", e.id);
+        e.payload = write(payload);
+        return Panache.getSession()
+                .flatMap(s -> s.createNativeQuery("select pg_advisory_xact_lock(" + EVENT_LOCK + ")").getSingleResult())
+                .chain(() -> e.persist())
+                .chain(() -> Panache.getSession().flatMap(s -> s.flush()))
+                .chain(() -> fanOutToWebhooks(e, now))
+                .chain(() -> emails(e, payload, now))
+                .chain(() -> Panache.getSession().flatMap(s -> s.createNativeQuery("select pg_notify(:channel, :seq)")
+                        .setParameter("channel", CHANNEL)
+                        .setParameter("seq", String.valueOf(e.seq))
+                        .getSingleResult()))
+                .replaceWith(e);
+    }
+
+    private Uni<Void> fanOutToWebhooks(Event e, Instant now) {
+        return Panache.getSession()
+                .flatMap(s -> s.createNativeQuery("select w.id from webhook w join principal p on p.id = w.created_by "
+                        + "where w.disabled_at is null and :type = any(w.events) and p.disabled = false "
+                        + "and (p.role = 'admin' or p.id = :requester or (p.role = 'approver' and :ns = any(p.namespaces)))",
+                        String.class)
+                        .setParameter("type", e.type)
+                        .setParameter("requester", e.requesterId == null ? "" : e.requesterId)
+                        .setParameter("ns", e.namespace == null ? "" : e.namespace)
+                        .getResultList())
+                .flatMap(ids -> {
+                    List<WebhookDelivery> rows = new ArrayList<>();
+                    for (String webhookId : ids) {
+                        WebhookDelivery d = new WebhookDelivery();
+                        d.id = Ids.next("whd");
+                        d.webhookId = webhookId;
+                        d.eventSeq = e.seq;
+                        d.orderingKey = e.approvalRequestId == null ? e.id : e.approvalRequestId;
+                        d.status = "pending";
+                        d.attempts = 0;
+                        d.nextAttemptAt = now;
+                        d.createdAt = now;
+                        rows.add(d);
+                    }
+                    return rows.isEmpty() ? Uni.createFrom().voidItem() : WebhookDelivery.persist(rows);
+                });
+    }
+
+    /** Approvers hear of new requests; the requester hears how its request ended. */
+    private Uni<Void> emails(Event e, Map<String, Object> payload, Instant now) {
+        if (!config.mail().enabled()) {
+            return Uni.createFrom().voidItem();
+        }
+        Uni<Set<String>> recipients;
+        if (EventType.REQUESTED.equals(e.type)) {
+            recipients = approverEmails(e.namespace).map(found -> {
+                Set<String> all = new LinkedHashSet<>(found);
+                config.mail().extraRecipients().ifPresent(all::addAll);
+                return all;
+            });
+        } else if (MailComposer.OUTCOMES.contains(e.type) && e.requesterId != null) {
+            recipients = Principal.<Principal>findById(e.requesterId)
+                    .map(p -> p == null || p.email == null ? Set.<String>of() : Set.of(p.email));
+        } else {
+            recipients = Uni.createFrom().item(Set.of());
+        }
+        return recipients.flatMap(to -> {
+            if (to.isEmpty()) {
+                return Uni.createFrom().voidItem();
+            }
+            MailComposer.Message m = mail.compose(e.type, payload);
+            List<MailDelivery> rows = new ArrayList<>();
+            for (String recipient : to) {
+                MailDelivery d = new MailDelivery();
+                d.id = Ids.next("mld");
+                d.eventSeq = e.seq;
+                d.recipient = recipient;
+                d.subject = m.subject();
+                d.body = m.body();
+                d.status = "pending";
+                d.attempts = 0;
+                d.nextAttemptAt = now;
+                d.createdAt = now;
+                rows.add(d);
+            }
+            return MailDelivery.persist(rows);
+        });
+    }
+
+    private Uni<Set<String>> approverEmails(String namespace) {
+        return decider.policy(namespace).flatMap(policy -> {
+            Uni<List<Principal>> approvers = policy.approvers() != null
+                    ? Principal.list("(id in ?1 or name in ?1) and disabled = false and email is not null", policy.approvers())
+                    : Panache.getSession().flatMap(s -> s.createNativeQuery("select * from principal where role = 'approver' "
+                            + "and disabled = false and email is not null and :ns = any(namespaces)", Principal.class)
+                            .setParameter("ns", namespace).getResultList());
+            return approvers.map(list -> {
+                Set<String> emails = new LinkedHashSet<>();
+                list.forEach(p -> emails.add(p.email));
+                return emails;
+            });
+        });
+    }
+
+    private String write(Map<String, Object> payload) {
+        try {
+            return json.writeValueAsString(payload);
+        } catch (JsonProcessingException ex) {
+            throw new IllegalStateException("event payload not serializable", ex);
+        }
+    }
+}

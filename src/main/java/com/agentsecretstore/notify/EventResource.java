@@ -1,0 +1,75 @@
+package com.agentsecretstore.notify;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+
+import com.agentsecretstore.common.ApiException;
+import com.agentsecretstore.principal.Caller;
+import com.agentsecretstore.principal.Role;
+
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Multi;
+
+/**
+ * The live feed: server-sent events with {@code id} (the event's seq), {@code event} (its type)
+ * and JSON {@code data} (the webhook payload). Reconnecting with {@code Last-Event-ID} (or
+ * {@code ?last_event_id=}) replays what was missed. Heartbeat comments keep idle connections open.
+ */
+@Path("/v1/events")
+@RolesAllowed({ Role.ADMIN_NAME, Role.APPROVER_NAME, Role.AGENT_NAME })
+public class EventResource {
+
+    private final EventStream stream;
+    private final SecurityIdentity identity;
+
+    public EventResource(EventStream stream, SecurityIdentity identity) {
+        this.stream = stream;
+        this.identity = identity;
+    }
+
+    @GET
+    @Path("stream")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public Multi<OutboundSseEvent> stream(@HeaderParam("Last-Event-ID") String lastEventId,
+            @QueryParam("last_event_id") String lastEventIdParam, @Context Sse sse) {
+        Caller caller = Caller.of(identity);
+        Long after = parse(lastEventId != null ? lastEventId : lastEventIdParam);
+        Multi<OutboundSseEvent> events = stream.stream(after, e -> visible(caller, e))
+                .map(e -> sse.newEventBuilder().id(String.valueOf(e.seq())).name(e.type())
+                        .mediaType(MediaType.APPLICATION_JSON_TYPE).data(e.payload()).build());
+        Multi<OutboundSseEvent> heartbeats = Multi.createFrom().ticks().every(stream.heartbeat())
+                .map(t -> sse.newEventBuilder().comment("keep-alive").build());
+        return Multi.createBy().merging().streams(events, heartbeats);
+    }
+
+    /** Admins see every event, approvers those of their namespaces, everyone their own requests'. */
+    static boolean visible(Caller caller, StoredEvent e) {
+        if (caller.isAdmin() || caller.id().equals(e.requesterId())) {
+            return true;
+        }
+        return caller.role() == Role.APPROVER && e.namespace() != null && caller.namespaces().contains(e.namespace());
+    }
+
+    private static Long parse(String id) {
+        if (id == null || id.isBlank()) {
+            return null;
+        }
+        try {
+            long v = Long.parseLong(id.trim());
+            if (v < 0) {
+                throw new NumberFormatException();
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw ApiException.invalid("last_event_id", "must be the id of an event from this feed");
+        }
+    }
+}

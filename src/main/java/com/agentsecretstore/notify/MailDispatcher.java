@@ -1,0 +1,106 @@
+package com.agentsecretstore.notify;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.agentsecretstore.common.AssConfig;
+
+import io.quarkus.logging.Log;
+import io.quarkus.mailer.Mail;
+import io.quarkus.mailer.reactive.ReactiveMailer;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/** Sends the email outbox through quarkus-mailer, with the same claim-and-lease scheme as webhooks. */
+@ApplicationScoped
+public class MailDispatcher {
+
+    static final int BATCH = 16;
+    static final String CLAIM = """
+            with due as (
+              select id from mail_delivery
+              where (status = 'pending' and next_attempt_at <= $1) or (status = 'sending' and locked_until < $1)
+              order by event_seq limit $3 for update skip locked)
+            update mail_delivery m set status = 'sending', locked_until = $2, attempts = m.attempts + 1
+            from due where m.id = due.id
+            returning m.id, m.recipient, m.subject, m.body, m.attempts""";
+
+    private final Pool pool;
+    private final ReactiveMailer mailer;
+    private final AssConfig config;
+    private final Clock clock;
+    private RetrySchedule schedule;
+    private OutboxLoop loop;
+
+    public MailDispatcher(Pool pool, ReactiveMailer mailer, AssConfig config, Clock clock) {
+        this.pool = pool;
+        this.mailer = mailer;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    @PostConstruct
+    void init() {
+        schedule = RetrySchedule.parse(config.mail().retrySchedule());
+        loop = new OutboxLoop("mail", this::batch);
+    }
+
+    public void wake() {
+        if (config.mail().enabled()) {
+            loop.wake();
+        }
+    }
+
+    @Scheduled(every = "${ass.webhooks.poll-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> poll() {
+        return config.mail().enabled() ? loop.tick() : Uni.createFrom().voidItem();
+    }
+
+    Uni<Integer> batch() {
+        Instant now = clock.instant();
+        return pool.withTransaction(c -> c.preparedQuery(CLAIM).execute(Tuple.of(WebhookDispatcher.at(now),
+                WebhookDispatcher.at(now.plusSeconds(120)), BATCH)))
+                .flatMap(rows -> {
+                    List<Row> claimed = new ArrayList<>();
+                    rows.forEach(claimed::add);
+                    return Multi.createFrom().iterable(claimed)
+                            .onItem().transformToUni(this::send).merge(4)
+                            .collect().asList().replaceWith(claimed.size());
+                });
+    }
+
+    private Uni<Void> send(Row row) {
+        String id = row.getString("id");
+        int attempts = row.getInteger("attempts");
+        Mail mail = Mail.withText(row.getString("recipient"), row.getString("subject"), row.getString("body"));
+        return mailer.send(mail)
+                .onItem().transformToUni(ok -> record(id, "delivered", null, null))
+                .onFailure().recoverWithUni(e -> {
+                    Instant next = schedule.next(attempts, clock.instant(), null);
+                    String error = "SMTP: " + e.getClass().getSimpleName();
+                    if (next == null) {
+                        Log.warnf("Mail %s failed for good after %d attempts: %s", id, attempts, error);
+                        return record(id, "failed", error, null);
+                    }
+                    return record(id, "pending", error, next);
+                });
+    }
+
+    private Uni<Void> record(String id, String status, String error, Instant next) {
+        return pool.preparedQuery("update mail_delivery set status = $2, last_error = $3, locked_until = null, "
+                + "next_attempt_at = coalesce($4, next_attempt_at), "
+                + "delivered_at = case when $2 = 'delivered' then $5 else delivered_at end where id = $1")
+                .execute(Tuple.from(new Object[] { id, status, error, next == null ? null : WebhookDispatcher.at(next),
+                        WebhookDispatcher.at(clock.instant()) }))
+                .replaceWithVoid();
+    }
+}

@@ -1,0 +1,28 @@
+package com.agentsecretstore.notify;
+
+import java.time.Instant;
+
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+
+/** One event to one webhook: the outbox row and its delivery log. */
+@Entity
+@Table(name = "webhook_delivery")
+public class WebhookDelivery extends PanacheEntityBase {
+    @Id
+    public String id;
+    public String webhookId;
+    public Long eventSeq;
+    public String orderingKey;
+    public String status;
+    public int attempts;
+    public Instant nextAttemptAt;
+    public Instant lockedUntil;
+    public Integer lastStatusCode;
+    public String lastError;
+    public Instant deliveredAt;
+    public Instant createdAt;
+}

@@ -1,0 +1,260 @@
+package com.agentsecretstore.notify;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+
+import com.agentsecretstore.audit.AuditEvent;
+import com.agentsecretstore.audit.AuditLog;
+import com.agentsecretstore.common.ApiException;
+import com.agentsecretstore.common.AssConfig;
+import com.agentsecretstore.common.FieldError;
+import com.agentsecretstore.common.Ids;
+import com.agentsecretstore.common.Page;
+import com.agentsecretstore.crypto.Barrier;
+import com.agentsecretstore.notify.WebhookApi.CreateRequest;
+import com.agentsecretstore.notify.WebhookApi.DeliveryView;
+import com.agentsecretstore.notify.WebhookApi.WebhookView;
+import com.agentsecretstore.principal.Caller;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+
+/**
+ * Webhook registrations. Anyone authenticated may register one: it receives what its owner may
+ * see (admins everything, approvers their namespaces, agents their own requests), which is what an
+ * agent taking the reference's non-blocking path needs. Owners and admins manage it.
+ */
+@ApplicationScoped
+public class WebhookService {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Barrier barrier;
+    private final AuditLog audit;
+    private final Clock clock;
+    private final AssConfig config;
+    private final Dispatchers dispatchers;
+
+    public WebhookService(Barrier barrier, AuditLog audit, Clock clock, AssConfig config, Dispatchers dispatchers) {
+        this.barrier = barrier;
+        this.audit = audit;
+        this.clock = clock;
+        this.config = config;
+        this.dispatchers = dispatchers;
+    }
+
+    /** The barrier's associated data for a webhook's signing secret. */
+    static String sealPath(String webhookId) {
+        return "_webhooks/" + webhookId;
+    }
+
+    public Uni<WebhookView> create(Caller caller, CreateRequest request) {
+        List<FieldError> errors = new ArrayList<>();
+        List<String> events = validEvents(request.events(), errors);
+        if (request.secret() != null && (request.secret().length() < 8 || request.secret().length() > 256)) {
+            errors.add(new FieldError("secret", "must be 8 to 256 characters (whsec_<base64> recommended)"));
+        }
+        if (request.description() != null && request.description().length() > 500) {
+            errors.add(new FieldError("description", "must be at most 500 characters"));
+        }
+        if (request.url() == null || request.url().isBlank()) {
+            errors.add(new FieldError("url", "is required"));
+        }
+        if (!errors.isEmpty()) {
+            throw ApiException.invalid(errors);
+        }
+        boolean generated = request.secret() == null;
+        String secret = generated ? generateSecret() : request.secret();
+        return checkUrl(request.url()).chain(() -> Panache.withTransaction(() -> {
+            Webhook w = new Webhook();
+            w.id = Ids.next("wh");
+            w.url = request.url();
+            w.events = events.toArray(String[]::new);
+            w.description = request.description();
+            w.createdAt = clock.instant();
+            w.createdBy = caller.id();
+            seal(w, secret, 1);
+            return w.persist().call(() -> audit.append(AuditEvent.success("webhook.create", caller).onTarget(w.id)
+                    .with(Map.of("url", w.url, "events", events))))
+                    .map(ignored -> view(w, generated ? secret : null));
+        }));
+    }
+
+    public Uni<Page<WebhookView>> list(Caller caller, String limit, String cursor) {
+        int n = Page.limit(limit);
+        String after = Page.decodeCursor(cursor);
+        String where = (caller.isAdmin() ? "1 = 1" : "createdBy = :me") + (after == null ? "" : " and id > :after");
+        Map<String, Object> params = new java.util.HashMap<>();
+        if (!caller.isAdmin()) {
+            params.put("me", caller.id());
+        }
+        if (after != null) {
+            params.put("after", after);
+        }
+        return Panache.withSession(() -> Webhook.<Webhook>find(where + " order by id", params).range(0, n).list()
+                .map(rows -> Page.of(rows, n, w -> w.id, w -> view(w, null))));
+    }
+
+    public Uni<WebhookView> get(Caller caller, String id) {
+        return Panache.withSession(() -> owned(caller, id, false).map(w -> view(w, null)));
+    }
+
+    public Uni<Void> delete(Caller caller, String id) {
+        return Panache.withTransaction(() -> owned(caller, id, true).flatMap(w -> w.delete()
+                .call(() -> audit.append(AuditEvent.success("webhook.delete", caller).onTarget(id)))));
+    }
+
+    /** A new signing secret; the old one stops signing at once. Returns the secret if it was generated. */
+    public Uni<WebhookView> rotate(Caller caller, String id, String provided) {
+        if (provided != null && (provided.length() < 8 || provided.length() > 256)) {
+            throw ApiException.invalid("secret", "must be 8 to 256 characters");
+        }
+        String secret = provided == null ? generateSecret() : provided;
+        return Panache.withTransaction(() -> owned(caller, id, true).flatMap(w -> {
+            seal(w, secret, w.secretVersion + 1);
+            return audit.append(AuditEvent.success("webhook.rotate_secret", caller).onTarget(id)
+                    .with(Map.of("secret_version", w.secretVersion)))
+                    .map(ignored -> view(w, provided == null ? secret : null));
+        }));
+    }
+
+    /** Turns a webhook disabled by a 410 (or otherwise) back on. */
+    public Uni<WebhookView> enable(Caller caller, String id) {
+        return Panache.withTransaction(() -> owned(caller, id, true).flatMap(w -> {
+            w.disabledAt = null;
+            w.disabledReason = null;
+            return audit.append(AuditEvent.success("webhook.enable", caller).onTarget(id)).map(ignored -> view(w, null));
+        }));
+    }
+
+    public Uni<Page<DeliveryView>> deliveries(Caller caller, String id, String limit, String cursor) {
+        int n = Page.limit(limit);
+        String before = Page.decodeCursor(cursor);
+        return Panache.withSession(() -> owned(caller, id, false).flatMap(w -> Panache.getSession()
+                .flatMap(s -> s.createNativeQuery("select d.*, e.id as event_id, e.type as event_type, "
+                        + "e.approval_request_id from webhook_delivery d join event e on e.seq = d.event_seq "
+                        + "where d.webhook_id = :w and (:before = '' or d.id < :before) order by d.id desc limit :n",
+                        Object[].class)
+                        .setParameter("w", id).setParameter("before", before == null ? "" : before).setParameter("n", n + 1)
+                        .getResultList())
+                .map(rows -> Page.of(rows.stream().map(WebhookService::delivery).toList(), n, DeliveryView::id, d -> d))));
+    }
+
+    /** Sends a delivery again, whatever its state, as soon as possible. */
+    public Uni<DeliveryView> redeliver(Caller caller, String id, String deliveryId) {
+        return Panache.withTransaction(() -> owned(caller, id, false)
+                .chain(() -> WebhookDelivery.<WebhookDelivery>findById(deliveryId, LockModeType.PESSIMISTIC_WRITE))
+                .flatMap(d -> {
+                    if (d == null || !d.webhookId.equals(id)) {
+                        throw ApiException.notFound("No such delivery.");
+                    }
+                    d.status = "pending";
+                    d.attempts = 0;
+                    d.nextAttemptAt = clock.instant();
+                    d.lockedUntil = null;
+                    return audit.append(AuditEvent.success("webhook.redeliver", caller).onTarget(deliveryId))
+                            .replaceWith(d);
+                }))
+                .invoke(dispatchers::wake)
+                .map(d -> new DeliveryView(d.id, d.webhookId, null, null, d.eventSeq, d.orderingKey, d.status, d.attempts,
+                        d.nextAttemptAt, d.lastStatusCode, d.lastError, d.deliveredAt, d.createdAt));
+    }
+
+    private Uni<Webhook> owned(Caller caller, String id, boolean lock) {
+        Uni<Webhook> found = lock ? Webhook.findById(id, LockModeType.PESSIMISTIC_WRITE) : Webhook.findById(id);
+        return found.map(w -> {
+            if (w == null || (!caller.isAdmin() && !w.createdBy.equals(caller.id()))) {
+                throw ApiException.notFound("No such webhook.");
+            }
+            return w;
+        });
+    }
+
+    private Uni<Void> checkUrl(String url) {
+        boolean allowPrivate = config.webhooksAllowPrivate();
+        io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+        // The check resolves the host name, which blocks: it runs on a worker thread, and the
+        // answer comes back on the request's own context, where its reactive session lives.
+        return Uni.createFrom().item(() -> WebhookUrls.problem(url, allowPrivate))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .emitOn(command -> context.runOnContext(v -> command.run()))
+                .map(problem -> {
+                    if (problem != null) {
+                        throw ApiException.invalid("url", problem);
+                    }
+                    return null;
+                });
+    }
+
+    private void seal(Webhook w, String secret, int version) {
+        Barrier.Sealed sealed = barrier.seal(sealPath(w.id), version, secret.getBytes(StandardCharsets.UTF_8));
+        w.secretVersion = version;
+        w.masterKeyId = sealed.masterKeyId();
+        w.wrappedKey = sealed.wrappedKey();
+        w.ciphertext = sealed.ciphertext();
+    }
+
+    private static List<String> validEvents(List<String> events, List<FieldError> errors) {
+        if (events == null || events.isEmpty()) {
+            errors.add(new FieldError("events", "must list at least one of " + EventType.ALL));
+            return List.of();
+        }
+        LinkedHashSet<String> out = new LinkedHashSet<>();
+        for (int i = 0; i < events.size(); i++) {
+            String e = events.get(i);
+            if (e == null || !EventType.ALL.contains(e)) {
+                errors.add(new FieldError("events[" + i + "]", "must be one of " + EventType.ALL));
+            } else {
+                out.add(e);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static String generateSecret() {
+        byte[] key = new byte[32];
+        RANDOM.nextBytes(key);
+        return WebhookSigner.PREFIX + Base64.getEncoder().encodeToString(key);
+    }
+
+    private static WebhookView view(Webhook w, String secret) {
+        return new WebhookView(w.id, w.url, List.of(w.events), w.description, w.secretVersion, w.createdAt, w.createdBy,
+                w.disabledAt, w.disabledReason, secret);
+    }
+
+    private static DeliveryView delivery(Object[] r) {
+        // Column order of webhook_delivery (V4) followed by event_id, event_type, approval_request_id.
+        return new DeliveryView((String) r[0], (String) r[1], (String) r[12], (String) r[13], ((Number) r[2]).longValue(),
+                (String) r[14], (String) r[4], ((Number) r[5]).intValue(), instant(r[6]),
+                r[8] == null ? null : ((Number) r[8]).intValue(), (String) r[9], instant(r[10]), instant(r[11]));
+    }
+
+    private static java.time.Instant instant(Object o) {
+        if (o == null) {
+            return null;
+        }
+        if (o instanceof java.time.Instant i) {
+            return i;
+        }
+        if (o instanceof java.time.OffsetDateTime odt) {
+            return odt.toInstant();
+        }
+        if (o instanceof java.sql.Timestamp ts) {
+            return ts.toInstant();
+        }
+        if (o instanceof java.time.LocalDateTime ldt) {
+            return ldt.toInstant(java.time.ZoneOffset.UTC);
+        }
+        return java.time.Instant.parse(o.toString());
+    }
+}
