@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -22,6 +23,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import com.agentsecretstore.support.SseClient;
+import com.agentsecretstore.support.WebhookReceiver;
 
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -50,7 +54,10 @@ class MultiInstanceIT {
                 "ASS_DB_SCHEMA", SCHEMA,
                 "ASS_MASTER_KEY", Base64.getEncoder().encodeToString(master),
                 "ASS_BOOTSTRAP_ADMIN_KEY", ADMIN_KEY,
-                "ASS_APPROVALS_JOB_INTERVAL", "200ms");
+                "ASS_APPROVALS_JOB_INTERVAL", "200ms",
+                "ASS_WEBHOOKS_ALLOW_PRIVATE", "true",
+                "ASS_WEBHOOKS_RETRY_SCHEDULE", "0s,300ms,500ms,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s",
+                "ASS_WEBHOOKS_POLL_INTERVAL", "300ms");
         a = new Instance("a", 18491, env).start();
         b = new Instance("b", 18492, env).start();
     }
@@ -127,6 +134,71 @@ class MultiInstanceIT {
         assertIssuedOnce(ids);
         given().baseUri(a.base()).header("Authorization", "Bearer " + s.agentKey)
                 .get("/v1/approvals/" + ids.get(0) + "/token").then().statusCode(200);
+    }
+
+    @Test
+    void anApprovalThroughOneReplicaReachesAFeedClientOfTheOtherWithinASecond() throws Exception {
+        Setup s = setup(60);
+        try (SseClient feed = new SseClient(b.base() + "/v1/events/stream", s.approver1, null)) {
+            await().atMost(Duration.ofSeconds(5)).until(feed::connected);
+            String id = requestCritical(a, s);
+            await().atMost(Duration.ofSeconds(1)).until(() -> feed.events.stream().anyMatch(e -> e.data().contains(id)));
+            long approvedAt = System.nanoTime();
+            approve(a, s.approver2, id);
+            await().atMost(Duration.ofSeconds(1)).until(() -> feed.events.stream()
+                    .anyMatch(e -> e.data().contains(id) && "approval.progress".equals(e.name())));
+            SseClient.Event seen = feed.events.stream().filter(e -> "approval.progress".equals(e.name())).findFirst().orElseThrow();
+            assertTrue(seen.receivedAtNanos() - approvedAt < 1_000_000_000L);
+        }
+    }
+
+    @Test
+    void aFeedClientReconnectingToTheOtherReplicaWithLastEventIdMissesNothing() throws Exception {
+        Setup s = setup(60);
+        String lastId;
+        String first;
+        try (SseClient feed = new SseClient(a.base() + "/v1/events/stream", s.approver1, null)) {
+            await().atMost(Duration.ofSeconds(5)).until(feed::connected);
+            first = requestCritical(a, s);
+            await().atMost(Duration.ofSeconds(2)).until(() -> feed.events.stream().anyMatch(e -> e.data().contains(first)));
+            lastId = feed.events.get(feed.events.size() - 1).id();
+        }
+        approve(b, s.approver2, first);
+        String second = requestCritical(b, s);
+        try (SseClient feed = new SseClient(b.base() + "/v1/events/stream", s.approver1, lastId)) {
+            await().atMost(Duration.ofSeconds(3)).until(() -> feed.events.stream().anyMatch(e -> e.data().contains(second)));
+            List<String> names = feed.events.stream().filter(e -> e.data().contains(first) || e.data().contains(second))
+                    .map(SseClient.Event::name).toList();
+            assertEquals(List.of("approval.progress", "approval.requested"), names);
+        }
+    }
+
+    @Test
+    void webhookDeliveriesPendingAtARestartAreDeliveredAfterIt() throws Exception {
+        Setup s = setup(60);
+        try (WebhookReceiver receiver = new WebhookReceiver()) {
+            as(a, s.agentKey).body(Map.of("url", receiver.url(), "events", List.of("approval.requested", "approval.progress")))
+                    .post("/v1/webhooks").then().statusCode(201);
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                String id = requestCritical(i % 2 == 0 ? a : b, s);
+                approve(b, s.approver1, id);
+                ids.add(id);
+            }
+            a.kill();
+            b.kill();
+            receiver.up();
+            a.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> receiver.accepted.size() >= 6);
+            java.util.Set<String> distinct = new java.util.HashSet<>();
+            receiver.accepted.forEach(r -> assertTrue(distinct.add(r.id()), "delivered twice: " + r.id()));
+            for (String id : ids) {
+                List<String> events = receiver.accepted.stream().map(WebhookReceiver.Received::body)
+                        .filter(body -> body.contains(id))
+                        .map(body -> body.contains("approval.requested") ? "requested" : "progress").toList();
+                assertEquals(List.of("requested", "progress"), events, "in order for " + id);
+            }
+        }
     }
 
     // --- helpers ------------------------------------------------------------------------------
