@@ -6,6 +6,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.agentsecretstore.policy.PolicyApi.MoltbotdenSettings;
 import com.agentsecretstore.secret.Secret;
+import com.agentsecretstore.secret.SecretService;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -33,7 +34,10 @@ public class AccessDecider {
     }
 
     public Uni<Evaluation> evaluate(Scope scope, String requesterTrustTier) {
-        return policy(scope.namespace()).flatMap(policy -> Secret.<Secret>list("namespace", scope.namespace())
+        // Only secrets under the scope's literal prefix can match it; the rest need not be read.
+        String like = SecretService.escapeLike(scope.glob().literalPrefix()) + "%";
+        return policy(scope.namespace()).flatMap(policy -> Secret.<Secret>list("namespace = ?1 and path like ?2 escape '\\'",
+                scope.namespace(), like)
                 .flatMap(secrets -> moltbotden().map(settings -> {
                     List<SecretRef> reached = secrets.stream()
                             .filter(s -> scope.covers(s.path))

@@ -248,7 +248,8 @@ public class SecretService {
         }
     }
 
-    static String escapeLike(String s) {
+    /** Escapes LIKE's wildcards, for a literal prefix match ({@code escape '\'}). */
+    public static String escapeLike(String s) {
         return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
     }
 

@@ -242,6 +242,15 @@ class GlobTest {
         assertFalse(Glob.compile("**").matches(null));
     }
 
+    // ---- literalPrefix ----
+
+    @Test
+    void literalPrefixStopsAtTheFirstWildcard() {
+        assertEquals("production/stripe/", Glob.compile("production/stripe/*").literalPrefix());
+        assertEquals("production/st", Glob.compile("production/st?ipe/**").literalPrefix());
+        assertEquals("production/stripe/key", Glob.compile("production/stripe/key").literalPrefix());
+    }
+
     // ---- literalCount / isLiteral ----
 
     @Test
