@@ -31,7 +31,14 @@ public class EventLog {
 
     /** Serializes event writers so that seq order is commit order (see V4__notifications.sql). */
     static final long EVENT_LOCK = 7364100L;
-    public static final String CHANNEL = "ass_events";
+
+    /**
+     * The NOTIFY channel: one per schema, so that services on other schemas of the same database
+     * (a staging copy, the test suite) don't wake each other.
+     */
+    public static String channel(AssConfig config) {
+        return "ass_events_" + config.db().schema();
+    }
 
     private final Clock clock;
     private final ObjectMapper json;
@@ -70,7 +77,7 @@ public class EventLog {
                 .chain(() -> fanOutToWebhooks(e, now))
                 .chain(() -> emails(e, payload, now))
                 .chain(() -> Panache.getSession().flatMap(s -> s.createNativeQuery("select pg_notify(:channel, :seq)")
-                        .setParameter("channel", CHANNEL)
+                        .setParameter("channel", channel(config))
                         .setParameter("seq", String.valueOf(e.seq))
                         .getSingleResult()))
                 .replaceWith(e);

@@ -29,7 +29,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgConnectOptions;
 
 /**
- * The live feed of this replica. Every replica LISTENs on {@link EventLog#CHANNEL}; a NOTIFY
+ * The live feed of this replica. Every replica LISTENs on {@link EventLog#channel}; a NOTIFY
  * (sent on commit, by whichever replica wrote the event) makes it read the new rows in seq order
  * and broadcast them to its SSE clients, wake local long-polls, and wake the senders. The table
  * stays the source of truth: notifications carry only a seq, lost ones are made up by a periodic
@@ -45,6 +45,7 @@ public class EventStream {
     private final Vertx vertx;
     private final ApprovalSignals signals;
     private final Dispatchers dispatchers;
+    private final com.agentsecretstore.common.AssConfig config;
     private final BroadcastProcessor<StoredEvent> live = BroadcastProcessor.create();
     private final AtomicLong lastSeen = new AtomicLong(-1);
     private final AtomicBoolean catchingUp = new AtomicBoolean();
@@ -56,6 +57,7 @@ public class EventStream {
     private long timer = -1;
 
     public EventStream(Pool pool, Vertx vertx, ApprovalSignals signals, Dispatchers dispatchers,
+            com.agentsecretstore.common.AssConfig config,
             @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
             @ConfigProperty(name = "quarkus.datasource.username") java.util.Optional<String> username,
             @ConfigProperty(name = "quarkus.datasource.password") java.util.Optional<String> password) {
@@ -63,6 +65,7 @@ public class EventStream {
         this.vertx = vertx;
         this.signals = signals;
         this.dispatchers = dispatchers;
+        this.config = config;
         this.url = url;
         this.username = username.orElse("postgres");
         this.password = password.orElse("");
@@ -77,7 +80,7 @@ public class EventStream {
         subscriber = PgSubscriber.subscriber(vertx, options);
         // Keep trying to get the connection back, once a second, for as long as the service runs.
         subscriber.reconnectPolicy(retries -> 1000L);
-        subscriber.channel(EventLog.CHANNEL)
+        subscriber.channel(EventLog.channel(config))
                 .handler(payload -> catchUp())
                 .subscribeHandler(this::catchUp);
         subscriber.connect().subscribe().with(ok -> Log.debug("Listening for events"),
