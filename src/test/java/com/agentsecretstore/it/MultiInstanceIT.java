@@ -54,10 +54,10 @@ class MultiInstanceIT {
                 "ASS_DB_SCHEMA", SCHEMA,
                 "ASS_MASTER_KEY", Base64.getEncoder().encodeToString(master),
                 "ASS_BOOTSTRAP_ADMIN_KEY", ADMIN_KEY,
-                "ASS_APPROVALS_JOB_INTERVAL", "200ms",
+                "ASS_APPROVALS_JOB_INTERVAL", "1s",
                 "ASS_WEBHOOKS_ALLOW_PRIVATE", "true",
                 "ASS_WEBHOOKS_RETRY_SCHEDULE", "0s,300ms,500ms,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s",
-                "ASS_WEBHOOKS_POLL_INTERVAL", "300ms");
+                "ASS_WEBHOOKS_POLL_INTERVAL", "1s");
         a = new Instance("a", 18491, env).start();
         b = new Instance("b", 18492, env).start();
     }

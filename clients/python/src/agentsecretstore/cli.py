@@ -1,0 +1,201 @@
+"""The approver CLI: review and decide approval requests without the dashboard.
+
+    agentsecretstore approvals list [--status pending|delayed|approved|denied|cancelled|expired|all]
+                                    [--namespace NS] [--limit N] [--cursor C]
+    agentsecretstore approvals show ID
+    agentsecretstore approvals approve ID [--comment TEXT]
+    agentsecretstore approvals deny ID --reason TEXT
+    agentsecretstore approvals cancel ID [--reason TEXT]
+
+The key comes from ``ASS_API_KEY`` (else ``ASS_AGENT_KEY``), the service from ``--base-url``
+(else ``ASS_BASE_URL``, else http://localhost:8080). ``--json`` prints the service's JSON instead
+of text. Exit status: 0 done, 1 the service refused or failed, 2 bad usage or configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+from datetime import datetime
+from typing import Any, List, Optional, Sequence
+
+from ._version import __version__
+from .client import AgentVault
+from .errors import AgentSecretStoreError, ConfigurationError
+from .models import ApprovalRequest
+
+STATUSES = ("pending", "delayed", "approved", "denied", "cancelled", "expired", "all")
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                        help="print the service's JSON instead of text")
+
+    parser = argparse.ArgumentParser(
+        prog="agentsecretstore",
+        description="Review and decide Agent Secret Store approval requests. "
+                    "Key: $ASS_API_KEY (or $ASS_AGENT_KEY); service: $ASS_BASE_URL.",
+        parents=[common],
+    )
+    parser.add_argument("--base-url", help="service URL (default: $ASS_BASE_URL, else http://localhost:8080)")
+    parser.add_argument("--timeout", type=float, default=30.0, help="seconds per HTTP call (default 30)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log each HTTP call and retry to stderr")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    groups = parser.add_subparsers(dest="group", metavar="approvals")
+    groups.required = True
+    approvals = groups.add_parser("approvals", help="approval requests", parents=[common])
+    commands = approvals.add_subparsers(dest="command", metavar="{list,show,approve,deny,cancel}")
+    commands.required = True
+
+    p = commands.add_parser("list", help="list requests (pending ones by default)", parents=[common])
+    p.add_argument("--status", choices=STATUSES, default="pending", help="filter by status ('all': no filter)")
+    p.add_argument("--namespace", help="only requests in this namespace")
+    p.add_argument("--limit", type=int, help="page size (service default 50, max 500)")
+    p.add_argument("--cursor", help="next_cursor of the previous page")
+
+    p = commands.add_parser("show", help="show one request with its decisions", parents=[common])
+    p.add_argument("id")
+
+    p = commands.add_parser("approve", help="approve a request", parents=[common])
+    p.add_argument("id")
+    p.add_argument("--comment", help="why (kept in the audit trail)")
+
+    p = commands.add_parser("deny", help="deny a request (ends it)", parents=[common])
+    p.add_argument("id")
+    p.add_argument("--reason", required=True, help="why (required; the requester sees it)")
+
+    p = commands.add_parser("cancel", help="cancel a pending or delayed request", parents=[common])
+    p.add_argument("id")
+    p.add_argument("--reason", help="why")
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = _parser().parse_args(argv)
+    as_json = getattr(args, "json", False)
+    if args.verbose:
+        logging.basicConfig(format="%(levelname)s %(name)s: %(message)s")
+        logging.getLogger("agentsecretstore").setLevel(logging.DEBUG)
+    try:
+        key = os.environ.get("ASS_API_KEY") or os.environ.get("ASS_AGENT_KEY")
+        if not key:
+            raise ConfigurationError("No API key: set ASS_API_KEY (or ASS_AGENT_KEY) to an approver's key")
+        vault = AgentVault(api_key=key, base_url=args.base_url, timeout=args.timeout)
+        return asyncio.run(_run(vault, args, as_json))
+    except ConfigurationError as e:
+        print(f"agentsecretstore: {e.detail}", file=sys.stderr)
+        return 2
+    except AgentSecretStoreError as e:
+        if as_json:
+            print(json.dumps(e.to_dict(), indent=2), file=sys.stderr)
+        else:
+            print(f"agentsecretstore: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _run(vault: AgentVault, args: argparse.Namespace, as_json: bool) -> int:
+    out = sys.stdout
+    if args.command == "list":
+        page = await vault.list_approvals(
+            status=None if args.status == "all" else args.status,
+            namespace=args.namespace, limit=args.limit, cursor=args.cursor,
+        )
+        if as_json:
+            _print_json({"items": [dict(item.raw) for item in page.items], "next_cursor": page.next_cursor})
+        else:
+            out.write(format_list(page.items, page.next_cursor))
+        return 0
+    if args.command == "show":
+        view = await vault.get_approval(args.id)
+    elif args.command == "approve":
+        view = await vault.approve(args.id, comment=args.comment)
+    elif args.command == "deny":
+        view = await vault.deny(args.id, reason=args.reason)
+    else:
+        view = await vault.cancel(args.id, reason=args.reason)
+    if as_json:
+        _print_json(dict(view.raw))
+    elif args.command == "show":
+        out.write(format_show(view))
+    else:
+        out.write(format_outcome(args.command, view))
+    return 0
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _when(value: Optional[datetime]) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%SZ") if value else "-"
+
+
+def format_list(items: List[ApprovalRequest], next_cursor: Optional[str]) -> str:
+    if not items:
+        return "No approval requests.\n"
+    rows = [("ID", "STATUS", "TIER", "APPROVALS", "REQUESTED BY", "EXPIRES", "SCOPE")]
+    for r in items:
+        rows.append((r.id, r.status, r.tier or "-", f"{r.received_approvals}/{r.required_approvals}",
+                     r.requested_by or "-", _when(r.expires_at), r.scope or "-"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[-1] for row in rows]
+    if next_cursor:
+        lines.append(f"More: --cursor {next_cursor}")
+    return "\n".join(lines) + "\n"
+
+
+def format_show(r: ApprovalRequest) -> str:
+    lines = [f"Approval request {r.id}"]
+
+    def add(label: str, value: Any) -> None:
+        if value not in (None, "", []):
+            lines.append(f"  {label + ':':<14} {value}")
+
+    add("Status", r.status)
+    tier = f"{r.tier} ({r.received_approvals} of {r.required_approvals} approvals"
+    if r.approval_delay_seconds:
+        tier += f", then {r.approval_delay_seconds} s to cancel"
+    add("Tier", tier + ")")
+    add("Requested by", f"{r.requested_by} ({r.requester_id})" if r.requester_id else r.requested_by)
+    add("Trust tier", r.trust_tier)
+    add("Scope", r.scope)
+    add("Secrets", ", ".join(r.secret_paths))
+    add("Description", r.description)
+    add("Token TTL", f"{r.ttl_seconds} s" if r.ttl_seconds else None)
+    add("Created", _when(r.created_at) if r.created_at else None)
+    add("Expires", _when(r.expires_at) if r.expires_at else None)
+    add("Issue at", _when(r.issue_at) if r.issue_at else None)
+    add("Decided", _when(r.decided_at) if r.decided_at else None)
+    add("Why this tier", r.explanation)
+    if r.approvals:
+        lines.append("  Approvals:")
+        for a in r.approvals:
+            note = f": {a.comment}" if a.comment else ""
+            lines.append(f"    - {a.approver_name or a.approver_id} at {_when(a.approved_at)}{note}")
+    for label, ending in (("Denied by", r.denial), ("Cancelled by", r.cancellation)):
+        if ending:
+            note = f": {ending.reason}" if ending.reason else ""
+            add(label, f"{ending.by_name or ending.by_id} at {_when(ending.at)}{note}")
+    add("Approve URL", r.approve_url)
+    return "\n".join(lines) + "\n"
+
+
+def format_outcome(command: str, r: ApprovalRequest) -> str:
+    verb = {"approve": "Approved", "deny": "Denied", "cancel": "Cancelled"}[command]
+    text = f"{verb} {r.id}: status {r.status}"
+    if command == "approve":
+        text += f", {r.received_approvals} of {r.required_approvals} approvals"
+        if r.status == "delayed" and r.issue_at:
+            text += f"; the token is issued at {_when(r.issue_at)} unless cancelled before"
+    return text + ".\n"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

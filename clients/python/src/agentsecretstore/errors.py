@@ -1,0 +1,205 @@
+"""Typed exceptions, and the mapping of RFC 9457 problem+json answers onto them.
+
+Every exception of this package derives from :class:`AgentSecretStoreError`, which carries the
+problem's ``status``, ``title``, ``detail``, ``type``, ``instance`` and field ``errors``. No
+exception ever holds a request header, so an API key cannot leak through a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, List, Mapping, Optional
+
+__all__ = [
+    "AgentSecretStoreError",
+    "ConfigurationError",
+    "TransportError",
+    "RequestTimeout",
+    "ValidationError",
+    "AuthenticationError",
+    "PermissionDenied",
+    "NotFound",
+    "Conflict",
+    "ServerError",
+    "ApprovalError",
+    "ApprovalPending",
+    "ApprovalDenied",
+    "ApprovalExpired",
+    "ApprovalCancelled",
+    "WebhookVerificationError",
+    "FieldError",
+    "error_from_response",
+]
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One entry of a problem's ``errors[]``: the (snake_case) field and what is wrong with it."""
+
+    field: str
+    message: str
+
+
+class AgentSecretStoreError(Exception):
+    """Base of every error raised by this package.
+
+    ``status`` is the HTTP status (``None`` for errors that happened before an answer arrived,
+    such as a refused connection or a bad webhook signature).
+    """
+
+    def __init__(
+        self,
+        detail: Optional[str] = None,
+        *,
+        status: Optional[int] = None,
+        title: Optional[str] = None,
+        type: str = "about:blank",
+        instance: Optional[str] = None,
+        errors: Optional[List[FieldError]] = None,
+    ) -> None:
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.type = type
+        self.instance = instance
+        self.errors: List[FieldError] = list(errors or [])
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        head = " ".join(str(p) for p in (self.status, self.title) if p)
+        text = ": ".join(p for p in (head, self.detail) if p) or self.__class__.__name__
+        if self.errors:
+            text += " [" + "; ".join(f"{e.field}: {e.message}" for e in self.errors) + "]"
+        return text
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__name__}(status={self.status!r}, title={self.title!r}, detail={self.detail!r})"
+
+    def to_dict(self) -> dict:
+        """The problem document (as the service sent it, or as this client built it)."""
+        problem: dict = {"type": self.type, "title": self.title, "status": self.status, "detail": self.detail}
+        if self.instance:
+            problem["instance"] = self.instance
+        if self.errors:
+            problem["errors"] = [{"field": e.field, "message": e.message} for e in self.errors]
+        return problem
+
+
+class ConfigurationError(AgentSecretStoreError, ValueError):
+    """The client is misconfigured: no API key, or a base URL it cannot use."""
+
+
+class TransportError(AgentSecretStoreError):
+    """No usable answer: connection refused or reset, TLS failure, malformed HTTP."""
+
+
+class RequestTimeout(TransportError):
+    """The service did not answer within the client's timeout."""
+
+
+class ValidationError(AgentSecretStoreError):
+    """400 or 422: the request was malformed or had invalid fields (see ``errors``)."""
+
+
+class AuthenticationError(AgentSecretStoreError):
+    """401: the API key is missing, wrong, revoked or belongs to a disabled principal."""
+
+
+class PermissionDenied(AgentSecretStoreError):
+    """403: the caller may not do this (wrong role, not a designated approver, own request, ...)."""
+
+
+class NotFound(AgentSecretStoreError):
+    """404: no such resource, or one the caller may not see."""
+
+
+class Conflict(AgentSecretStoreError):
+    """409: the resource is not in a state that allows this (decided request, revoked token, ...)."""
+
+
+class ServerError(AgentSecretStoreError):
+    """5xx: the service failed. Idempotent calls were already retried before this is raised."""
+
+
+class ApprovalError(Conflict):
+    """An approval request is not (or no longer) approved, so it has no token to collect.
+
+    ``approval`` is the request as the service showed it (an
+    :class:`~agentsecretstore.models.ApprovalRequest`), when known. These derive from
+    :class:`Conflict` because the service answers a collection attempt on such a request with 409.
+    """
+
+    def __init__(self, detail: Optional[str] = None, *, approval: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("status", 409)
+        kwargs.setdefault("title", "Conflict")
+        self.approval = approval
+        super().__init__(detail, **kwargs)
+
+
+class ApprovalPending(ApprovalError):
+    """The request is still ``pending`` (or ``delayed``: approved, cancel window still open)."""
+
+
+class ApprovalDenied(ApprovalError):
+    """An approver denied the request (``approval.denial`` says who and why)."""
+
+
+class ApprovalExpired(ApprovalError):
+    """Nobody approved the request before its ``expires_at``."""
+
+
+class ApprovalCancelled(ApprovalError):
+    """The request was cancelled (``approval.cancellation`` says who and why)."""
+
+
+class WebhookVerificationError(AgentSecretStoreError):
+    """A webhook delivery failed verification: missing headers, bad signature or stale timestamp."""
+
+
+_BY_STATUS = {
+    400: ValidationError,
+    401: AuthenticationError,
+    403: PermissionDenied,
+    404: NotFound,
+    409: Conflict,
+    422: ValidationError,
+}
+
+
+def _error_class(status: int) -> type:
+    if status in _BY_STATUS:
+        return _BY_STATUS[status]
+    if status >= 500:
+        return ServerError
+    return AgentSecretStoreError
+
+
+def error_from_response(status: int, reason: str, headers: Mapping[str, str], body: bytes) -> AgentSecretStoreError:
+    """Builds the typed exception for an error answer.
+
+    A problem+json (or any JSON object) body gives title, detail and field errors; anything
+    else (a proxy's HTML page, say) keeps only the status and reason, never the body itself.
+    """
+    problem: dict = {}
+    if body:
+        try:
+            parsed = json.loads(body.decode("utf-8"))
+            if isinstance(parsed, dict):
+                problem = parsed
+        except (UnicodeDecodeError, ValueError):
+            pass
+    errors = []
+    for item in problem.get("errors") or []:
+        if isinstance(item, dict):
+            errors.append(FieldError(str(item.get("field", "")), str(item.get("message", ""))))
+    title = problem.get("title") if isinstance(problem.get("title"), str) else None
+    detail = problem.get("detail") if isinstance(problem.get("detail"), str) else None
+    return _error_class(status)(
+        detail,
+        status=status,
+        title=title or reason or None,
+        type=problem.get("type") if isinstance(problem.get("type"), str) else "about:blank",
+        instance=problem.get("instance") if isinstance(problem.get("instance"), str) else None,
+        errors=errors,
+    )
