@@ -1,6 +1,7 @@
 package com.agentsecretstore.audit;
 
 import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -33,7 +34,8 @@ public class AuditLog {
     public Uni<Void> append(AuditEvent event) {
         AuditEntry entry = new AuditEntry();
         entry.id = Ids.next("aud");
-        entry.recordedAt = clock.instant();
+        // PostgreSQL keeps microseconds; keeping no more here makes the entry equal to what is stored.
+        entry.recordedAt = clock.instant().truncatedTo(ChronoUnit.MICROS);
         entry.action = event.action();
         entry.outcome = event.outcome().name().toLowerCase(Locale.ROOT);
         Caller actor = event.actor();

@@ -1,0 +1,49 @@
+package com.agentsecretstore.audit;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+import com.agentsecretstore.audit.AuditApi.EntryView;
+import com.agentsecretstore.audit.AuditApi.ListQuery;
+import com.agentsecretstore.audit.AuditApi.VerifyResult;
+import com.agentsecretstore.common.Page;
+import com.agentsecretstore.principal.Caller;
+import com.agentsecretstore.principal.Role;
+
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+
+@Path("/v1/audit")
+@Produces(MediaType.APPLICATION_JSON)
+public class AuditResource {
+
+    private final AuditService service;
+    private final SecurityIdentity identity;
+
+    public AuditResource(AuditService service, SecurityIdentity identity) {
+        this.service = service;
+        this.identity = identity;
+    }
+
+    /** Entries newest first. Approvers see only the namespaces they are designated for. */
+    @GET
+    @RolesAllowed({ Role.ADMIN_NAME, Role.APPROVER_NAME })
+    public Uni<Page<EntryView>> list(@QueryParam("actor") String actor, @QueryParam("namespace") String namespace,
+            @QueryParam("path") String path, @QueryParam("action") String action, @QueryParam("outcome") String outcome,
+            @QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("limit") String limit,
+            @QueryParam("cursor") String cursor) {
+        return service.list(Caller.of(identity),
+                new ListQuery(actor, namespace, path, action, outcome, from, to, limit, cursor));
+    }
+
+    @GET
+    @Path("verify")
+    @RolesAllowed(Role.ADMIN_NAME)
+    public Uni<VerifyResult> verify() {
+        return service.verify(Caller.of(identity));
+    }
+}
