@@ -1,0 +1,199 @@
+// The dashboard shell: sign-in state, routing under /dashboard, the live feed and the clock that
+// keeps countdowns current. Pages are modules exporting render(main, ctx), which may return
+// { onEvent(event), onTick(), destroy() }.
+
+import { api, whenUnauthorized } from './api.js';
+import { h, replace, notice } from './dom.js';
+import { LiveFeed } from './sse.js';
+import { tick } from './format.js';
+import * as session from './session.js';
+import * as signin from './pages/signin.js';
+import * as queue from './pages/queue.js';
+import * as request from './pages/request.js';
+import * as historyPage from './pages/history.js';
+import * as policies from './pages/policies.js';
+import * as webhooks from './pages/webhooks.js';
+
+const main = document.getElementById('main');
+const nav = document.getElementById('nav');
+const sessionBox = document.getElementById('session');
+const whoami = document.getElementById('whoami');
+const liveBadge = document.getElementById('live');
+
+const ROUTES = [
+  { pattern: /^\/dashboard\/?$/, page: queue, nav: 'queue' },
+  { pattern: /^\/dashboard\/queue\/?$/, page: queue, nav: 'queue' },
+  { pattern: /^\/dashboard\/approvals\/([A-Za-z0-9_-]+)\/?$/, page: request, nav: 'queue', params: ['id'] },
+  { pattern: /^\/dashboard\/history\/?$/, page: historyPage, nav: 'history' },
+  { pattern: /^\/dashboard\/policies(?:\/([A-Za-z0-9._-]+))?\/?$/, page: policies, nav: 'policies', params: ['namespace'] },
+  { pattern: /^\/dashboard\/webhooks(?:\/([A-Za-z0-9_-]+))?\/?$/, page: webhooks, nav: 'webhooks', params: ['id'] },
+  { pattern: /^\/dashboard\/signin\/?$/, page: signin, nav: null, public: true },
+];
+
+let current = null;
+let feed = null;
+let signInMessage = null;
+
+function match(pathname) {
+  for (const route of ROUTES) {
+    const m = route.pattern.exec(pathname);
+    if (m) {
+      const params = {};
+      (route.params || []).forEach((name, i) => {
+        if (m[i + 1] !== undefined) params[name] = decodeURIComponent(m[i + 1]);
+      });
+      return { route, params };
+    }
+  }
+  return null;
+}
+
+export function navigate(path, { replaceState = false } = {}) {
+  if (replaceState) history.replaceState(null, '', path);
+  else history.pushState(null, '', path);
+  render({ moveFocus: true });
+}
+
+/** Shows the page for the current URL; after a navigation, focus goes to its heading for screen readers. */
+function render({ moveFocus = false } = {}) {
+  if (current && current.destroy) current.destroy();
+  current = null;
+  const found = match(location.pathname);
+  const who = session.me();
+  if (!found) {
+    setNav(null);
+    replace(main, h('h1', { tabindex: '-1' }, 'Page not found'),
+      h('p', null, 'There is no such page. ', h('a', { href: '/dashboard/queue', 'data-route': true }, 'Go to the queue.')));
+    focusHeading(moveFocus);
+    return;
+  }
+  if (!found.route.public && !who) {
+    session.rememberReturnTo(location.pathname + location.search);
+    history.replaceState(null, '', '/dashboard/signin');
+    render({ moveFocus });
+    return;
+  }
+  if (found.route.public && who) {
+    history.replaceState(null, '', '/dashboard/queue');
+    render({ moveFocus });
+    return;
+  }
+  setNav(found.route.nav);
+  main.replaceChildren();
+  const ctx = {
+    params: found.params,
+    query: new URLSearchParams(location.search),
+    me: who,
+    navigate,
+    onSignedIn,
+    message: signInMessage,
+    liveState: () => liveBadge.getAttribute('data-state'),
+  };
+  signInMessage = null;
+  current = found.route.page.render(main, ctx) || {};
+  focusHeading(moveFocus && !current.ownsFocus);
+}
+
+function focusHeading(moveFocus) {
+  const heading = main.querySelector('h1');
+  if (heading) {
+    heading.setAttribute('tabindex', '-1');
+    document.title = `${heading.textContent} — Agent Secret Store`;
+    if (moveFocus) heading.focus();
+  }
+}
+
+function setNav(active) {
+  const signedIn = !!session.me();
+  nav.hidden = !signedIn;
+  sessionBox.hidden = !signedIn;
+  for (const a of nav.querySelectorAll('a[data-nav]')) {
+    if (a.getAttribute('data-nav') === active) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+}
+
+function setLive(state) {
+  const labels = { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…', stopped: 'Offline' };
+  liveBadge.setAttribute('data-state', state);
+  liveBadge.textContent = labels[state] || state;
+  liveBadge.title = state === 'live' ? 'Receiving live updates' : 'Live updates are not connected; retrying on its own';
+}
+
+function startFeed() {
+  if (feed) feed.stop();
+  feed = new LiveFeed({
+    getKey: session.apiKey,
+    onEvent: (event) => {
+      if (current && current.onEvent) current.onEvent(event);
+    },
+    onState: (state, info) => {
+      setLive(state);
+      // After a reconnect the replay brings what was missed, but a page may also want a fresh read.
+      if (state === 'live' && info && info.resumed && current && current.onEvent) current.onEvent({ type: 'feed.resumed' });
+    },
+    onUnauthorized: () => expired(),
+  });
+  feed.start();
+}
+
+function expired() {
+  signOut('Your session ended: the key is no longer accepted. Sign in again.');
+}
+
+function signOut(message) {
+  if (feed) feed.stop();
+  feed = null;
+  session.signOut();
+  whoami.textContent = '';
+  signInMessage = message || null;
+  navigate('/dashboard/signin', { replaceState: true });
+}
+
+function onSignedIn(who) {
+  whoami.textContent = `${who.name} (${who.role})`;
+  startFeed();
+  navigate(session.takeReturnTo(), { replaceState: true });
+}
+
+async function boot() {
+  whenUnauthorized(() => expired());
+  document.getElementById('signout').addEventListener('click', () => signOut('You are signed out.'));
+  document.addEventListener('click', (e) => {
+    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    const a = e.target.closest('a[href]');
+    if (!a || a.target || a.hasAttribute('download')) return;
+    const url = new URL(a.href, location.href);
+    if (url.origin !== location.origin || !url.pathname.startsWith('/dashboard')) return;
+    e.preventDefault();
+    navigate(url.pathname + url.search);
+  });
+  window.addEventListener('popstate', () => render({ moveFocus: true }));
+  setInterval(() => {
+    tick(main);
+    if (current && current.onTick) current.onTick();
+  }, 1000);
+
+  const key = session.apiKey();
+  if (key) {
+    try {
+      const who = await api('GET', '/v1/principals/me', { key });
+      if (who.role === 'agent') {
+        session.signOut();
+        signInMessage = 'Agents cannot sign in to approve.';
+      } else {
+        session.setPrincipal(who);
+        whoami.textContent = `${who.name} (${who.role})`;
+        startFeed();
+      }
+    } catch (e) {
+      session.signOut();
+      signInMessage = e.status === 401 ? 'Your key is no longer accepted. Sign in again.' : `Could not check your key: ${e.summary}`;
+    }
+  }
+  render();
+}
+
+boot().catch((e) => {
+  replace(main, notice('error', `The dashboard failed to start: ${e.message}`));
+});

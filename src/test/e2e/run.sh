@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# End-to-end tests of the approver dashboard in headless Chromium against the packaged jar and the
+# local PostgreSQL. Run after the jar is built (./mvnw package or verify):
+#   bash src/test/e2e/run.sh
+# Env: ASS_JAR (default target/quarkus-app/quarkus-run.jar). Screenshots go to target/screenshots/.
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+REPO="$(cd "$HERE/../../.." && pwd)"
+JAR="${ASS_JAR:-$REPO/target/quarkus-app/quarkus-run.jar}"
+SCHEMA=ass_e2e
+LOG="$REPO/target/e2e-service.log"
+
+if [ ! -f "$JAR" ]; then
+  echo "no packaged jar at $JAR: build it first (./mvnw package -DskipTests)" >&2
+  exit 1
+fi
+if [ ! -x /usr/bin/chromium ]; then
+  echo "installing Debian's chromium (tests never download a browser)"
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get install -y chromium >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y chromium >/dev/null; }
+  else
+    echo "/usr/bin/chromium is missing: apt-get install -y chromium" >&2
+    exit 1
+  fi
+fi
+if [ ! -d "$HERE/node_modules/playwright-core" ]; then
+  (cd "$HERE" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+drop_schema() {
+  PGOPTIONS='-c client_min_messages=warning' psql -h 127.0.0.1 -U postgres -d postgres -qc "drop schema if exists $SCHEMA cascade" >/dev/null
+}
+
+PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+BASE="http://127.0.0.1:$PORT"
+ADMIN_KEY="ass_$(head -c 512 /dev/urandom | tr -dc A-Za-z0-9 | head -c 43)"
+mkdir -p "$REPO/target/screenshots"
+
+drop_schema
+pid=""
+cleanup() {
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  fi
+  drop_schema || true
+}
+trap cleanup EXIT
+
+ASS_DB_SCHEMA=$SCHEMA \
+ASS_MASTER_KEY="$(head -c 32 /dev/urandom | base64)" \
+ASS_BOOTSTRAP_ADMIN_KEY="$ADMIN_KEY" \
+ASS_APPROVALS_JOB_INTERVAL=1s \
+ASS_PUBLIC_URL="$BASE" \
+ASS_WEBHOOKS_ALLOW_PRIVATE=true \
+QUARKUS_HTTP_PORT="$PORT" \
+  java -Xmx512m -jar "$JAR" >"$LOG" 2>&1 &
+pid=$!
+
+for _ in $(seq 1 180); do
+  curl -sf "$BASE/q/health/ready" >/dev/null 2>&1 && break
+  if ! kill -0 "$pid" 2>/dev/null; then
+    tail -n 50 "$LOG" >&2
+    echo "the service exited before it was ready" >&2
+    exit 1
+  fi
+  sleep 0.5
+done
+curl -sf "$BASE/q/health/ready" >/dev/null || { tail -n 50 "$LOG" >&2; echo "the service did not become ready" >&2; exit 1; }
+echo "service ready at $BASE (log: $LOG)"
+
+cd "$HERE"
+status=0
+TAP="$REPO/target/e2e-results.tap"
+ASS_BASE_URL="$BASE" ASS_ADMIN_KEY="$ADMIN_KEY" ASS_SCREENSHOTS="$REPO/target/screenshots" \
+  node --test --test-concurrency=1 \
+    --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination="$TAP" \
+    sse.test.mjs dashboard.test.mjs || status=$?
+passed="$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$TAP" | tail -n 1)"
+failed="$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$TAP" | tail -n 1)"
+echo "screenshots: $REPO/target/screenshots"
+echo "${passed:-0} passed, ${failed:-0} failed"
+if [ "${passed:-0}" -eq 0 ]; then status=1; fi
+if grep -q "$ADMIN_KEY" "$LOG"; then
+  echo "the admin key appeared in the service log" >&2
+  status=1
+fi
+exit $status
