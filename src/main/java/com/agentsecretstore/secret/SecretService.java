@@ -158,19 +158,22 @@ public class SecretService {
      */
     @WithSession
     public Uni<Revealed> reveal(SecretPath path, Integer version) {
-        return load(path).flatMap(secret -> {
-            int wanted = version == null ? secret.currentVersion : version;
-            return SecretVersion.<SecretVersion>findById(new SecretVersion.Key(path.value(), wanted)).map(v -> {
-                if (v == null) {
-                    throw ApiException.notFound("No such version.");
-                }
-                byte[] plain = barrier.open(path.value(), v.version, new Sealed(v.masterKeyId, v.wrappedKey, v.ciphertext));
-                try {
-                    return new Revealed(path.value(), v.version, Tier.fromWire(secret.tier), new String(plain, StandardCharsets.UTF_8));
-                } finally {
-                    java.util.Arrays.fill(plain, (byte) 0);
-                }
-            });
+        return load(path).flatMap(secret -> reveal(secret, version));
+    }
+
+    /** {@link #reveal(SecretPath, Integer)} for a secret the caller has already loaded. */
+    public Uni<Revealed> reveal(Secret secret, Integer version) {
+        int wanted = version == null ? secret.currentVersion : version;
+        return SecretVersion.<SecretVersion>findById(new SecretVersion.Key(secret.path, wanted)).map(v -> {
+            if (v == null) {
+                throw ApiException.notFound("No such version.");
+            }
+            byte[] plain = barrier.open(secret.path, v.version, new Sealed(v.masterKeyId, v.wrappedKey, v.ciphertext));
+            try {
+                return new Revealed(secret.path, v.version, Tier.fromWire(secret.tier), new String(plain, StandardCharsets.UTF_8));
+            } finally {
+                java.util.Arrays.fill(plain, (byte) 0);
+            }
         });
     }
 

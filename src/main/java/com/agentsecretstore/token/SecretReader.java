@@ -90,7 +90,7 @@ public class SecretReader {
                         return refuse(caller, path, t, "tier_too_low", 403,
                                 "The token's tier is below this secret's tier (" + needed.wire() + "); request a new token.");
                     }
-                    return secrets.reveal(path, version).flatMap(revealed -> {
+                    return secrets.reveal(secret, version).flatMap(revealed -> {
                         Map<String, Object> details = new LinkedHashMap<>();
                         details.put("token_id", t.id);
                         details.put("version", revealed.version());

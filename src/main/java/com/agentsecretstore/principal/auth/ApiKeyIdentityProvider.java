@@ -52,7 +52,9 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthentica
     public Uni<SecurityIdentity> authenticate(ApiKeyAuthenticationRequest request, AuthenticationRequestContext context) {
         String presented = request.key();
         byte[] hash = OpaqueTokens.hash(presented);
-        return Panache.withTransaction(() -> Panache.getSession()
+        // A plain session for the lookup: the common case writes nothing, so it needs no
+        // transaction; failures and a stale last_used_at open one just for their write.
+        return Panache.withSession(() -> Panache.getSession()
                 .flatMap(s -> s.createSelectionQuery(
                         "select k, p from ApiKey k, Principal p where p.id = k.principalId and k.hash = :hash", Object[].class)
                         .setParameter("hash", hash)
@@ -62,12 +64,17 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthentica
                     Principal principal = row == null ? null : (Principal) row[1];
                     String failure = failure(key, principal, presented);
                     if (failure != null) {
-                        return recordFailure(request, key, principal, failure).replaceWith((SecurityIdentity) null);
+                        return Panache.withTransaction(() -> recordFailure(request, key, principal, failure))
+                                .replaceWith((SecurityIdentity) null);
                     }
                     Instant now = clock.instant();
-                    return ApiKey.update("lastUsedAt = ?1 where id = ?2 and (lastUsedAt is null or lastUsedAt < ?3)",
-                            now, key.id, now.minus(LAST_USED_GRANULARITY))
-                            .map(ignored -> identity(principal, key, request.sourceIp()));
+                    SecurityIdentity identity = identity(principal, key, request.sourceIp());
+                    if (key.lastUsedAt != null && key.lastUsedAt.isAfter(now.minus(LAST_USED_GRANULARITY))) {
+                        return Uni.createFrom().item(identity);
+                    }
+                    return Panache.withTransaction(() -> ApiKey.update(
+                            "lastUsedAt = ?1 where id = ?2 and (lastUsedAt is null or lastUsedAt < ?3)",
+                            now, key.id, now.minus(LAST_USED_GRANULARITY))).replaceWith(identity);
                 }))
                 .onItem().ifNull().failWith(() -> new AuthenticationFailedException("invalid API key"));
     }
