@@ -32,6 +32,8 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class PolicyService {
 
+    private static final String ADMINS_ONLY = "Only admins may change policies and settings.";
+
     private final AccessDecider decider;
     private final AuditLog audit;
     private final Clock clock;
@@ -54,7 +56,7 @@ public class PolicyService {
 
     @WithTransaction
     public Uni<PolicyView> put(Caller caller, String namespace, PolicyBody body) {
-        requireAdmin(caller);
+        caller.requireAdmin(ADMINS_ONLY);
         requireNamespace(namespace);
         NamespacePolicy policy = PolicyDocuments.toPolicy(namespace, body);
         List<PolicyViolation> violations = policy.validate();
@@ -107,13 +109,13 @@ public class PolicyService {
 
     @WithSession
     public Uni<MoltbotdenSettings> moltbotden(Caller caller) {
-        requireAdmin(caller);
+        caller.requireAdmin(ADMINS_ONLY);
         return decider.moltbotden();
     }
 
     @WithTransaction
     public Uni<MoltbotdenSettings> putMoltbotden(Caller caller, MoltbotdenSettings settings) {
-        requireAdmin(caller);
+        caller.requireAdmin(ADMINS_ONLY);
         if (settings.enabled() == null) {
             throw ApiException.invalid("enabled", "is required");
         }
@@ -160,11 +162,6 @@ public class PolicyService {
         }
     }
 
-    private static void requireAdmin(Caller caller) {
-        if (!caller.isAdmin()) {
-            throw ApiException.forbidden("Only admins may change policies and settings.");
-        }
-    }
 
     /** Admins read every policy; approvers read the policies of their namespaces. */
     private static void requireReader(Caller caller, String namespace) {

@@ -2,6 +2,8 @@ package com.agentsecretstore.principal;
 
 import java.util.List;
 
+import com.agentsecretstore.common.ApiException;
+
 import io.quarkus.security.identity.SecurityIdentity;
 
 /**
@@ -22,6 +24,13 @@ public record Caller(String id, String name, Role role, List<String> namespaces,
 
     public boolean isAdmin() {
         return role == Role.ADMIN;
+    }
+
+    /** The first line of every admin-only operation: refuses anyone else with a 403 saying why. */
+    public void requireAdmin(String refusal) {
+        if (!isAdmin()) {
+            throw ApiException.forbidden(refusal);
+        }
     }
 
     /** A caller used for work the service does on its own behalf (bootstrap, scheduled jobs). */

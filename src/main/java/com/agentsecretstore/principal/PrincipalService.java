@@ -33,6 +33,8 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class PrincipalService {
 
+    private static final String ADMINS_ONLY = "Only admins may manage principals.";
+
     public static final String KEY_PREFIX = "ass_";
     /** Enough for overlapping rotation, few enough to notice a leak-and-hoard pattern. */
     static final int MAX_ACTIVE_KEYS = 10;
@@ -47,7 +49,7 @@ public class PrincipalService {
 
     @WithTransaction
     public Uni<PrincipalView> create(Caller caller, CreateRequest request) {
-        requireAdmin(caller);
+        caller.requireAdmin(ADMINS_ONLY);
         Role role = Role.fromWire(request.role());
         List<FieldError> errors = new ArrayList<>();
         if (role != Role.AGENT && request.trustTier() != null) {
@@ -87,7 +89,7 @@ public class PrincipalService {
 
     @WithSession
     public Uni<Page<PrincipalView>> list(Caller caller, String limit, String cursor) {
-        requireAdmin(caller);
+        caller.requireAdmin(ADMINS_ONLY);
         int n = Page.limit(limit);
         String after = Page.decodeCursor(cursor);
         Uni<List<Principal>> rows = after == null
@@ -110,7 +112,7 @@ public class PrincipalService {
 
     @WithTransaction
     public Uni<PrincipalView> update(Caller caller, String id, UpdateRequest request) {
-        requireAdmin(caller);
+        caller.requireAdmin(ADMINS_ONLY);
         if (request.email() != null && !request.email().isEmpty() && !request.email().matches("[^@\\s]+@[^@\\s]+")) {
             throw ApiException.invalid("email", "must be a well-formed email address");
         }
@@ -268,11 +270,6 @@ public class PrincipalService {
                 .replaceWithVoid();
     }
 
-    private static void requireAdmin(Caller caller) {
-        if (!caller.isAdmin()) {
-            throw ApiException.forbidden("Only admins may manage principals.");
-        }
-    }
 
     private static void requireAdminOrSelf(Caller caller, String id) {
         if (!caller.isAdmin() && !caller.id().equals(id)) {

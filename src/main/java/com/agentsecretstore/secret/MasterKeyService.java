@@ -28,6 +28,8 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class MasterKeyService {
 
+    private static final String ADMINS_ONLY = "Only admins may manage master keys.";
+
     static final int BATCH = 200;
 
     private final Barrier barrier;
@@ -39,7 +41,7 @@ public class MasterKeyService {
     }
 
     public Uni<MasterKeyStatus> status(Caller caller) {
-        requireAdmin(caller);
+        caller.requireAdmin(ADMINS_ONLY);
         return Panache.withSession(this::countByKey).map(counts -> {
             List<String> missing = new ArrayList<>();
             counts.keySet().forEach(id -> {
@@ -53,7 +55,7 @@ public class MasterKeyService {
     }
 
     public Uni<RewrapResult> rewrapAll(Caller caller) {
-        requireAdmin(caller);
+        caller.requireAdmin(ADMINS_ONLY);
         return Multi.createBy().repeating().uni(() -> Panache.withTransaction(() -> rewrapBatch(caller)))
                 .whilst(n -> n == BATCH)
                 .collect().with(java.util.stream.Collectors.summingLong(Integer::longValue))
@@ -102,9 +104,4 @@ public class MasterKeyService {
                 });
     }
 
-    private static void requireAdmin(Caller caller) {
-        if (!caller.isAdmin()) {
-            throw ApiException.forbidden("Only admins may manage master keys.");
-        }
-    }
 }

@@ -42,6 +42,8 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class SecretService {
 
+    private static final String ADMINS_ONLY = "Only admins may manage secrets.";
+
     static final int MAX_METADATA_ENTRIES = 64;
     private static final Pattern METADATA_KEY = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {
@@ -64,7 +66,7 @@ public class SecretService {
     /** Writes a new version. The version number is allocated under a row lock, so concurrent writers queue. */
     @WithTransaction
     public Uni<SecretView> put(Caller caller, String rawPath, PutRequest request) {
-        requireAdmin(caller);
+        caller.requireAdmin(ADMINS_ONLY);
         SecretPath path = SecretPath.parse(rawPath, "path");
         byte[] value = validate(request);
         Tier tier = Tier.fromWire(request.tier());
@@ -114,7 +116,7 @@ public class SecretService {
 
     @WithSession
     public Uni<Page<SecretView>> list(Caller caller, String prefix, String limit, String cursor) {
-        requireAdmin(caller);
+        caller.requireAdmin(ADMINS_ONLY);
         int n = Page.limit(limit);
         String after = Page.decodeCursor(cursor);
         if (prefix != null && prefix.length() > SecretPath.MAX_SEGMENTS * 129) {
@@ -128,7 +130,7 @@ public class SecretService {
 
     @WithSession
     public Uni<VersionsView> versions(Caller caller, String rawPath) {
-        requireAdmin(caller);
+        caller.requireAdmin(ADMINS_ONLY);
         SecretPath path = SecretPath.parse(rawPath, "path");
         return load(path).flatMap(secret -> SecretVersion.<SecretVersion>list("path = ?1 order by version desc", path.value())
                 .map(versions -> new VersionsView(secret.path, secret.currentVersion, versions.stream()
@@ -138,7 +140,7 @@ public class SecretService {
     /** Deletes the secret and every sealed version; the audit trail stays. */
     @WithTransaction
     public Uni<Void> delete(Caller caller, String rawPath) {
-        requireAdmin(caller);
+        caller.requireAdmin(ADMINS_ONLY);
         SecretPath path = SecretPath.parse(rawPath, "path");
         return Secret.<Secret>findById(path.value(), LockModeType.PESSIMISTIC_WRITE).flatMap(secret -> {
             if (secret == null) {
@@ -256,9 +258,4 @@ public class SecretService {
         return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
     }
 
-    private static void requireAdmin(Caller caller) {
-        if (!caller.isAdmin()) {
-            throw ApiException.forbidden("Only admins may manage secrets.");
-        }
-    }
 }
