@@ -11,7 +11,8 @@
 #
 # Knobs (environment): BENCH_PORT (first port tried, default 18282), BENCH_DURATION (default 20s),
 # BENCH_WARMUP (default 5s), BENCH_CONNECTIONS (default 32), BENCH_PG_DURATION (seconds, default 20),
-# BENCH_JAVA_OPTS (extra JVM options for the service), BENCH_PGBENCH=0 (skip the pgbench part),
+# BENCH_JAVA_OPTS (JVM options for the service; default -XX:+UseParallelGC, as src/main/docker/Dockerfile.jvm
+# runs it), BENCH_PGBENCH=0 (skip the pgbench part),
 # BENCH_WAIT_QUIET=N (first wait up to N s for the 1-minute load average to drop below 1).
 # Any QUARKUS_* / ASS_* runtime setting in the environment reaches the service, e.g.
 # QUARKUS_DATASOURCE_REACTIVE_MAX_SIZE=8 bash bench/run.sh
@@ -26,6 +27,7 @@ DURATION=${BENCH_DURATION:-20s}
 WARMUP=${BENCH_WARMUP:-5s}
 CONNS=${BENCH_CONNECTIONS:-32}
 THREADS=2
+JAVA_OPTS=${BENCH_JAVA_OPTS--XX:+UseParallelGC}
 PG_SECONDS=${BENCH_PG_DURATION:-20}
 PG_CLIENTS=8
 PG_JOBS=2
@@ -119,7 +121,7 @@ step "starting $JAR on $BASE (schema $SCHEMA, log $LOG)"
 # shellcheck disable=SC2086
 ASS_MASTER_KEY="$MASTER_KEY" ASS_BOOTSTRAP_ADMIN_KEY="$ADMIN_KEY" ASS_DB_SCHEMA="$SCHEMA" \
   QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$PORT" \
-  java ${BENCH_JAVA_OPTS:-} -Dquarkus.datasource.reactive.additional-properties.application_name=$APP_NAME \
+  java $JAVA_OPTS -Dquarkus.datasource.reactive.additional-properties.application_name=$APP_NAME \
   -jar "$JAR" >"$LOG" 2>&1 &
 svc_pid=$!
 ready=0
@@ -282,7 +284,8 @@ ratio_ok=$(awk -v x="$ratio" 'BEGIN { print (x == "n/a") ? "not measured" : (x >
 p99_ok=$(awk -v x="${P99[reads]}" 'BEGIN { print (x < 25) ? "met" : "MISSED" }')
 say ""
 say "== Results — $(date -u '+%Y-%m-%d %H:%M UTC'), $NCPU cores, commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
-say "   service: wrk -t$THREADS -c$CONNS -d$DURATION --latency (after a $WARMUP warm-up); PostgreSQL: pgbench -c $PG_CLIENTS -j $PG_JOBS -T $PG_SECONDS"
+say "   service: wrk -t$THREADS -c$CONNS -d$DURATION --latency (after a $WARMUP warm-up), JVM options: ${JAVA_OPTS:-none}"
+say "   PostgreSQL: pgbench -c $PG_CLIENTS -j $PG_JOBS -T $PG_SECONDS"
 printf '%-44s %12s %10s %10s %7s\n' "benchmark" "req/s | tps" "p50 ms" "p99 ms" "errors"
 printf '%-44s %12s %10s %10s %7s\n' "--------------------------------------------" "------------" "----------" "----------" "-------"
 printf '%-44s %12s %10s %10s %7s\n' "(a) POST /v1/tokens (standard scope)" "${RPS[tokens]}" "${P50[tokens]}" "${P99[tokens]}" "${ERRS[tokens]}"

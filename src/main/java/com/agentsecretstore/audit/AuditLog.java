@@ -18,20 +18,36 @@ import io.smallrye.mutiny.Uni;
 /**
  * Appends audit entries. {@link #append} joins the caller's transaction: if the entry cannot be
  * written, the change it describes is rolled back with it (no audit row, no change).
+ * {@link #appendAlone} is for entries that record no change of their own (reads, refusals,
+ * authentication failures): they are committed by themselves, grouped with others of their kind.
  */
 @ApplicationScoped
 public class AuditLog {
 
     private final Clock clock;
     private final ObjectMapper json;
+    private final AuditGroupWriter group;
 
-    public AuditLog(Clock clock, ObjectMapper json) {
+    public AuditLog(Clock clock, ObjectMapper json, AuditGroupWriter group) {
         this.clock = clock;
         this.json = json;
+        this.group = group;
     }
 
     /** Must run inside a reactive transaction ({@code @WithTransaction} on the calling service). */
     public Uni<Void> append(AuditEvent event) {
+        return entry(event).persist().replaceWithVoid();
+    }
+
+    /**
+     * Writes the entry outside any transaction and completes once it is committed. Needs no
+     * Hibernate session; a failure means the entry was not written.
+     */
+    public Uni<Void> appendAlone(AuditEvent event) {
+        return group.write(entry(event));
+    }
+
+    private AuditEntry entry(AuditEvent event) {
         AuditEntry entry = new AuditEntry();
         entry.id = Ids.next("aud");
         // PostgreSQL keeps microseconds; keeping no more here makes the entry equal to what is stored.
@@ -49,7 +65,7 @@ public class AuditLog {
         entry.path = event.path();
         entry.targetId = event.targetId();
         entry.details = canonical(event.details());
-        return entry.persist().replaceWithVoid();
+        return entry;
     }
 
     private String canonical(Map<String, Object> details) {

@@ -1,37 +1,37 @@
 package com.agentsecretstore.audit;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.hibernate.reactive.mutiny.Mutiny;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowIterator;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * Links committed audit entries into the hash chain, in the order the sealer first sees them.
+ * Links committed audit entries into the hash chain, a batch at a time, without ever touching them.
  *
- * <p>Writers ({@link AuditLog#append}) only insert a row in their own transaction; none of them
- * reads or locks the chain head, so requests never queue behind each other for the audit trail.
- * This job, run every {@code ass.audit.seal-interval} on every replica, takes a transaction-level
- * advisory lock with {@code pg_try_advisory_xact_lock} (one sealer at a time per schema; the
- * others skip this run), reads the chain head, claims up to {@code ass.audit.seal-batch-size}
- * unsealed rows by {@code (recorded_at, id)}, and gives them consecutive {@code chain_seq} values,
- * {@code prev_hash} and {@code entry_hash} ({@link AuditChain}) in one update. The sealer only sees
- * committed rows, so an entry whose transaction commits late is simply sealed in a later batch: the
- * chain order is seal order, never a gap. The unique {@code chain_seq} is a second fence against a
- * fork should two sealers ever run at once.
+ * <p>Writers ({@link AuditLog}) only insert rows; none of them reads or locks the chain head, so
+ * requests never queue behind each other for the audit trail. This job, run every
+ * {@code ass.audit.seal-interval} on every replica, takes a transaction-level advisory lock with
+ * {@code pg_try_advisory_xact_lock} (one sealer at a time per schema; the others skip this run),
+ * reads the newest seal, takes up to {@code ass.audit.seal-batch-size} entries after it in
+ * {@code (xid, id)} order, and inserts one {@code audit_seal} row with their ids and hashes
+ * ({@link AuditChain}). It takes only entries whose transaction id is below the oldest transaction
+ * still running, so every entry that will ever exist in that range is already visible: an entry can
+ * neither be skipped nor arrive behind the seal later. The cost is that a transaction left open
+ * holds sealing back until it ends. The unique {@code first_seq} is a second fence against a fork
+ * should two sealers ever run at once.
  */
 @ApplicationScoped
 public class AuditSealer {
@@ -41,14 +41,21 @@ public class AuditSealer {
     /** A run stops after this many full batches and leaves the rest to the next run. */
     static final int MAX_BATCHES_PER_RUN = 50;
 
-    private static final HexFormat HEX = HexFormat.of();
+    private static final String LOCK = "select pg_try_advisory_xact_lock(" + LOCK_CLASS + ", hashtext(current_schema()))";
+    private static final String HEAD = "select seq, first_seq + cardinality(entry_ids) - 1, last_xid::text, last_id, "
+            + "substring(entry_hashes from length(entry_hashes) - 31) from audit_seal order by seq desc limit 1";
+    private static final String PENDING = "select " + AuditRows.COLUMNS + " from audit_entry "
+            + "where (xid, id) > ($1::text::xid8, $2) and xid < pg_snapshot_xmin(pg_current_snapshot()) "
+            + "order by xid, id limit $3";
+    private static final String SEAL = "insert into audit_seal (seq, first_seq, last_xid, last_id, prev_hash, entry_ids, "
+            + "entry_hashes, sealed_at) values ($1, $2, $3::text::xid8, $4, $5, $6, $7, now())";
 
     private final AuditConfig config;
-    private final ObjectMapper json;
+    private final Pool pool;
 
-    public AuditSealer(AuditConfig config, ObjectMapper json) {
+    public AuditSealer(AuditConfig config, Pool pool) {
         this.config = config;
-        this.json = json;
+        this.pool = pool;
     }
 
     @Scheduled(identity = "audit-sealer", every = "${ass.audit.seal-interval:1s}",
@@ -81,67 +88,63 @@ public class AuditSealer {
         });
     }
 
-    /** One transaction: lock, read the head, claim a batch, link it. -1 when another sealer is at work. */
+    /** One transaction: lock, read the newest seal, take a batch, seal it. -1 when another sealer is at work. */
     private Uni<Integer> sealBatch(int size) {
-        return Panache.withTransaction(() -> Panache.getSession().flatMap(session -> session
-                .createNativeQuery("select pg_try_advisory_xact_lock(" + LOCK_CLASS + ", hashtext(current_schema()))",
-                        Boolean.class)
-                .getSingleResult()
-                .flatMap(locked -> Boolean.TRUE.equals(locked) ? link(session, size) : Uni.createFrom().item(-1))));
+        return pool.withTransaction(conn -> conn.query(LOCK).execute().flatMap(locked -> first(locked).getBoolean(0)
+                ? conn.query(HEAD).execute().flatMap(head -> link(conn, Head.of(first(head)), size))
+                : Uni.createFrom().item(-1)));
     }
 
-    private Uni<Integer> link(Mutiny.Session session, int size) {
-        return AuditEntry.<AuditEntry>find("chainSeq is not null order by chainSeq desc")
-                .firstResult()
-                .flatMap(head -> AuditEntry.<AuditEntry>find("chainSeq is null order by recordedAt, id")
-                        .range(0, size - 1)
-                        .list()
-                        .flatMap(batch -> batch.isEmpty() ? Uni.createFrom().item(0) : update(session, head, batch)));
-    }
-
-    private Uni<Integer> update(Mutiny.Session session, AuditEntry head, List<AuditEntry> batch) {
-        if (head != null && (head.entryHash == null || head.entryHash.length != 32)) {
-            // Linking to a damaged head would hide the damage; verify names the row, an operator decides.
-            throw new IllegalStateException("The audit chain head " + head.id + " has no valid entry_hash");
-        }
-        long seq = head == null ? 0 : head.chainSeq;
-        byte[] prev = head == null ? AuditChain.GENESIS : head.entryHash;
-        List<Map<String, Object>> rows = new ArrayList<>(batch.size());
-        for (AuditEntry e : batch) {
-            seq++;
-            byte[] hash = AuditChain.hash(prev, e, seq);
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("id", e.id);
-            row.put("seq", seq);
-            row.put("prev", HEX.formatHex(prev));
-            row.put("hash", HEX.formatHex(hash));
-            rows.add(row);
-            prev = hash;
-        }
-        long headSeq = seq;
-        String headHash = HEX.formatHex(prev);
-        return session.createNativeQuery("update audit_entry a set chain_seq = v.seq, prev_hash = decode(v.prev, 'hex'), "
-                + "entry_hash = decode(v.hash, 'hex') "
-                // Cast to text first: cast(:batch as jsonb) alone makes Hibernate encode the string as a JSON string.
-                + "from jsonb_to_recordset(cast(cast(:batch as text) as jsonb)) as v(id text, seq bigint, prev text, hash text) "
-                + "where a.id = v.id and a.chain_seq is null")
-                .setParameter("batch", write(rows))
-                .executeUpdate()
-                .map(updated -> {
-                    if (updated != batch.size()) {
-                        throw new IllegalStateException("Sealed " + updated + " of " + batch.size() + " audit entries");
+    private Uni<Integer> link(SqlConnection conn, Head head, int size) {
+        return conn.preparedQuery(PENDING).execute(Tuple.of(Long.toUnsignedString(head.lastXid), head.lastId, size))
+                .flatMap(rows -> {
+                    if (rows.size() == 0) {
+                        return Uni.createFrom().item(0);
                     }
-                    // At debug level, these lines are a record of the head kept outside the database (AuditChain.Walk).
-                    Log.debugf("Sealed %d audit entries; chain head is %d %s", updated, Long.valueOf(headSeq), headHash);
-                    return updated;
+                    List<String> ids = new ArrayList<>(rows.size());
+                    ByteBuffer hashes = ByteBuffer.allocate(32 * rows.size());
+                    byte[] prev = head.hash;
+                    long seq = head.lastSeq;
+                    long lastXid = 0;
+                    for (Row row : rows) {
+                        AuditEntry e = AuditRows.entry(row);
+                        prev = AuditChain.hash(prev, e, ++seq);
+                        hashes.put(prev);
+                        ids.add(e.id);
+                        lastXid = AuditRows.xid(row);
+                    }
+                    long headSeq = seq;
+                    byte[] headHash = prev;
+                    return conn.preparedQuery(SEAL)
+                            .execute(Tuple.tuple(List.of(head.sealSeq + 1, head.lastSeq + 1, Long.toUnsignedString(lastXid),
+                                    ids.get(ids.size() - 1), Buffer.buffer(head.hash), ids.toArray(String[]::new),
+                                    Buffer.buffer(hashes.array()))))
+                            .map(inserted -> {
+                                // At debug level, these lines are a record of the head kept outside the database (AuditChain.Walk).
+                                Log.debugf("Sealed %d audit entries; chain head is %d %s", ids.size(), headSeq,
+                                        java.util.HexFormat.of().formatHex(headHash));
+                                return ids.size();
+                            });
                 });
     }
 
-    private String write(List<Map<String, Object>> rows) {
-        try {
-            return json.writeValueAsString(rows);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Sealing batch not serializable", e);
+    private static Row first(RowSet<Row> rows) {
+        RowIterator<Row> it = rows.iterator();
+        return it.hasNext() ? it.next() : null;
+    }
+
+    /** The newest seal, or the start of an empty chain. */
+    private record Head(long sealSeq, long lastSeq, long lastXid, String lastId, byte[] hash) {
+        static Head of(Row row) {
+            if (row == null) {
+                return new Head(0, 0, 0, "", AuditChain.GENESIS);
+            }
+            byte[] hash = row.getBuffer(4).getBytes();
+            if (hash.length != 32) {
+                // Linking to a damaged head would hide the damage; verify names it, an operator decides.
+                throw new IllegalStateException("The newest audit seal " + row.getLong(0) + " has no valid head hash");
+            }
+            return new Head(row.getLong(0), row.getLong(1), Long.parseLong(row.getString(2)), row.getString(3), hash);
         }
     }
 }

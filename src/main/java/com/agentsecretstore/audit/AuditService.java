@@ -1,8 +1,11 @@
 package com.agentsecretstore.audit;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -22,11 +25,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.TextNode;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.panache.common.Parameters;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Reading the audit trail and checking its chain. Admins read everything; approvers read the
@@ -35,15 +41,34 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class AuditService {
 
-    /** Entries loaded per round trip while verifying, so memory stays flat however long the chain. */
-    static final int VERIFY_BATCH = 1000;
+    /** Seals (of up to ass.audit.seal-batch-size entries each) checked per round trip while verifying. */
+    static final int VERIFY_SEALS = 20;
 
     private static final HexFormat HEX = HexFormat.of();
 
-    private final ObjectMapper json;
+    /** Where each listed entry sits: the first seal at or after it, and its position in that seal. */
+    private static final String PLACES = "select e.id, s.first_seq + p.i - 1, "
+            + "case when p.i = 1 then s.prev_hash else substring(s.entry_hashes from (p.i::int - 2) * 32 + 1 for 32) end, "
+            + "substring(s.entry_hashes from (p.i::int - 1) * 32 + 1 for 32) "
+            + "from audit_entry e "
+            + "cross join lateral (select * from audit_seal s where (s.last_xid, s.last_id) >= (e.xid, e.id) "
+            + "order by s.last_xid, s.last_id limit 1) s "
+            + "cross join lateral (select array_position(s.entry_ids, e.id) as i) p "
+            + "where e.id = any($1) and p.i is not null";
+    private static final String SEALS = "select seq, first_seq, last_xid::text, last_id, prev_hash, entry_ids, entry_hashes "
+            + "from audit_seal where seq > $1 order by seq limit $2";
+    private static final String RANGE = "select " + AuditRows.COLUMNS + " from audit_entry "
+            + "where (xid, id) > ($1::text::xid8, $2) and (xid, id) <= ($3::text::xid8, $4) order by xid, id";
+    /** Entries after the newest seal, wherever a walk stopped. */
+    private static final String UNSEALED = "select count(*) from audit_entry where (xid, id) > (select x, i from "
+            + "(select last_xid as x, last_id as i from audit_seal union all select '0'::xid8, '') c order by x desc, i desc limit 1)";
 
-    public AuditService(ObjectMapper json) {
+    private final ObjectMapper json;
+    private final Pool pool;
+
+    public AuditService(ObjectMapper json, Pool pool) {
         this.json = json;
+        this.pool = pool;
     }
 
     /** A page of entries, newest first, matching every given filter and the caller's reach. */
@@ -107,14 +132,32 @@ public class AuditService {
         return AuditEntry.<AuditEntry>find(hql, params)
                 .range(0, limit)
                 .list()
-                .map(rows -> Page.of(rows, limit, e -> e.id, this::view));
+                .flatMap(rows -> places(rows).map(ignored -> Page.of(rows, limit, e -> e.id, this::view)));
+    }
+
+    /** Fills each entry's transient chain fields from the seal that holds it (left null when unsealed). */
+    private Uni<Void> places(List<AuditEntry> entries) {
+        if (entries.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        Map<String, AuditEntry> byId = new HashMap<>();
+        entries.forEach(e -> byId.put(e.id, e));
+        return pool.preparedQuery(PLACES).execute(Tuple.of(byId.keySet().toArray(String[]::new))).map(rows -> {
+            for (Row row : rows) {
+                AuditEntry e = byId.get(row.getString(0));
+                e.chainSeq = row.getLong(1);
+                e.prevHash = row.getBuffer(2).getBytes();
+                e.entryHash = row.getBuffer(3).getBytes();
+            }
+            return null;
+        });
     }
 
     /**
-     * Walks the whole chain in {@code chain_seq} order, {@link #VERIFY_BATCH} entries per session,
-     * and reports the first entry that does not follow from those before it (see
-     * {@link AuditChain.Walk} for what this can and cannot detect). Entries not sealed yet are
-     * counted, not checked.
+     * Walks the whole chain seal by seal, {@link #VERIFY_SEALS} seals per round trip, and reports
+     * the first entry that does not follow from those before it (see {@link AuditChain.Walk} for
+     * what this can and cannot detect), including a sealed entry that is gone and an entry that
+     * appeared inside a sealed range. Entries not sealed yet are counted, not checked.
      */
     public Uni<VerifyResult> verify(Caller caller) {
         if (!caller.isAdmin()) {
@@ -122,44 +165,117 @@ public class AuditService {
         }
         VerifyRun run = new VerifyRun();
         return Multi.createBy().repeating()
-                .uni(() -> run, this::verifyNextBatch)
+                .uni(() -> run, this::verifyNextSeals)
                 .until(ignored -> run.finished)
                 .collect().last()
-                .chain(() -> Panache.withSession(() -> AuditEntry.count("chainSeq is null")))
-                .map(run::result);
+                .chain(() -> pool.query(UNSEALED).execute())
+                .map(rows -> run.result(rows.iterator().next().getLong(0)));
     }
 
-    private Uni<Integer> verifyNextBatch(VerifyRun run) {
-        return Panache.withSession(() -> AuditEntry.<AuditEntry>find("chainSeq > ?1 order by chainSeq", run.lastSeq)
-                .range(0, VERIFY_BATCH - 1)
-                .list())
-                .map(batch -> {
-                    for (AuditEntry e : batch) {
-                        AuditChain.Break broken = run.walk.check(e);
-                        if (broken != null) {
-                            run.broken = broken;
-                            run.finished = true;
-                            return batch.size();
-                        }
-                        run.lastSeq = e.chainSeq;
-                    }
-                    run.finished = batch.size() < VERIFY_BATCH;
-                    return batch.size();
-                });
+    private Uni<Integer> verifyNextSeals(VerifyRun run) {
+        return pool.preparedQuery(SEALS).execute(Tuple.of(run.sealSeq, VERIFY_SEALS)).flatMap(seals -> {
+            if (seals.size() == 0) {
+                run.finished = true;
+                return Uni.createFrom().item(0);
+            }
+            List<Row> list = new ArrayList<>();
+            seals.forEach(list::add);
+            Row last = list.get(list.size() - 1);
+            return pool.preparedQuery(RANGE)
+                    .execute(Tuple.of(Long.toUnsignedString(run.cursorXid), run.cursorId, last.getString(2), last.getString(3)))
+                    .map(entries -> {
+                        run.check(list, entries);
+                        run.finished |= seals.size() < VERIFY_SEALS;
+                        return list.size();
+                    });
+        });
     }
 
-    /** The state of one verification as it moves through the batches. */
+    /** The state of one verification as it moves through the seals. */
     private static final class VerifyRun {
         final AuditChain.Walk walk = new AuditChain.Walk();
-        /** Starts below any sequence number, so that a row moved to 0 or below is still seen. */
-        long lastSeq = Long.MIN_VALUE;
+        long sealSeq;
+        long cursorXid;
+        String cursorId = "";
         AuditChain.Break broken;
         boolean finished;
+
+        void check(List<Row> seals, RowSet<Row> rows) {
+            // Entries of the whole range, in (xid, id) order; each seal takes its own out of it.
+            List<Keyed> range = new ArrayList<>();
+            for (Row r : rows) {
+                range.add(new Keyed(AuditRows.xid(r), AuditRows.entry(r)));
+            }
+            int next = 0;
+            for (Row seal : seals) {
+                long seq = seal.getLong(0);
+                long firstSeq = seal.getLong(1);
+                long lastXid = Long.parseLong(seal.getString(2));
+                String lastId = seal.getString(3);
+                byte[] prev = seal.getBuffer(4).getBytes();
+                String[] ids = seal.getArrayOfStrings(5);
+                byte[] hashes = seal.getBuffer(6).getBytes();
+                Map<String, AuditEntry> mine = new HashMap<>();
+                while (next < range.size() && range.get(next).atOrBefore(lastXid, lastId)) {
+                    mine.put(range.get(next).entry().id, range.get(next).entry());
+                    next++;
+                }
+                if (seq != sealSeq + 1) {
+                    fail(new AuditChain.Break(ids.length == 0 ? null : ids[0], firstSeq,
+                            "audit seal " + seq + " follows seal " + sealSeq + ": the seals between them are missing"));
+                    return;
+                }
+                if (ids.length == 0 || hashes.length != 32 * ids.length) {
+                    fail(new AuditChain.Break(ids.length == 0 ? null : ids[0], firstSeq,
+                            "audit seal " + seq + " is damaged: its ids and hashes do not pair up"));
+                    return;
+                }
+                for (int i = 0; i < ids.length; i++) {
+                    AuditEntry e = mine.remove(ids[i]);
+                    long position = firstSeq + i;
+                    if (e == null) {
+                        fail(new AuditChain.Break(ids[i], position,
+                                "the entry is missing: it was deleted, or its id or xid changed, after it was sealed"));
+                        return;
+                    }
+                    e.chainSeq = position;
+                    e.prevHash = i == 0 ? prev : Arrays.copyOfRange(hashes, 32 * (i - 1), 32 * i);
+                    e.entryHash = Arrays.copyOfRange(hashes, 32 * i, 32 * (i + 1));
+                    AuditChain.Break b = walk.check(e);
+                    if (b != null) {
+                        fail(b);
+                        return;
+                    }
+                }
+                if (!mine.isEmpty()) {
+                    String intruder = mine.keySet().stream().sorted().findFirst().orElseThrow();
+                    fail(new AuditChain.Break(intruder, null,
+                            "the entry lies inside audit seal " + seq + " but the seal does not hold it: it was added after sealing"));
+                    return;
+                }
+                sealSeq = seq;
+                cursorXid = lastXid;
+                cursorId = lastId;
+            }
+        }
+
+        private void fail(AuditChain.Break b) {
+            broken = b;
+            finished = true;
+        }
 
         VerifyResult result(long unsealed) {
             BrokenView firstBroken = broken == null ? null : new BrokenView(broken.id(), broken.chainSeq(), broken.reason());
             HeadView head = walk.headSeq() == 0 ? null : new HeadView(walk.headSeq(), HEX.formatHex(walk.headHash()));
             return new VerifyResult(broken == null, walk.checked(), unsealed, firstBroken, head);
+        }
+    }
+
+    /** (xid, id) order as the sealer and the indexes see it: ids collate "C", which is Java's order for them. */
+    private record Keyed(long xid, AuditEntry entry) {
+        boolean atOrBefore(long otherXid, String otherId) {
+            int c = Long.compareUnsigned(xid, otherXid);
+            return c < 0 || (c == 0 && entry.id.compareTo(otherId) <= 0);
         }
     }
 

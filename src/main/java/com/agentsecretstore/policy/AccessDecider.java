@@ -1,6 +1,8 @@
 package com.agentsecretstore.policy;
 
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -22,7 +24,15 @@ public class AccessDecider {
 
     static final String MOLTBOTDEN = "integrations.moltbotden";
 
+    /** Bounds the parsed-policy cache; past it the cache starts over (policies are few in practice). */
+    private static final int MAX_CACHED_POLICIES = 4096;
+
     private final ObjectMapper json;
+    /** Parsed policies by namespace, each with the stored text it came from: a changed text is parsed again. */
+    private final ConcurrentHashMap<String, Parsed> parsed = new ConcurrentHashMap<>();
+
+    private record Parsed(String document, TierResolver resolver) {
+    }
 
     public AccessDecider(ObjectMapper json) {
         this.json = json;
@@ -71,6 +81,25 @@ public class AccessDecider {
     /** The strictest of a secret's own tier and what its namespace policy says for its path. */
     public Uni<Tier> effectiveTier(String namespace, String path, Tier own) {
         return policy(namespace).map(policy -> new TierResolver(policy).forSecret(new SecretRef(path, own)).tier());
+    }
+
+    /**
+     * {@link #effectiveTier(String, String, Tier)} for a policy document the caller has read itself
+     * ({@code null} when the namespace has none). Parsing is cached against the exact stored text,
+     * so a changed policy takes effect on the next call.
+     */
+    public Tier effectiveTier(String namespace, String document, String path, Tier own) {
+        Parsed p = parsed.get(namespace);
+        if (p == null || !Objects.equals(p.document(), document)) {
+            NamespacePolicy policy = document == null ? NamespacePolicy.defaultFor(namespace)
+                    : PolicyDocuments.read(json, namespace, document);
+            p = new Parsed(document, new TierResolver(policy));
+            if (parsed.size() >= MAX_CACHED_POLICIES) {
+                parsed.clear();
+            }
+            parsed.put(namespace, p);
+        }
+        return p.resolver().forSecret(new SecretRef(path, own)).tier();
     }
 
     public Uni<NamespacePolicy> policy(String namespace) {

@@ -163,20 +163,24 @@ public class SecretService {
         return load(path).flatMap(secret -> reveal(secret, version));
     }
 
-    /** {@link #reveal(SecretPath, Integer)} for a secret the caller has already loaded. */
-    public Uni<Revealed> reveal(Secret secret, Integer version) {
+    private Uni<Revealed> reveal(Secret secret, Integer version) {
         int wanted = version == null ? secret.currentVersion : version;
         return SecretVersion.<SecretVersion>findById(new SecretVersion.Key(secret.path, wanted)).map(v -> {
             if (v == null) {
                 throw ApiException.notFound("No such version.");
             }
-            byte[] plain = barrier.open(secret.path, v.version, new Sealed(v.masterKeyId, v.wrappedKey, v.ciphertext));
-            try {
-                return new Revealed(secret.path, v.version, Tier.fromWire(secret.tier), new String(plain, StandardCharsets.UTF_8));
-            } finally {
-                java.util.Arrays.fill(plain, (byte) 0);
-            }
+            return open(secret.path, v.version, Tier.fromWire(secret.tier), new Sealed(v.masterKeyId, v.wrappedKey, v.ciphertext));
         });
+    }
+
+    /** Decrypts a version the caller has read itself (and authorized). */
+    public Revealed open(String path, int version, Tier tier, Sealed sealed) {
+        byte[] plain = barrier.open(path, version, sealed);
+        try {
+            return new Revealed(path, version, tier, new String(plain, StandardCharsets.UTF_8));
+        } finally {
+            java.util.Arrays.fill(plain, (byte) 0);
+        }
     }
 
     /** A decrypted value. Its {@code toString} never shows it. */

@@ -42,7 +42,7 @@ final class AuditFixtures {
     }
 
     static Long chainSeq(String entryId) {
-        List<Map<String, Object>> rows = Db.query("select chain_seq from audit_entry where id = ?", entryId);
+        List<Map<String, Object>> rows = Db.query("select chain_seq from audit_chain where id = ?", entryId);
         return rows.isEmpty() ? null : (Long) rows.get(0).get("chain_seq");
     }
 

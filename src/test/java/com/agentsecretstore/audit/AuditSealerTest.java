@@ -13,6 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,13 +48,15 @@ class AuditSealerTest {
     @Test
     void sealedEntriesFormOneGaplessLinkedSequence() {
         awaitSealed(newEntry());
-        assertEquals(0, Db.count("select count(*) from audit_entry where chain_seq is not null "
-                + "and (prev_hash is null or entry_hash is null or length(entry_hash) <> 32)"));
-        assertEquals(Db.count("select max(chain_seq) from audit_entry"),
-                Db.count("select count(*) from audit_entry where chain_seq is not null"), "chain_seq has gaps");
-        assertEquals(0, Db.count("select count(*) from audit_entry a join audit_entry b on b.chain_seq = a.chain_seq + 1 "
+        assertEquals(0, Db.count("select count(*) from audit_chain "
+                + "where prev_hash is null or length(prev_hash) <> 32 or entry_hash is null or length(entry_hash) <> 32"));
+        assertEquals(Db.count("select max(chain_seq) from audit_chain"),
+                Db.count("select count(*) from audit_chain"), "chain_seq has gaps");
+        assertEquals(Db.count("select count(*) from audit_chain"),
+                Db.count("select count(distinct id) from audit_chain"), "an entry is sealed twice");
+        assertEquals(0, Db.count("select count(*) from audit_chain a join audit_chain b on b.chain_seq = a.chain_seq + 1 "
                 + "where b.prev_hash <> a.entry_hash"), "a prev_hash does not link to the entry before");
-        assertEquals(1, Db.count("select count(*) from audit_entry where chain_seq = 1 and prev_hash = ?",
+        assertEquals(1, Db.count("select count(*) from audit_chain where chain_seq = 1 and prev_hash = ?",
                 (Object) AuditChain.GENESIS));
     }
 
@@ -61,6 +65,30 @@ class AuditSealerTest {
         long head = awaitSealed(newEntry());
         String late = insertEntry(Instant.now().minus(Duration.ofDays(1)));
         assertTrue(awaitSealed(late) > head);
+        verify().then().statusCode(200).body("valid", equalTo(true));
+    }
+
+    /**
+     * An entry written by a transaction that is still open holds sealing back: entries written after
+     * it wait too, so that it is not left behind the chain when it commits.
+     */
+    @Test
+    void anOpenTransactionHoldsSealingBackAndNothingIsSkipped() throws Exception {
+        String early = "aud_test_" + Api.unique("open").replace('-', '_');
+        try (Connection open = Db.connect()) {
+            open.setAutoCommit(false);
+            try (PreparedStatement ps = open.prepareStatement("insert into audit_entry (id, recorded_at, action, outcome) "
+                    + "values (?, now(), 'test.inserted', 'success')")) {
+                ps.setString(1, early);
+                ps.execute();
+            }
+            String later = insertEntry(Instant.now());
+            sealNow();
+            assertFalse(sealed(later), "an entry after an open transaction's entry was sealed before it");
+            open.commit();
+            long first = awaitSealed(early);
+            assertTrue(awaitSealed(later) > first);
+        }
         verify().then().statusCode(200).body("valid", equalTo(true));
     }
 
@@ -78,7 +106,7 @@ class AuditSealerTest {
         }
         runs.forEach(CompletableFuture::join);
         await().atMost(AuditFixtures.SEAL_WAIT).until(() -> ids.stream().allMatch(AuditFixtures::sealed));
-        assertEquals(ids.size(), Db.count("select count(distinct chain_seq) from audit_entry where id = any(?)",
+        assertEquals(ids.size(), Db.count("select count(distinct chain_seq) from audit_chain where id = any(?)",
                 (Object) ids.toArray(String[]::new)));
         verify().then().statusCode(200).body("valid", equalTo(true));
     }

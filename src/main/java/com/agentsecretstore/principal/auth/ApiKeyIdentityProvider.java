@@ -3,6 +3,7 @@ package com.agentsecretstore.principal.auth;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 
@@ -11,11 +12,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.crypto.OpaqueTokens;
-import com.agentsecretstore.principal.ApiKey;
 import com.agentsecretstore.principal.Caller;
-import com.agentsecretstore.principal.Principal;
+import com.agentsecretstore.principal.Role;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
@@ -23,6 +22,11 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.runtime.QuarkusPrincipal;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowIterator;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Turns an API key into a {@link SecurityIdentity}. Keys are found by their SHA-256 and the hash is
@@ -35,10 +39,17 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthentica
     /** last_used_at is for humans auditing keys; minute precision spares a write per request. */
     private static final Duration LAST_USED_GRANULARITY = Duration.ofMinutes(1);
 
+    private static final String LOOKUP = "select k.id, k.hash, k.revoked_at, k.last_used_at, p.id, p.name, p.role, "
+            + "p.namespaces, p.disabled from api_key k join principal p on p.id = k.principal_id where k.hash = $1";
+    private static final String TOUCH = "update api_key set last_used_at = $1 "
+            + "where id = $2 and (last_used_at is null or last_used_at < $3)";
+
+    private final Pool pool;
     private final Clock clock;
     private final AuditLog audit;
 
-    public ApiKeyIdentityProvider(Clock clock, AuditLog audit) {
+    public ApiKeyIdentityProvider(Pool pool, Clock clock, AuditLog audit) {
+        this.pool = pool;
         this.clock = clock;
         this.audit = audit;
     }
@@ -51,65 +62,86 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthentica
     @Override
     public Uni<SecurityIdentity> authenticate(ApiKeyAuthenticationRequest request, AuthenticationRequestContext context) {
         String presented = request.key();
-        byte[] hash = OpaqueTokens.hash(presented);
-        // A plain session for the lookup: the common case writes nothing, so it needs no
-        // transaction; failures and a stale last_used_at open one just for their write.
-        return Panache.withSession(() -> Panache.getSession()
-                .flatMap(s -> s.createSelectionQuery(
-                        "select k, p from ApiKey k, Principal p where p.id = k.principalId and k.hash = :hash", Object[].class)
-                        .setParameter("hash", hash)
-                        .getSingleResultOrNull())
-                .flatMap(row -> {
-                    ApiKey key = row == null ? null : (ApiKey) row[0];
-                    Principal principal = row == null ? null : (Principal) row[1];
-                    String failure = failure(key, principal, presented);
+        // Every authenticated request starts here, so this is plain SQL on the pool: one statement,
+        // no session, no transaction. Only a failure or a stale last_used_at writes anything.
+        return pool.preparedQuery(LOOKUP).execute(Tuple.of(Buffer.buffer(OpaqueTokens.hash(presented))))
+                .flatMap(rows -> {
+                    RowIterator<Row> it = rows.iterator();
+                    Row row = it.hasNext() ? it.next() : null;
+                    KeyRow key = row == null ? null : new KeyRow(row);
+                    String failure = failure(key, presented);
                     if (failure != null) {
-                        return Panache.withTransaction(() -> recordFailure(request, key, principal, failure))
-                                .replaceWith((SecurityIdentity) null);
+                        return recordFailure(request, key, failure).replaceWith((SecurityIdentity) null);
                     }
                     Instant now = clock.instant();
-                    SecurityIdentity identity = identity(principal, key, request.sourceIp());
+                    SecurityIdentity identity = identity(key, request.sourceIp());
                     if (key.lastUsedAt != null && key.lastUsedAt.isAfter(now.minus(LAST_USED_GRANULARITY))) {
                         return Uni.createFrom().item(identity);
                     }
-                    return Panache.withTransaction(() -> ApiKey.update(
-                            "lastUsedAt = ?1 where id = ?2 and (lastUsedAt is null or lastUsedAt < ?3)",
-                            now, key.id, now.minus(LAST_USED_GRANULARITY))).replaceWith(identity);
-                }))
+                    return pool.preparedQuery(TOUCH)
+                            .execute(Tuple.of(now.atOffset(ZoneOffset.UTC), key.keyId,
+                                    now.minus(LAST_USED_GRANULARITY).atOffset(ZoneOffset.UTC)))
+                            .replaceWith(identity);
+                })
                 .onItem().ifNull().failWith(() -> new AuthenticationFailedException("invalid API key"));
     }
 
-    private static String failure(ApiKey key, Principal principal, String presented) {
-        if (key == null || principal == null || !presented.startsWith("ass_")) {
+    /** The columns of {@link #LOOKUP}. */
+    private static final class KeyRow {
+        final String keyId;
+        final byte[] hash;
+        final boolean revoked;
+        final Instant lastUsedAt;
+        final String principalId;
+        final String name;
+        final String role;
+        final List<String> namespaces;
+        final boolean disabled;
+
+        KeyRow(Row row) {
+            keyId = row.getString(0);
+            hash = row.getBuffer(1).getBytes();
+            revoked = row.getValue(2) != null;
+            lastUsedAt = row.getValue(3) == null ? null : row.getOffsetDateTime(3).toInstant();
+            principalId = row.getString(4);
+            name = row.getString(5);
+            role = row.getString(6);
+            String[] ns = row.getArrayOfStrings(7);
+            namespaces = ns == null ? List.of() : List.of(ns);
+            disabled = row.getBoolean(8);
+        }
+    }
+
+    private static String failure(KeyRow key, String presented) {
+        if (key == null || !presented.startsWith("ass_")) {
             return "unknown_key";
         }
         if (!OpaqueTokens.matches(key.hash, presented)) {
             return "unknown_key";
         }
-        if (key.revokedAt != null) {
+        if (key.revoked) {
             return "revoked_key";
         }
-        if (principal.disabled) {
+        if (key.disabled) {
             return "disabled_principal";
         }
         return null;
     }
 
-    private Uni<Void> recordFailure(ApiKeyAuthenticationRequest request, ApiKey key, Principal principal, String reason) {
-        Caller actor = principal == null
+    private Uni<Void> recordFailure(ApiKeyAuthenticationRequest request, KeyRow key, String reason) {
+        Caller actor = key == null
                 ? new Caller(null, null, null, List.of(), null, request.sourceIp())
-                : new Caller(principal.id, principal.name, principal.roleEnum(), List.of(), key.id, request.sourceIp());
+                : new Caller(key.principalId, key.name, Role.fromWire(key.role), List.of(), key.keyId, request.sourceIp());
         AuditEvent event = new AuditEvent("auth.failure", AuditEvent.Outcome.DENIED, actor, null, null,
-                key == null ? null : key.id, Map.of("reason", reason));
-        return audit.append(event);
+                key == null ? null : key.keyId, Map.of("reason", reason));
+        return audit.appendAlone(event);
     }
 
-    private static SecurityIdentity identity(Principal p, ApiKey key, String sourceIp) {
-        Caller caller = new Caller(p.id, p.name, p.roleEnum(), p.namespaces == null ? List.of() : List.of(p.namespaces),
-                key.id, sourceIp);
+    private static SecurityIdentity identity(KeyRow key, String sourceIp) {
+        Caller caller = new Caller(key.principalId, key.name, Role.fromWire(key.role), key.namespaces, key.keyId, sourceIp);
         return QuarkusSecurityIdentity.builder()
-                .setPrincipal(new QuarkusPrincipal(p.id))
-                .addRole(p.role)
+                .setPrincipal(new QuarkusPrincipal(key.principalId))
+                .addRole(key.role)
                 .addAttribute(Caller.ATTRIBUTE, caller)
                 .build();
     }
