@@ -34,7 +34,7 @@ class AuditGroupWriter {
     /** Bounds one statement; a longer queue simply takes several writes. */
     static final int MAX_GROUP = 256;
 
-    private static final String INSERT = "insert into audit_entry (id, recorded_at, action, outcome, actor_id, actor_name, "
+    static final String INSERT = "insert into audit_entry (id, recorded_at, action, outcome, actor_id, actor_name, "
             + "actor_role, namespace, path, target_id, source_ip, details) "
             + "select * from unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], "
             + "$7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])";
@@ -78,7 +78,7 @@ class AuditGroupWriter {
         }
         Uni<?> insert;
         try {
-            insert = pool.preparedQuery(INSERT).execute(columns(group));
+            insert = pool.preparedQuery(INSERT).execute(columns(group.stream().map(Waiting::entry).toList()));
         } catch (RuntimeException e) {
             insert = Uni.createFrom().failure(e);
         }
@@ -99,14 +99,15 @@ class AuditGroupWriter {
         }
     }
 
-    private static Tuple columns(List<Waiting> group) {
+    /** The parameters of {@link #INSERT} for these entries. */
+    static Tuple columns(List<AuditEntry> group) {
         int n = group.size();
         String[] id = new String[n], action = new String[n], outcome = new String[n], actorId = new String[n],
                 actorName = new String[n], actorRole = new String[n], namespace = new String[n], path = new String[n],
                 targetId = new String[n], sourceIp = new String[n], details = new String[n];
         OffsetDateTime[] at = new OffsetDateTime[n];
         for (int i = 0; i < n; i++) {
-            AuditEntry e = group.get(i).entry();
+            AuditEntry e = group.get(i);
             id[i] = e.id;
             at[i] = e.recordedAt.atOffset(ZoneOffset.UTC);
             action[i] = e.action;

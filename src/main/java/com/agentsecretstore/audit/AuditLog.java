@@ -2,6 +2,7 @@ package com.agentsecretstore.audit;
 
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -14,6 +15,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 
 /**
  * Appends audit entries. {@link #append} joins the caller's transaction: if the entry cannot be
@@ -37,6 +39,11 @@ public class AuditLog {
     /** Must run inside a reactive transaction ({@code @WithTransaction} on the calling service). */
     public Uni<Void> append(AuditEvent event) {
         return entry(event).persist().replaceWithVoid();
+    }
+
+    /** {@link #append} for a change made over the plain SQL client: joins {@code tx}'s transaction. */
+    public Uni<Void> append(SqlConnection tx, AuditEvent event) {
+        return tx.preparedQuery(AuditGroupWriter.INSERT).execute(AuditGroupWriter.columns(List.of(entry(event)))).replaceWithVoid();
     }
 
     /**

@@ -33,8 +33,8 @@ public class PathGuard {
     }
 
     static boolean ambiguous(String rawPath) {
-        if (rawPath == null) {
-            return false;
+        if (rawPath == null || (rawPath.indexOf('.') < 0 && rawPath.indexOf('%') < 0 && rawPath.indexOf('\\') < 0)) {
+            return false; // nothing to decode and no dot: the common case, without the work below
         }
         String lower = rawPath.toLowerCase(java.util.Locale.ROOT);
         if (lower.contains("%2f") || lower.contains("%5c") || rawPath.contains("\\")) {

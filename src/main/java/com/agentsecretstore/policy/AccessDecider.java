@@ -1,5 +1,6 @@
 package com.agentsecretstore.policy;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,6 +14,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Decides what a scope requires: the namespace policy, the secrets the scope reaches and, when the
@@ -27,15 +31,26 @@ public class AccessDecider {
     /** Bounds the parsed-policy cache; past it the cache starts over (policies are few in practice). */
     private static final int MAX_CACHED_POLICIES = 4096;
 
+    /** Everything {@link #evaluate} reads, in one row: trust tier, policy, MoltbotDen setting, the secrets under the scope's prefix. */
+    private static final String EVALUATION_INPUTS = "select p.trust_tier, np.document, st.value, s.paths, s.tiers "
+            + "from (select 1) one "
+            + "left join principal p on p.id = $1 "
+            + "left join namespace_policy np on np.namespace = $2 "
+            + "left join setting st on st.name = $4 "
+            + "cross join lateral (select array_agg(path) as paths, array_agg(tier) as tiers from secret "
+            + "where namespace = $2 and path like $3 escape '\\') s";
+
     private final ObjectMapper json;
+    private final Pool pool;
     /** Parsed policies by namespace, each with the stored text it came from: a changed text is parsed again. */
     private final ConcurrentHashMap<String, Parsed> parsed = new ConcurrentHashMap<>();
 
     private record Parsed(String document, TierResolver resolver) {
     }
 
-    public AccessDecider(ObjectMapper json) {
+    public AccessDecider(ObjectMapper json, Pool pool) {
         this.json = json;
+        this.pool = pool;
     }
 
     /** The outcome for one requester and scope, with what it was based on. */
@@ -48,21 +63,43 @@ public class AccessDecider {
         String like = SecretService.escapeLike(scope.glob().literalPrefix()) + "%";
         return policy(scope.namespace()).flatMap(policy -> Secret.<Secret>list("namespace = ?1 and path like ?2 escape '\\'",
                 scope.namespace(), like)
-                .flatMap(secrets -> moltbotden().map(settings -> {
-                    List<SecretRef> reached = secrets.stream()
-                            .filter(s -> scope.covers(s.path))
-                            .map(s -> new SecretRef(s.path, Tier.fromWire(s.tier)))
-                            .toList();
-                    Requirement base = new TierResolver(policy).forScope(scope.glob(), reached);
-                    boolean trustOn = Boolean.TRUE.equals(settings.enabled());
-                    TrustTier trust = TrustTier.fromWire(requesterTrustTier);
-                    if (trust == null) {
-                        trust = TrustTier.UNREGISTERED;
+                .flatMap(secrets -> moltbotden().map(settings -> decide(scope, new TierResolver(policy),
+                        secrets.stream().map(s -> new SecretRef(s.path, Tier.fromWire(s.tier))).toList(), settings,
+                        requesterTrustTier))));
+    }
+
+    /**
+     * {@link #evaluate} in one plain SQL statement, outside any session or transaction: for the
+     * common case of a token that needs no approval, where nothing else is read or locked.
+     */
+    public Uni<Evaluation> evaluateDirect(Scope scope, String principalId) {
+        String like = SecretService.escapeLike(scope.glob().literalPrefix()) + "%";
+        return pool.preparedQuery(EVALUATION_INPUTS).execute(Tuple.of(principalId, scope.namespace(), like, MOLTBOTDEN))
+                .map(rows -> {
+                    Row row = rows.iterator().next();
+                    String[] paths = row.getArrayOfStrings(3);
+                    String[] tiers = row.getArrayOfStrings(4);
+                    List<SecretRef> secrets = new ArrayList<>();
+                    for (int i = 0; paths != null && i < paths.length; i++) {
+                        secrets.add(new SecretRef(paths[i], Tier.fromWire(tiers[i])));
                     }
-                    Requirement effective = trustOn ? TrustAdjustment.adjust(base, trust) : base;
-                    return new Evaluation(effective, base, trust, trustOn,
-                            reached.stream().map(SecretRef::path).sorted().toList(), policy);
-                })));
+                    return decide(scope, resolver(scope.namespace(), row.getString(1)), secrets,
+                            moltbotden(row.getString(2)), row.getString(0));
+                });
+    }
+
+    private static Evaluation decide(Scope scope, TierResolver resolver, List<SecretRef> secrets, MoltbotdenSettings settings,
+            String requesterTrustTier) {
+        List<SecretRef> reached = secrets.stream().filter(s -> scope.covers(s.path())).toList();
+        Requirement base = resolver.forScope(scope.glob(), reached);
+        boolean trustOn = Boolean.TRUE.equals(settings.enabled());
+        TrustTier trust = TrustTier.fromWire(requesterTrustTier);
+        if (trust == null) {
+            trust = TrustTier.UNREGISTERED;
+        }
+        Requirement effective = trustOn ? TrustAdjustment.adjust(base, trust) : base;
+        return new Evaluation(effective, base, trust, trustOn, reached.stream().map(SecretRef::path).sorted().toList(),
+                resolver.policy());
     }
 
     /**
@@ -89,6 +126,10 @@ public class AccessDecider {
      * so a changed policy takes effect on the next call.
      */
     public Tier effectiveTier(String namespace, String document, String path, Tier own) {
+        return resolver(namespace, document).forSecret(new SecretRef(path, own)).tier();
+    }
+
+    private TierResolver resolver(String namespace, String document) {
         Parsed p = parsed.get(namespace);
         if (p == null || !Objects.equals(p.document(), document)) {
             NamespacePolicy policy = document == null ? NamespacePolicy.defaultFor(namespace)
@@ -99,7 +140,7 @@ public class AccessDecider {
             }
             parsed.put(namespace, p);
         }
-        return p.resolver().forSecret(new SecretRef(path, own)).tier();
+        return p.resolver();
     }
 
     public Uni<NamespacePolicy> policy(String namespace) {
@@ -108,15 +149,17 @@ public class AccessDecider {
     }
 
     public Uni<MoltbotdenSettings> moltbotden() {
-        return Setting.<Setting>findById(MOLTBOTDEN).map(s -> {
-            if (s == null) {
-                return new MoltbotdenSettings(false, null);
-            }
-            try {
-                return json.readValue(s.value, MoltbotdenSettings.class);
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("stored MoltbotDen settings are not JSON", e);
-            }
-        });
+        return Setting.<Setting>findById(MOLTBOTDEN).map(s -> moltbotden(s == null ? null : s.value));
+    }
+
+    private MoltbotdenSettings moltbotden(String stored) {
+        if (stored == null) {
+            return new MoltbotdenSettings(false, null);
+        }
+        try {
+            return json.readValue(stored, MoltbotdenSettings.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored MoltbotDen settings are not JSON", e);
+        }
     }
 }

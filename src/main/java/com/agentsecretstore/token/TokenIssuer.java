@@ -2,6 +2,8 @@ package com.agentsecretstore.token;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -17,6 +19,9 @@ import com.agentsecretstore.policy.Tier;
 import com.agentsecretstore.principal.Caller;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Creates, hands out and revokes scoped tokens. Every method joins the caller's transaction and
@@ -27,12 +32,17 @@ public class TokenIssuer {
 
     public static final String PREFIX = "ast_";
 
+    private static final String INSERT = "insert into token (id, principal_id, hash, prefix, scope, scope_glob, namespace, "
+            + "tier, issued_at, expires_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+
     private final Clock clock;
     private final AuditLog audit;
+    private final Pool pool;
 
-    public TokenIssuer(Clock clock, AuditLog audit) {
+    public TokenIssuer(Clock clock, AuditLog audit, Pool pool) {
         this.clock = clock;
         this.audit = audit;
+        this.pool = pool;
     }
 
     /** A token with its value, for a request that needed no approval. */
@@ -54,6 +64,25 @@ public class TokenIssuer {
                 .call(() -> audit.append(AuditEvent.success("token.issue", requester).onPath(scope.namespace(), null)
                         .onTarget(t.id).with(details)))
                 .map(ignored -> new Issued(t, value));
+    }
+
+    /**
+     * {@link #issueNow} over the plain SQL client, in a transaction of its own: the token and its
+     * audit entry commit together or not at all.
+     */
+    public Uni<Issued> issueDirect(Caller requester, Scope scope, Tier tier, int ttlSeconds, Map<String, Object> why) {
+        Token t = newToken(requester.id(), null, scope.value(), scope.glob().pattern(), scope.namespace(), tier, ttlSeconds);
+        String value = mint(t);
+        Map<String, Object> details = new LinkedHashMap<>(why);
+        details.put("token_id", t.id);
+        details.put("tier", tier.wire());
+        details.put("scope", scope.value());
+        return pool.withTransaction(tx -> tx.preparedQuery(INSERT)
+                .execute(Tuple.tuple(Arrays.asList(t.id, t.principalId, Buffer.buffer(t.hash), t.prefix, t.scope, t.scopeGlob,
+                        t.namespace, t.tier, t.issuedAt.atOffset(ZoneOffset.UTC), t.expiresAt.atOffset(ZoneOffset.UTC))))
+                .chain(() -> audit.append(tx, AuditEvent.success("token.issue", requester).onPath(scope.namespace(), null)
+                        .onTarget(t.id).with(details))))
+                .replaceWith(() -> new Issued(t, value));
     }
 
     /** The token of an approved request: it exists (and its lifetime runs) from now, its value comes at collection. */
