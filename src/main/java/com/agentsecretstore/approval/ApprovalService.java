@@ -31,11 +31,11 @@ import com.agentsecretstore.notify.EventLog;
 import com.agentsecretstore.notify.EventType;
 import com.agentsecretstore.notify.Notice;
 import com.agentsecretstore.policy.AccessDecider;
+import com.agentsecretstore.policy.AccessDecider.Evaluation;
 import com.agentsecretstore.policy.Requirement;
 import com.agentsecretstore.policy.Scope;
 import com.agentsecretstore.policy.Tier;
 import com.agentsecretstore.principal.Caller;
-import com.agentsecretstore.principal.Principal;
 import com.agentsecretstore.principal.Role;
 import com.agentsecretstore.token.TokenApi.TokenRequest;
 import com.agentsecretstore.token.TokenApi.TokenResponse;
@@ -98,14 +98,14 @@ public class ApprovalService {
         if (!caller.isAdmin() && !caller.namespaces().contains(scope.namespace())) {
             throw ApiException.forbidden("This principal may not request tokens in namespace " + scope.namespace() + ".");
         }
-        // Most requests need no approval: decide those on plain SQL, and take the Hibernate
-        // transaction (which evaluates again inside it) only to open an approval request.
-        return decider.evaluateDirect(scope, caller.id()).flatMap(direct -> {
-            Requirement req = direct.requirement();
+        // Most requests need no approval and are served on plain SQL; a Hibernate transaction
+        // is opened only for an approval request (its workflow lives in entities).
+        return decider.evaluate(scope, caller.id()).flatMap(e -> {
+            Requirement req = e.requirement();
             if (!req.autoApproved()) {
-                return openRequest(caller, scope, ttl, description);
+                return openRequest(caller, scope, ttl, description, e);
             }
-            return issuer.issueDirect(caller, scope, req.tier(), ttl, why(req, description))
+            return issuer.issueNow(caller, scope, req.tier(), ttl, why(req, description))
                     .map(issued -> TokenResponse.approved(issued.value(), issued.token()));
         });
     }
@@ -117,47 +117,41 @@ public class ApprovalService {
         return why;
     }
 
-    private Uni<TokenResponse> openRequest(Caller caller, Scope scope, int ttl, String description) {
-        return Panache.withTransaction(() -> Principal.<Principal>findById(caller.id())
-                .flatMap(p -> decider.evaluate(scope, p == null ? null : p.trustTier))
-                .flatMap(e -> {
-                    Requirement req = e.requirement();
-                    if (req.autoApproved()) {
-                        return issuer.issueNow(caller, scope, req.tier(), ttl, why(req, description))
-                                .map(issued -> TokenResponse.approved(issued.value(), issued.token()));
-                    }
-                    Instant now = clock.instant();
-                    ApprovalRequest r = new ApprovalRequest();
-                    r.id = Ids.next("apr");
-                    r.requesterId = caller.id();
-                    r.requesterName = caller.name();
-                    r.namespace = scope.namespace();
-                    r.scope = scope.value();
-                    r.scopeGlob = scope.glob().pattern();
-                    r.description = description;
-                    r.tokenTtlSeconds = ttl;
-                    r.tier = req.tier().wire();
-                    r.requiredApprovals = req.requiredApprovals();
-                    r.delaySeconds = req.approvalDelaySeconds();
-                    r.trustTier = e.trustApplied() ? e.trust().wire() : null;
-                    r.secretPaths = e.secretPaths().toArray(String[]::new);
-                    r.explanation = req.reason();
-                    r.status = ApprovalStatus.PENDING.wire();
-                    r.createdAt = now;
-                    r.expiresAt = now.plusSeconds(e.policy().effectiveRequestTtlSeconds());
-                    Map<String, Object> details = new LinkedHashMap<>();
-                    details.put("approval_request_id", r.id);
-                    details.put("scope", r.scope);
-                    details.put("tier", r.tier);
-                    details.put("required_approvals", r.requiredApprovals);
-                    details.put("delay_seconds", r.delaySeconds);
-                    details.put("explanation", r.explanation);
-                    return r.persist()
-                            .call(() -> audit.append(AuditEvent.success("approval.request", caller)
-                                    .onPath(r.namespace, null).onTarget(r.id).with(details)))
-                            .call(() -> publish(EventType.REQUESTED, r, 0, null, null))
-                            .map(ignored -> TokenResponse.pending(r.id, r.scope, r.tier, r.requiredApprovals, r.expiresAt));
-                }));
+    private Uni<TokenResponse> openRequest(Caller caller, Scope scope, int ttl, String description, Evaluation e) {
+        Requirement req = e.requirement();
+        return Panache.withTransaction(() -> {
+            Instant now = clock.instant();
+            ApprovalRequest r = new ApprovalRequest();
+            r.id = Ids.next("apr");
+            r.requesterId = caller.id();
+            r.requesterName = caller.name();
+            r.namespace = scope.namespace();
+            r.scope = scope.value();
+            r.scopeGlob = scope.glob().pattern();
+            r.description = description;
+            r.tokenTtlSeconds = ttl;
+            r.tier = req.tier().wire();
+            r.requiredApprovals = req.requiredApprovals();
+            r.delaySeconds = req.approvalDelaySeconds();
+            r.trustTier = e.trustApplied() ? e.trust().wire() : null;
+            r.secretPaths = e.secretPaths().toArray(String[]::new);
+            r.explanation = req.reason();
+            r.status = ApprovalStatus.PENDING.wire();
+            r.createdAt = now;
+            r.expiresAt = now.plusSeconds(e.policy().effectiveRequestTtlSeconds());
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("approval_request_id", r.id);
+            details.put("scope", r.scope);
+            details.put("tier", r.tier);
+            details.put("required_approvals", r.requiredApprovals);
+            details.put("delay_seconds", r.delaySeconds);
+            details.put("explanation", r.explanation);
+            return r.persist()
+                    .call(() -> audit.append(AuditEvent.success("approval.request", caller)
+                            .onPath(r.namespace, null).onTarget(r.id).with(details)))
+                    .call(() -> publish(EventType.REQUESTED, r, 0, null, null))
+                    .map(ignored -> TokenResponse.pending(r.id, r.scope, r.tier, r.requiredApprovals, r.expiresAt));
+        });
     }
 
     // --- Reading ------------------------------------------------------------------------------

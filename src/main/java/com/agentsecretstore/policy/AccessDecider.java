@@ -8,7 +8,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.agentsecretstore.policy.PolicyApi.MoltbotdenSettings;
-import com.agentsecretstore.secret.Secret;
 import com.agentsecretstore.secret.SecretService;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,8 +19,10 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Decides what a scope requires: the namespace policy, the secrets the scope reaches and, when the
- * MoltbotDen integration is on, the requester's trust tier. Callers run it inside their session or
- * transaction, so the decision and what follows from it see the same data.
+ * MoltbotDen integration is on, the requester's trust tier. {@link #evaluate} reads its inputs in
+ * one plain SQL statement of its own; {@link #policy}, {@link #isDesignatedApprover} and
+ * {@link #moltbotden} run in the caller's Hibernate session, so that what follows sees the same data.
+ * Parsed policies are cached against their stored text, so a changed policy applies at once.
  */
 @ApplicationScoped
 public class AccessDecider {
@@ -58,21 +59,12 @@ public class AccessDecider {
             List<String> secretPaths, NamespacePolicy policy) {
     }
 
-    public Uni<Evaluation> evaluate(Scope scope, String requesterTrustTier) {
-        // Only secrets under the scope's literal prefix can match it; the rest need not be read.
-        String like = SecretService.escapeLike(scope.glob().literalPrefix()) + "%";
-        return policy(scope.namespace()).flatMap(policy -> Secret.<Secret>list("namespace = ?1 and path like ?2 escape '\\'",
-                scope.namespace(), like)
-                .flatMap(secrets -> moltbotden().map(settings -> decide(scope, new TierResolver(policy),
-                        secrets.stream().map(s -> new SecretRef(s.path, Tier.fromWire(s.tier))).toList(), settings,
-                        requesterTrustTier))));
-    }
-
     /**
-     * {@link #evaluate} in one plain SQL statement, outside any session or transaction: for the
-     * common case of a token that needs no approval, where nothing else is read or locked.
+     * What a request for {@code scope} by {@code principalId} requires. One plain SQL statement
+     * reads everything the decision needs (one snapshot), outside any session or transaction: most
+     * token requests need no approval, and for them nothing else is read or locked.
      */
-    public Uni<Evaluation> evaluateDirect(Scope scope, String principalId) {
+    public Uni<Evaluation> evaluate(Scope scope, String principalId) {
         String like = SecretService.escapeLike(scope.glob().literalPrefix()) + "%";
         return pool.preparedQuery(EVALUATION_INPUTS).execute(Tuple.of(principalId, scope.namespace(), like, MOLTBOTDEN))
                 .map(rows -> {

@@ -100,7 +100,7 @@ public class PolicyService {
             if (p == null) {
                 throw ApiException.invalid("principal_id", "no such principal");
             }
-            return decider.evaluate(scope, p.trustTier).map(e -> new Decision(e.requirement().tier().wire(),
+            return decider.evaluate(scope, p.id).map(e -> new Decision(e.requirement().tier().wire(),
                     e.requirement().requiredApprovals(), e.requirement().approvalDelaySeconds(),
                     e.requirement().autoApproved(), e.requirement().matchedPattern(), e.trust().wire(), e.trustApplied(),
                     e.secretPaths(), e.requirement().reason()));

@@ -24,8 +24,9 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * Creates, hands out and revokes scoped tokens. Every method joins the caller's transaction and
- * audits there; values exist only in the return value of {@link #issueNow} and {@link #collect}.
+ * Creates, hands out and revokes scoped tokens. {@link #issueNow} commits on its own; every other
+ * method joins the caller's transaction and audits there. Values exist only in the return value of
+ * {@link #issueNow} and {@link #collect}.
  */
 @ApplicationScoped
 public class TokenIssuer {
@@ -53,24 +54,11 @@ public class TokenIssuer {
         }
     }
 
-    public Uni<Issued> issueNow(Caller requester, Scope scope, Tier tier, int ttlSeconds, Map<String, Object> why) {
-        Token t = newToken(requester.id(), null, scope.value(), scope.glob().pattern(), scope.namespace(), tier, ttlSeconds);
-        String value = mint(t);
-        Map<String, Object> details = new LinkedHashMap<>(why);
-        details.put("token_id", t.id);
-        details.put("tier", tier.wire());
-        details.put("scope", scope.value());
-        return t.persist()
-                .call(() -> audit.append(AuditEvent.success("token.issue", requester).onPath(scope.namespace(), null)
-                        .onTarget(t.id).with(details)))
-                .map(ignored -> new Issued(t, value));
-    }
-
     /**
-     * {@link #issueNow} over the plain SQL client, in a transaction of its own: the token and its
-     * audit entry commit together or not at all.
+     * A token with its value, for a request that needed no approval. Runs on the plain SQL client in
+     * a transaction of its own: the token and its audit entry commit together or not at all.
      */
-    public Uni<Issued> issueDirect(Caller requester, Scope scope, Tier tier, int ttlSeconds, Map<String, Object> why) {
+    public Uni<Issued> issueNow(Caller requester, Scope scope, Tier tier, int ttlSeconds, Map<String, Object> why) {
         Token t = newToken(requester.id(), null, scope.value(), scope.glob().pattern(), scope.namespace(), tier, ttlSeconds);
         String value = mint(t);
         Map<String, Object> details = new LinkedHashMap<>(why);
