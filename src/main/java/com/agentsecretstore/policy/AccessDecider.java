@@ -65,6 +65,7 @@ public class AccessDecider {
      * token requests need no approval, and for them nothing else is read or locked.
      */
     public Uni<Evaluation> evaluate(Scope scope, String principalId) {
+        // Only secrets under the scope's literal prefix can match it; the rest need not be read.
         String like = SecretService.escapeLike(scope.glob().literalPrefix()) + "%";
         return pool.preparedQuery(EVALUATION_INPUTS).execute(Tuple.of(principalId, scope.namespace(), like, MOLTBOTDEN))
                 .map(rows -> {
@@ -107,15 +108,10 @@ public class AccessDecider {
         });
     }
 
-    /** The strictest of a secret's own tier and what its namespace policy says for its path. */
-    public Uni<Tier> effectiveTier(String namespace, String path, Tier own) {
-        return policy(namespace).map(policy -> new TierResolver(policy).forSecret(new SecretRef(path, own)).tier());
-    }
-
     /**
-     * {@link #effectiveTier(String, String, Tier)} for a policy document the caller has read itself
-     * ({@code null} when the namespace has none). Parsing is cached against the exact stored text,
-     * so a changed policy takes effect on the next call.
+     * The strictest of a secret's own tier and what its namespace policy says for its path, given
+     * the policy document the caller has read itself ({@code null} when the namespace has none).
+     * Parsing is cached against the exact stored text, so a changed policy takes effect on the next call.
      */
     public Tier effectiveTier(String namespace, String document, String path, Tier own) {
         return resolver(namespace, document).forSecret(new SecretRef(path, own)).tier();

@@ -37,7 +37,7 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Secret metadata and sealed versions. Writing is for admins; reading a value is not offered here
- * to anyone: {@link #reveal} is the decrypt path for the token feature, which authorizes first.
+ * to anyone: {@link #open} is the decrypt path for the token feature, which authorizes first.
  */
 @ApplicationScoped
 public class SecretService {
@@ -155,25 +155,9 @@ public class SecretService {
     }
 
     /**
-     * Decrypts one version (the current one when {@code version} is null). Callers must have
-     * authorized the read; this method only refuses what does not exist or does not decrypt.
+     * Decrypts a version the caller has read itself. Callers must have authorized the read; this
+     * only refuses what does not decrypt.
      */
-    @WithSession
-    public Uni<Revealed> reveal(SecretPath path, Integer version) {
-        return load(path).flatMap(secret -> reveal(secret, version));
-    }
-
-    private Uni<Revealed> reveal(Secret secret, Integer version) {
-        int wanted = version == null ? secret.currentVersion : version;
-        return SecretVersion.<SecretVersion>findById(new SecretVersion.Key(secret.path, wanted)).map(v -> {
-            if (v == null) {
-                throw ApiException.notFound("No such version.");
-            }
-            return open(secret.path, v.version, Tier.fromWire(secret.tier), new Sealed(v.masterKeyId, v.wrappedKey, v.ciphertext));
-        });
-    }
-
-    /** Decrypts a version the caller has read itself (and authorized). */
     public Revealed open(String path, int version, Tier tier, Sealed sealed) {
         byte[] plain = barrier.open(path, version, sealed);
         try {

@@ -19,12 +19,13 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import com.agentsecretstore.crypto.Barrier.Sealed;
 import com.agentsecretstore.crypto.BarrierException;
+import com.agentsecretstore.policy.Tier;
 import com.agentsecretstore.support.Api;
 import com.agentsecretstore.support.Db;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.vertx.VertxContextSupport;
 
 /** What is stored for a secret, and that the decrypt path refuses anything that was tampered with. */
 @QuarkusTest
@@ -154,8 +155,13 @@ class SecretStorageTest {
         Api.admin().get("/v1/secrets?prefix=literal/a_").then().statusCode(200).body("items", hasSize(1));
     }
 
-    private SecretService.Revealed reveal(String path, Integer version) throws Throwable {
-        return VertxContextSupport.subscribeAndAwait(() -> secrets.reveal(SecretPath.parse(path, "path"), version));
+    /** Decrypts the stored version (the current one when null) as the read path does, from the row itself. */
+    private SecretService.Revealed reveal(String path, Integer version) {
+        Map<String, Object> row = Db.query("select v.version, v.master_key_id, v.wrapped_key, v.ciphertext, s.tier "
+                + "from secret s join secret_version v on v.path = s.path and v.version = coalesce(cast(? as int), s.current_version) "
+                + "where s.path = ?", version, path).get(0);
+        return secrets.open(path, (Integer) row.get("version"), Tier.fromWire((String) row.get("tier")),
+                new Sealed((String) row.get("master_key_id"), (byte[]) row.get("wrapped_key"), (byte[]) row.get("ciphertext")));
     }
 
     private static boolean contains(byte[] haystack, byte[] needle) {
