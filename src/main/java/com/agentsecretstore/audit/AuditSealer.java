@@ -26,12 +26,14 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * {@code ass.audit.seal-interval} on every replica, takes a transaction-level advisory lock with
  * {@code pg_try_advisory_xact_lock} (one sealer at a time per schema; the others skip this run),
  * reads the newest seal, takes up to {@code ass.audit.seal-batch-size} entries after it in
- * {@code (xid, id)} order, and inserts one {@code audit_seal} row with their ids and hashes
- * ({@link AuditChain}). It takes only entries whose transaction id is below the oldest transaction
- * still running, so every entry that will ever exist in that range is already visible: an entry can
- * neither be skipped nor arrive behind the seal later. The cost is that a transaction left open
- * holds sealing back until it ends. The unique {@code first_seq} is a second fence against a fork
- * should two sealers ever run at once.
+ * {@code (xid, id)} order ({@link ChainKey}: xids compare as numbers), and inserts one
+ * {@code audit_seal} row with their ids and hashes ({@link AuditChain}).
+ *
+ * <p>It takes only entries whose transaction id is below the oldest transaction still running, so
+ * every entry that will ever exist in that range is already visible: an entry can neither be skipped
+ * nor arrive behind the seal later. The cost is that a transaction left open holds sealing back until
+ * it ends. The unique {@code first_seq} is a second fence against a fork should two sealers ever run
+ * at once.
  */
 @ApplicationScoped
 public class AuditSealer {
@@ -44,9 +46,9 @@ public class AuditSealer {
     private static final String LOCK = "select pg_try_advisory_xact_lock(" + LOCK_CLASS + ", hashtext(current_schema()))";
     private static final String HEAD = "select seq, first_seq + cardinality(entry_ids) - 1, last_xid::text, last_id, "
             + "substring(entry_hashes from length(entry_hashes) - 31) from audit_seal order by seq desc limit 1";
-    private static final String PENDING = "select " + AuditRows.COLUMNS + " from audit_entry "
-            + "where (xid, id) > ($1::text::xid8, $2) and xid < pg_snapshot_xmin(pg_current_snapshot()) "
-            + "order by xid, id limit $3";
+    private static final String PENDING = "select " + AuditRows.COLUMNS + " from audit_entry e "
+            + "where (e.xid, e.id) > ($1::text::xid8, $2) and e.xid < pg_snapshot_xmin(pg_current_snapshot()) "
+            + AuditRows.ORDER + " limit $3";
     private static final String SEAL = "insert into audit_seal (seq, first_seq, last_xid, last_id, prev_hash, entry_ids, "
             + "entry_hashes, sealed_at) values ($1, $2, $3::text::xid8, $4, $5, $6, $7, now())";
 
@@ -96,7 +98,7 @@ public class AuditSealer {
     }
 
     private Uni<Integer> link(SqlConnection conn, Head head, int size) {
-        return conn.preparedQuery(PENDING).execute(Tuple.of(Long.toUnsignedString(head.lastXid), head.lastId, size))
+        return conn.preparedQuery(PENDING).execute(Tuple.of(head.last.xidText(), head.last.id(), size))
                 .flatMap(rows -> {
                     if (rows.size() == 0) {
                         return Uni.createFrom().item(0);
@@ -105,20 +107,24 @@ public class AuditSealer {
                     ByteBuffer hashes = ByteBuffer.allocate(32 * rows.size());
                     byte[] prev = head.hash;
                     long seq = head.lastSeq;
-                    long lastXid = 0;
+                    ChainKey last = head.last;
                     for (Row row : rows) {
+                        ChainKey key = AuditRows.key(row);
+                        if (key.compareTo(last) <= 0) {
+                            // A seal out of (xid, id) order skips and repeats entries for good: refuse it.
+                            throw new IllegalStateException("Audit entries came back out of sealing order at " + key.id());
+                        }
                         AuditEntry e = AuditRows.entry(row);
                         prev = AuditChain.hash(prev, e, ++seq);
                         hashes.put(prev);
                         ids.add(e.id);
-                        lastXid = AuditRows.xid(row);
+                        last = key;
                     }
                     long headSeq = seq;
                     byte[] headHash = prev;
                     return conn.preparedQuery(SEAL)
-                            .execute(Tuple.tuple(List.of(head.sealSeq + 1, head.lastSeq + 1, Long.toUnsignedString(lastXid),
-                                    ids.get(ids.size() - 1), Buffer.buffer(head.hash), ids.toArray(String[]::new),
-                                    Buffer.buffer(hashes.array()))))
+                            .execute(Tuple.tuple(List.of(head.sealSeq + 1, head.lastSeq + 1, last.xidText(), last.id(),
+                                    Buffer.buffer(head.hash), ids.toArray(String[]::new), Buffer.buffer(hashes.array()))))
                             .map(inserted -> {
                                 // At debug level, these lines are a record of the head kept outside the database (AuditChain.Walk).
                                 Log.debugf("Sealed %d audit entries; chain head is %d %s", ids.size(), headSeq,
@@ -134,17 +140,17 @@ public class AuditSealer {
     }
 
     /** The newest seal, or the start of an empty chain. */
-    private record Head(long sealSeq, long lastSeq, long lastXid, String lastId, byte[] hash) {
+    private record Head(long sealSeq, long lastSeq, ChainKey last, byte[] hash) {
         static Head of(Row row) {
             if (row == null) {
-                return new Head(0, 0, 0, "", AuditChain.GENESIS);
+                return new Head(0, 0, ChainKey.START, AuditChain.GENESIS);
             }
             byte[] hash = row.getBuffer(4).getBytes();
             if (hash.length != 32) {
                 // Linking to a damaged head would hide the damage; verify names it, an operator decides.
                 throw new IllegalStateException("The newest audit seal " + row.getLong(0) + " has no valid head hash");
             }
-            return new Head(row.getLong(0), row.getLong(1), Long.parseLong(row.getString(2)), row.getString(3), hash);
+            return new Head(row.getLong(0), row.getLong(1), ChainKey.of(row.getString(2), row.getString(3)), hash);
         }
     }
 }

@@ -57,8 +57,8 @@ public class AuditService {
             + "where e.id = any($1) and p.i is not null";
     private static final String SEALS = "select seq, first_seq, last_xid::text, last_id, prev_hash, entry_ids, entry_hashes "
             + "from audit_seal where seq > $1 order by seq limit $2";
-    private static final String RANGE = "select " + AuditRows.COLUMNS + " from audit_entry "
-            + "where (xid, id) > ($1::text::xid8, $2) and (xid, id) <= ($3::text::xid8, $4) order by xid, id";
+    private static final String RANGE = "select " + AuditRows.COLUMNS + " from audit_entry e "
+            + "where (e.xid, e.id) > ($1::text::xid8, $2) and (e.xid, e.id) <= ($3::text::xid8, $4) " + AuditRows.ORDER;
     /** Entries after the newest seal, wherever a walk stopped. */
     private static final String UNSEALED = "select count(*) from audit_entry where (xid, id) > (select x, i from "
             + "(select last_xid as x, last_id as i from audit_seal union all select '0'::xid8, '') c order by x desc, i desc limit 1)";
@@ -182,7 +182,7 @@ public class AuditService {
             seals.forEach(list::add);
             Row last = list.get(list.size() - 1);
             return pool.preparedQuery(RANGE)
-                    .execute(Tuple.of(Long.toUnsignedString(run.cursorXid), run.cursorId, last.getString(2), last.getString(3)))
+                    .execute(Tuple.of(run.cursor.xidText(), run.cursor.id(), last.getString(2), last.getString(3)))
                     .map(entries -> {
                         run.check(list, entries);
                         run.finished |= seals.size() < VERIFY_SEALS;
@@ -195,8 +195,7 @@ public class AuditService {
     private static final class VerifyRun {
         final AuditChain.Walk walk = new AuditChain.Walk();
         long sealSeq;
-        long cursorXid;
-        String cursorId = "";
+        ChainKey cursor = ChainKey.START;
         AuditChain.Break broken;
         boolean finished;
 
@@ -204,19 +203,18 @@ public class AuditService {
             // Entries of the whole range, in (xid, id) order; each seal takes its own out of it.
             List<Keyed> range = new ArrayList<>();
             for (Row r : rows) {
-                range.add(new Keyed(AuditRows.xid(r), AuditRows.entry(r)));
+                range.add(new Keyed(AuditRows.key(r), AuditRows.entry(r)));
             }
             int next = 0;
             for (Row seal : seals) {
                 long seq = seal.getLong(0);
                 long firstSeq = seal.getLong(1);
-                long lastXid = Long.parseLong(seal.getString(2));
-                String lastId = seal.getString(3);
+                ChainKey sealEnd = ChainKey.of(seal.getString(2), seal.getString(3));
                 byte[] prev = seal.getBuffer(4).getBytes();
                 String[] ids = seal.getArrayOfStrings(5);
                 byte[] hashes = seal.getBuffer(6).getBytes();
                 Map<String, AuditEntry> mine = new HashMap<>();
-                while (next < range.size() && range.get(next).atOrBefore(lastXid, lastId)) {
+                while (next < range.size() && range.get(next).key().compareTo(sealEnd) <= 0) {
                     mine.put(range.get(next).entry().id, range.get(next).entry());
                     next++;
                 }
@@ -254,8 +252,7 @@ public class AuditService {
                     return;
                 }
                 sealSeq = seq;
-                cursorXid = lastXid;
-                cursorId = lastId;
+                cursor = sealEnd;
             }
         }
 
@@ -271,12 +268,8 @@ public class AuditService {
         }
     }
 
-    /** (xid, id) order as the sealer and the indexes see it: ids collate "C", which is Java's order for them. */
-    private record Keyed(long xid, AuditEntry entry) {
-        boolean atOrBefore(long otherXid, String otherId) {
-            int c = Long.compareUnsigned(xid, otherXid);
-            return c < 0 || (c == 0 && entry.id.compareTo(otherId) <= 0);
-        }
+    /** An entry read back with its place in sealing order. */
+    private record Keyed(ChainKey key, AuditEntry entry) {
     }
 
     EntryView view(AuditEntry e) {
