@@ -29,11 +29,12 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * {@code (xid, id)} order ({@link ChainKey}: xids compare as numbers), and inserts one
  * {@code audit_seal} row with their ids and hashes ({@link AuditChain}).
  *
- * <p>It takes only entries whose transaction id is below the oldest transaction still running, so
- * every entry that will ever exist in that range is already visible: an entry can neither be skipped
- * nor arrive behind the seal later. The cost is that a transaction left open holds sealing back until
- * it ends. The unique {@code first_seq} is a second fence against a fork should two sealers ever run
- * at once.
+ * <p>It takes only entries whose transaction id is below the <em>horizon</em>, so that every entry
+ * that will ever exist in that range is already visible: an entry can neither be skipped nor arrive
+ * behind the seal later. The horizon is the oldest transaction of the sealer's own snapshot that is
+ * still running and may belong to this database (see {@link #HORIZON}); a transaction left open in
+ * this database holds sealing back until it ends, one in another database of the cluster does not.
+ * The unique {@code first_seq} is a second fence against a fork should two sealers ever run at once.
  */
 @ApplicationScoped
 public class AuditSealer {
@@ -46,9 +47,23 @@ public class AuditSealer {
     private static final String LOCK = "select pg_try_advisory_xact_lock(" + LOCK_CLASS + ", hashtext(current_schema()))";
     private static final String HEAD = "select seq, first_seq + cardinality(entry_ids) - 1, last_xid::text, last_id, "
             + "substring(entry_hashes from length(entry_hashes) - 31) from audit_seal order by seq desc limit 1";
-    private static final String PENDING = "select " + AuditRows.COLUMNS + " from audit_entry e "
-            + "where (e.xid, e.id) > ($1::text::xid8, $2) and e.xid < pg_snapshot_xmin(pg_current_snapshot()) "
-            + AuditRows.ORDER + " limit $3";
+    /**
+     * Below this xid, no transaction of this database is still running in the statement's snapshot:
+     * its snapshot's xmax, lowered to every xid it sees as running unless that xid is known to belong
+     * to another database (a backend or prepared transaction there). An xid is known as another
+     * database's only while it runs there, and then it writes nothing here; an xid that is found
+     * nowhere (it just ended, it is a background worker's, or the role may not see it) counts as
+     * this database's. So the horizon errs only on the side of waiting: every entry below it is
+     * visible to this same statement. Nothing else is needed: a transaction that takes its xid later
+     * gets one at or above xmax.
+     */
+    static final String HORIZON = "select least(pg_snapshot_xmax(snap), (select min(x) from pg_snapshot_xip(snap) x "
+            + "where not exists (select 1 from pg_stat_activity a where a.backend_xid = xid(x) "
+            + "and a.datid <> (select oid from pg_database where datname = current_database())) "
+            + "and not exists (select 1 from pg_prepared_xacts p where p.transaction = xid(x) "
+            + "and p.database <> current_database()))) as horizon from (select pg_current_snapshot() as snap) s";
+    private static final String PENDING = "select " + AuditRows.COLUMNS + " from audit_entry e, (" + HORIZON + ") h "
+            + "where (e.xid, e.id) > ($1::text::xid8, $2) and e.xid < h.horizon " + AuditRows.ORDER + " limit $3";
     private static final String SEAL = "insert into audit_seal (seq, first_seq, last_xid, last_id, prev_hash, entry_ids, "
             + "entry_hashes, sealed_at) values ($1, $2, $3::text::xid8, $4, $5, $6, $7, now())";
 

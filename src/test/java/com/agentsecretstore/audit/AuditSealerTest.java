@@ -13,6 +13,9 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,6 +26,7 @@ import java.util.concurrent.CompletionException;
 
 import jakarta.inject.Inject;
 
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 import com.agentsecretstore.support.Api;
@@ -98,6 +102,46 @@ class AuditSealerTest {
             assertTrue(awaitSealed(later) > first);
         }
         verify().then().statusCode(200).body("valid", equalTo(true));
+    }
+
+    /**
+     * Sealing waits for the transactions of this database only: a transaction with an xid held open
+     * in another database of the same cluster (entries are never written from there) does not hold
+     * it back (issue 14). One held open in this database still does, as the test above shows.
+     */
+    @Test
+    void aTransactionOpenInAnotherDatabaseDoesNotHoldSealingBack() throws Exception {
+        String other = ConfigProvider.getConfig().getValue("ass.db.schema", String.class) + "_other";
+        try (Connection admin = Db.connect(); Statement s = admin.createStatement()) {
+            s.execute("drop database if exists " + other + " with (force)");
+            s.execute("create database " + other);
+        }
+        try (Connection elsewhere = DriverManager.getConnection(otherDatabaseUrl(other),
+                ConfigProvider.getConfig().getOptionalValue("quarkus.datasource.username", String.class).orElse("postgres"),
+                ConfigProvider.getConfig().getOptionalValue("quarkus.datasource.password", String.class).orElse(""))) {
+            elsewhere.setAutoCommit(false);
+            long xid;
+            try (Statement s = elsewhere.createStatement(); ResultSet rs = s.executeQuery("select pg_current_xact_id()::text")) {
+                rs.next();
+                xid = Long.parseLong(rs.getString(1));
+            }
+            String entry = insertEntry(Instant.now());
+            assertTrue(awaitSealed(entry) > 0);
+            assertEquals(1, Db.count("select count(*) from pg_stat_activity where datname = ? and backend_xid = ?::text::xid",
+                    other, Long.toString(xid)), "the other database's transaction ended before the entry was sealed");
+            elsewhere.rollback();
+        } finally {
+            try (Connection admin = Db.connect(); Statement s = admin.createStatement()) {
+                s.execute("drop database if exists " + other + " with (force)");
+            }
+        }
+    }
+
+    private static String otherDatabaseUrl(String database) {
+        String url = ConfigProvider.getConfig().getValue("quarkus.datasource.jdbc.url", String.class);
+        int query = url.indexOf('?');
+        String base = query < 0 ? url : url.substring(0, query);
+        return base.substring(0, base.lastIndexOf('/') + 1) + database + (query < 0 ? "" : url.substring(query));
     }
 
     @Test
