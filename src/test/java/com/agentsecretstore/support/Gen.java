@@ -13,7 +13,7 @@ import java.util.function.Supplier;
 /**
  * Seeded random generators for property tests in plain JUnit, and {@link #forAll} to run a property
  * over many generated inputs. A failure names the property's seed, the try and the input, so it
- * replays exactly: every run with the same seed generates the same inputs. {@code -Dass.test.seed=N}
+ * replays exactly: every run with the same seed generates the same inputs. {@code -Dagentsecretstore.test.seed=N}
  * runs every property with seed N instead (to explore beyond the fixed seeds).
  *
  * <p>Sizes are drawn uniformly, so small lists and strings (the usual edge cases) come up often.
@@ -35,7 +35,7 @@ public final class Gen {
      * stream seeded with {@code seed}. Any failure is rethrown with the seed, the try and the input.
      */
     public static <T> void forAll(long seed, int tries, Function<Gen, T> generator, Consumer<T> property) {
-        long effectiveSeed = Long.getLong("ass.test.seed", seed);
+        long effectiveSeed = Long.getLong("agentsecretstore.test.seed", seed);
         Gen gen = new Gen(effectiveSeed);
         for (int i = 1; i <= tries; i++) {
             T input = generator.apply(gen);
