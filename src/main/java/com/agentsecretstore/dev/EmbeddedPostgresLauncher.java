@@ -26,7 +26,8 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
  * Starts the dev-mode embedded PostgreSQL at most once per JVM. Loaded only from the dev branch of
- * {@link EmbeddedPostgresConfigSourceFactory}; the only class that links against zonky.
+ * {@link EmbeddedPostgresConfigSourceFactory} (and by the test suites, through {@link #startNew()}, when no
+ * PostgreSQL runs); the only class that links against zonky.
  *
  * <p>Dev-mode hot reload runs the config factories again in a new class loader, where this class and its
  * statics are fresh; the server's port and password are therefore remembered in system properties, which
@@ -73,6 +74,15 @@ final class EmbeddedPostgresLauncher {
                     dataParent().resolve("postgres.log"));
             return properties(port, password);
         }
+    }
+
+    /**
+     * Starts a new secured server, without reuse or log line, and returns the datasource properties that
+     * reach it. The test suites use it when no PostgreSQL is running (see the tests' {@code support/TestDatabase}).
+     */
+    static Map<String, String> startNew() {
+        String password = randomPassword();
+        return properties(start(password), password);
     }
 
     private static int start(String password) {

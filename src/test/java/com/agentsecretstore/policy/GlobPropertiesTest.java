@@ -1,5 +1,7 @@
 package com.agentsecretstore.policy;
 
+import static com.agentsecretstore.support.Gen.DEFAULT_TRIES;
+import static com.agentsecretstore.support.Gen.forAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,18 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.EdgeCasesMode;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
+
+import org.junit.jupiter.api.Test;
+
+import com.agentsecretstore.support.Gen;
 
 /**
  * Glob against two independent oracles: a direct segment-by-segment reading of the matching rules,
- * and brute force over every path of a small universe.
+ * and brute force over every path of a small universe. Each property runs on many inputs from a
+ * fixed seed (see {@link Gen}).
  */
 class GlobPropertiesTest {
 
@@ -49,76 +48,73 @@ class GlobPropertiesTest {
 
     // ---- generators ----
 
-    private static Arbitrary<String> segment(int maxTokens, String... literals) {
+    private static String segment(Gen gen, int maxTokens, String... literals) {
         List<String> tokens = new ArrayList<>(List.of(literals));
         tokens.add("*");
         tokens.add("?");
-        Arbitrary<String> fixed = Arbitraries.of(tokens).list().ofMinSize(1).ofMaxSize(maxTokens)
-            .map(l -> String.join("", l))
-            .filter(s -> !s.contains("**") && !s.equals(".") && !s.equals(".."));
-        return Arbitraries.frequencyOf(Tuple.of(4, fixed), Tuple.of(1, Arbitraries.just("**")));
+        return gen.sometimes(5, () -> "**", () -> gen.filter(
+            () -> String.join("", gen.list(1, maxTokens, () -> gen.oneOf(tokens))),
+            s -> !s.contains("**") && !s.equals(".") && !s.equals("..")));
     }
 
-    private static Arbitrary<String> glob(int maxSegments, int maxTokens, String... literals) {
-        return segment(maxTokens, literals).list().ofMinSize(1).ofMaxSize(maxSegments).map(l -> String.join("/", l));
+    private static String glob(Gen gen, int maxSegments, int maxTokens, String... literals) {
+        return String.join("/", gen.list(1, maxSegments, () -> segment(gen, maxTokens, literals)));
     }
 
-    @Provide
-    Arbitrary<String> smallGlobs() {
-        return glob(2, 2, "a", "b");
+    private static String smallGlob(Gen gen) {
+        return glob(gen, 2, 2, "a", "b");
     }
 
-    @Provide
-    Arbitrary<String> richGlobs() {
-        return glob(4, 4, "a", "b", ".", "+", "(");
+    private static String richGlob(Gen gen) {
+        return glob(gen, 4, 4, "a", "b", ".", "+", "(");
     }
 
-    /** A pattern with a path built from it: usually a match, often a near miss. */
-    @Provide
-    Arbitrary<Tuple.Tuple2<String, String>> patternsWithNearPaths() {
-        return richGlobs().flatMap(p -> nearPath(p).map(path -> Tuple.of(p, path)));
-    }
-
-    private static Arbitrary<String> nearPath(String pattern) {
-        List<Arbitrary<String>> pieces = new ArrayList<>();
+    /** A path built from a pattern: usually a match, often a near miss. */
+    private static String nearPath(Gen gen, String pattern) {
+        StringBuilder path = new StringBuilder();
         String[] segments = pattern.split("/");
         for (int i = 0; i < segments.length; i++) {
             if (i > 0) {
-                pieces.add(Arbitraries.of("/", "/", "/", "", "//"));
+                path.append(gen.oneOf("/", "/", "/", "", "//"));
             }
             if (segments[i].equals("**")) {
-                pieces.add(Arbitraries.of("", "a", "b/a", "a/b/", "/"));
+                path.append(gen.oneOf("", "a", "b/a", "a/b/", "/"));
                 continue;
             }
             for (char c : segments[i].toCharArray()) {
                 if (c == '*') {
-                    pieces.add(Arbitraries.strings().withChars("ab./").ofMaxLength(3));
+                    path.append(gen.string("ab./", 0, 3));
                 } else if (c == '?') {
-                    pieces.add(Arbitraries.of("a", "b", "/", "", "ab"));
+                    path.append(gen.oneOf("a", "b", "/", "", "ab"));
                 } else {
                     String literal = String.valueOf(c);
-                    pieces.add(Arbitraries.of(literal, literal, literal, "a", ""));
+                    path.append(gen.oneOf(literal, literal, literal, "a", ""));
                 }
             }
         }
-        return Combinators.combine(pieces).as(l -> String.join("", l));
+        return path.toString();
     }
 
-    @Provide
-    Arbitrary<String> anyStrings() {
-        return Arbitraries.strings().withChars("ab.+(/").ofMaxLength(10);
+    private static String anyString(Gen gen) {
+        return gen.string("ab.+(/", 0, 10);
     }
 
-    @Provide
-    Arbitrary<String> validPaths() {
-        return Arbitraries.strings().withChars("abc.-_0").ofMinLength(1).ofMaxLength(4)
-            .filter(s -> !s.equals(".") && !s.equals(".."))
-            .list().ofMinSize(1).ofMaxSize(5).map(l -> String.join("/", l));
+    private static String validPath(Gen gen) {
+        return String.join("/", gen.list(1, 5,
+            () -> gen.filter(() -> gen.string("abc.-_0", 1, 4), s -> !s.equals(".") && !s.equals(".."))));
     }
 
-    @Provide
-    Arbitrary<String> universePaths() {
-        return Arbitraries.of(UNIVERSE);
+    private static String universePath(Gen gen) {
+        return gen.oneOf(UNIVERSE);
+    }
+
+    private record PatternAndPath(String pattern, String path) {
+    }
+
+    private record TwoGlobs(String a, String b) {
+    }
+
+    private record ThreeGlobs(String a, String b, String excluded) {
     }
 
     // ---- oracle: the rules read literally ----
@@ -172,88 +168,108 @@ class GlobPropertiesTest {
         return false;
     }
 
-    // ---- properties ----
+    // ---- properties (each with its own fixed seed; see Gen) ----
 
-    @Property(tries = 2000)
-    void matchesAgreesWithTheRulesReadLiterally(@ForAll("richGlobs") String pattern, @ForAll("anyStrings") String path) {
-        assertEquals(oracleMatches(pattern, path), Glob.compile(pattern).matches(path));
+    @Test
+    void matchesAgreesWithTheRulesReadLiterally() {
+        forAll(101, 2000, gen -> new PatternAndPath(richGlob(gen), anyString(gen)),
+            in -> assertEquals(oracleMatches(in.pattern(), in.path()), Glob.compile(in.pattern()).matches(in.path())));
     }
 
-    // Edge cases of a combination of many small generators add time and no new shapes.
-    @Property(tries = 3000, edgeCases = EdgeCasesMode.NONE)
-    void matchesAgreesWithTheRulesOnNearMisses(@ForAll("patternsWithNearPaths") Tuple.Tuple2<String, String> example) {
-        assertEquals(oracleMatches(example.get1(), example.get2()), Glob.compile(example.get1()).matches(example.get2()),
-            example.get1() + " vs " + example.get2());
+    @Test
+    void matchesAgreesWithTheRulesOnNearMisses() {
+        forAll(102, 3000, gen -> {
+            String pattern = richGlob(gen);
+            return new PatternAndPath(pattern, nearPath(gen, pattern));
+        }, in -> assertEquals(oracleMatches(in.pattern(), in.path()), Glob.compile(in.pattern()).matches(in.path())));
     }
 
-    @Property
-    void matchesAgreesWithTheRulesOnValidPaths(@ForAll("smallGlobs") String pattern, @ForAll("universePaths") String path) {
-        assertEquals(oracleMatches(pattern, path), Glob.compile(pattern).matches(path));
+    @Test
+    void matchesAgreesWithTheRulesOnValidPaths() {
+        forAll(103, DEFAULT_TRIES, gen -> new PatternAndPath(smallGlob(gen), universePath(gen)),
+            in -> assertEquals(oracleMatches(in.pattern(), in.path()), Glob.compile(in.pattern()).matches(in.path())));
     }
 
-    @Property
-    void globWithoutWildcardsMatchesExactlyItself(@ForAll("validPaths") String path, @ForAll("validPaths") String other) {
-        Glob g = Glob.compile(path);
-        assertTrue(g.isLiteral());
-        assertTrue(g.matches(path));
-        assertEquals(path.equals(other), g.matches(other));
+    @Test
+    void globWithoutWildcardsMatchesExactlyItself() {
+        // One in four "other" paths is the path itself, so that both answers come up.
+        forAll(104, DEFAULT_TRIES, gen -> {
+            String path = validPath(gen);
+            return new PatternAndPath(path, gen.sometimes(4, () -> path, () -> validPath(gen)));
+        }, in -> {
+            Glob g = Glob.compile(in.pattern());
+            assertTrue(g.isLiteral());
+            assertTrue(g.matches(in.pattern()));
+            assertEquals(in.pattern().equals(in.path()), g.matches(in.path()));
+        });
     }
 
-    @Property
-    void literalCountIsPatternLengthWithoutWildcards(@ForAll("richGlobs") String pattern) {
-        long wildcards = pattern.chars().filter(c -> c == '*' || c == '?').count();
-        assertEquals(pattern.length() - wildcards, Glob.compile(pattern).literalCount());
+    @Test
+    void literalCountIsPatternLengthWithoutWildcards() {
+        forAll(105, DEFAULT_TRIES, GlobPropertiesTest::richGlob, pattern -> {
+            long wildcards = pattern.chars().filter(c -> c == '*' || c == '?').count();
+            assertEquals(pattern.length() - wildcards, Glob.compile(pattern).literalCount());
+        });
     }
 
-    @Property(tries = 1500)
-    void overlapsAgreesWithBruteForce(@ForAll("smallGlobs") String a, @ForAll("smallGlobs") String b) {
-        Glob ga = Glob.compile(a);
-        Glob gb = Glob.compile(b);
-        assertEquals(bruteForceOverlap(ga, gb), ga.overlaps(gb));
+    @Test
+    void overlapsAgreesWithBruteForce() {
+        forAll(106, 1500, gen -> new TwoGlobs(smallGlob(gen), smallGlob(gen)), in -> {
+            Glob ga = Glob.compile(in.a());
+            Glob gb = Glob.compile(in.b());
+            assertEquals(bruteForceOverlap(ga, gb), ga.overlaps(gb));
+        });
     }
 
-    @Property
-    void overlapsIsSymmetric(@ForAll("richGlobs") String a, @ForAll("richGlobs") String b) {
-        assertEquals(Glob.compile(a).overlaps(Glob.compile(b)), Glob.compile(b).overlaps(Glob.compile(a)));
+    @Test
+    void overlapsIsSymmetric() {
+        forAll(107, DEFAULT_TRIES, gen -> new TwoGlobs(richGlob(gen), richGlob(gen)), in -> assertEquals(
+            Glob.compile(in.a()).overlaps(Glob.compile(in.b())), Glob.compile(in.b()).overlaps(Glob.compile(in.a()))));
     }
 
-    @Property
-    void everyGlobOverlapsItself(@ForAll("richGlobs") String a) {
-        assertTrue(Glob.compile(a).overlaps(Glob.compile(a)));
+    @Test
+    void everyGlobOverlapsItself() {
+        forAll(108, DEFAULT_TRIES, GlobPropertiesTest::richGlob,
+            a -> assertTrue(Glob.compile(a).overlaps(Glob.compile(a))));
     }
 
-    @Property(tries = 2000)
-    void matchingAPathIsOverlappingItsLiteralGlob(@ForAll("smallGlobs") String pattern, @ForAll("universePaths") String path) {
-        Glob g = Glob.compile(pattern);
-        assertEquals(g.matches(path), g.overlaps(Glob.compile(path)));
+    @Test
+    void matchingAPathIsOverlappingItsLiteralGlob() {
+        forAll(109, 2000, gen -> new PatternAndPath(smallGlob(gen), universePath(gen)), in -> {
+            Glob g = Glob.compile(in.pattern());
+            assertEquals(g.matches(in.path()), g.overlaps(Glob.compile(in.path())));
+        });
     }
 
-    @Property
-    void overlapsAgreesWithWitnessSearch(@ForAll("richGlobs") String a, @ForAll("richGlobs") String b) {
-        Glob ga = Glob.compile(a);
-        Glob gb = Glob.compile(b);
-        Reachability.Result r = Reachability.search(List.of(ga, gb), List.of(), Integer.MAX_VALUE);
-        assertEquals(ga.overlaps(gb), r.status() == Reachability.Status.FOUND);
-        if (r.status() == Reachability.Status.FOUND) {
-            assertTrue(ga.matches(r.witness()) && gb.matches(r.witness()), r.witness());
-        }
-    }
-
-    @Property(tries = 1500)
-    void witnessSearchHonoursExclusions(@ForAll("smallGlobs") String a, @ForAll("smallGlobs") String b,
-                                        @ForAll("smallGlobs") String excluded) {
-        Glob ga = Glob.compile(a);
-        Glob gb = Glob.compile(b);
-        Glob gx = Glob.compile(excluded);
-        Reachability.Result r = Reachability.search(List.of(ga, gb), List.of(gx), Integer.MAX_VALUE);
-        if (r.status() == Reachability.Status.FOUND) {
-            String w = r.witness();
-            assertTrue(ga.matches(w) && gb.matches(w) && !gx.matches(w), w);
-        } else {
-            assertEquals(Reachability.Status.NONE, r.status());
-            for (String p : UNIVERSE) {
-                assertFalse(ga.matches(p) && gb.matches(p) && !gx.matches(p), p);
+    @Test
+    void overlapsAgreesWithWitnessSearch() {
+        forAll(110, DEFAULT_TRIES, gen -> new TwoGlobs(richGlob(gen), richGlob(gen)), in -> {
+            Glob ga = Glob.compile(in.a());
+            Glob gb = Glob.compile(in.b());
+            Reachability.Result r = Reachability.search(List.of(ga, gb), List.of(), Integer.MAX_VALUE);
+            assertEquals(ga.overlaps(gb), r.status() == Reachability.Status.FOUND);
+            if (r.status() == Reachability.Status.FOUND) {
+                assertTrue(ga.matches(r.witness()) && gb.matches(r.witness()), r.witness());
             }
-        }
+        });
+    }
+
+    @Test
+    void witnessSearchHonoursExclusions() {
+        forAll(111, 1500, gen -> new ThreeGlobs(smallGlob(gen), smallGlob(gen), smallGlob(gen)), in -> {
+            Glob ga = Glob.compile(in.a());
+            Glob gb = Glob.compile(in.b());
+            Glob gx = Glob.compile(in.excluded());
+            Reachability.Result r = Reachability.search(List.of(ga, gb), List.of(gx), Integer.MAX_VALUE);
+            if (r.status() == Reachability.Status.FOUND) {
+                String w = r.witness();
+                assertTrue(ga.matches(w) && gb.matches(w) && !gx.matches(w), w);
+            } else {
+                assertEquals(Reachability.Status.NONE, r.status());
+                for (String p : UNIVERSE) {
+                    assertFalse(ga.matches(p) && gb.matches(p) && !gx.matches(p), p);
+                }
+            }
+        });
     }
 }

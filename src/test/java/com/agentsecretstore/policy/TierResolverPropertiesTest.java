@@ -1,20 +1,23 @@
 package com.agentsecretstore.policy;
 
+import static com.agentsecretstore.support.Gen.DEFAULT_TRIES;
+import static com.agentsecretstore.support.Gen.forAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
+import java.util.function.Supplier;
 
-/** forScope against brute force: the strictest forPath/forSecret over the paths the scope matches. */
+import org.junit.jupiter.api.Test;
+
+import com.agentsecretstore.support.Gen;
+
+/**
+ * forScope against brute force: the strictest forPath/forSecret over the paths the scope matches. Each
+ * property runs on many inputs from a fixed seed (see {@link Gen}).
+ */
 class TierResolverPropertiesTest {
 
     /**
@@ -43,67 +46,53 @@ class TierResolverPropertiesTest {
 
     // ---- generators ----
 
-    private static Arbitrary<String> nsGlob(Arbitrary<String> segment) {
-        return segment.list().ofMinSize(1).ofMaxSize(2).map(l -> "ns/" + String.join("/", l));
+    private static String nsGlob(Gen gen, Supplier<String> segment) {
+        return "ns/" + String.join("/", gen.list(1, 2, segment));
     }
 
-    private static Arbitrary<String> wholeSegmentGlobs() {
-        return nsGlob(Arbitraries.of("a", "b", "*", "**"));
+    private static String wholeSegmentGlob(Gen gen) {
+        return nsGlob(gen, () -> gen.oneOf("a", "b", "*", "**"));
     }
 
-    private static Arbitrary<String> richGlobs() {
-        Arbitrary<String> fixed = Arbitraries.of("a", "b", "*", "?").list().ofMinSize(1).ofMaxSize(3)
-            .map(l -> String.join("", l)).filter(s -> !s.contains("**"));
-        return nsGlob(Arbitraries.frequencyOf(
-            Tuple.of(4, fixed), Tuple.of(1, Arbitraries.just("**"))));
+    private static String richGlob(Gen gen) {
+        return nsGlob(gen, () -> gen.sometimes(5, () -> "**", () -> gen.filter(
+            () -> String.join("", gen.list(1, 3, () -> gen.oneOf("a", "b", "*", "?"))), s -> !s.contains("**"))));
     }
 
-    private static Arbitrary<PathOverride> override(Arbitrary<String> patterns) {
-        Arbitrary<Tier> tiers = Arbitraries.of(Tier.class);
-        Arbitrary<Integer> extra = Arbitraries.integers().between(0, 2);
-        Arbitrary<Boolean> explicit = Arbitraries.of(true, false);
-        Arbitrary<Integer> delays = Arbitraries.of(0, 60, 300, 900);
-        return Combinators.combine(patterns, tiers, extra, explicit, delays).as((p, t, e, x, d) -> x
+    private static PathOverride override(Gen gen, Supplier<String> patterns) {
+        String p = patterns.get();
+        Tier t = gen.oneOf(Tier.values());
+        int e = gen.between(0, 2);
+        boolean explicit = gen.bool();
+        int d = gen.oneOf(0, 60, 300, 900);
+        return explicit
             ? new PathOverride(p, t, t == Tier.STANDARD ? 0 : Requirement.defaultApprovals(t) + e, t == Tier.CRITICAL ? d : null)
-            : new PathOverride(p, t, null, null));
+            : new PathOverride(p, t, null, null);
     }
 
-    private static Arbitrary<TierResolver> resolvers(Arbitrary<String> patterns) {
-        return Combinators.combine(Arbitraries.of(Tier.class), override(patterns).list().ofMaxSize(4))
-            .as((t, o) -> new NamespacePolicy("ns", t, o, null, null))
-            .filter(p -> p.validate().isEmpty())
-            .map(TierResolver::new);
+    /** A valid policy for namespace "ns" (the resolver's input; printed when a property fails). */
+    private static NamespacePolicy policy(Gen gen, Supplier<String> patterns) {
+        return gen.filter(
+            () -> new NamespacePolicy("ns", gen.oneOf(Tier.values()), gen.list(0, 4, () -> override(gen, patterns)), null, null),
+            p -> p.validate().isEmpty());
     }
 
-    @Provide
-    Arbitrary<TierResolver> simpleResolvers() {
-        return resolvers(wholeSegmentGlobs());
+    private static NamespacePolicy simplePolicy(Gen gen) {
+        return policy(gen, () -> wholeSegmentGlob(gen));
     }
 
-    @Provide
-    Arbitrary<TierResolver> richResolvers() {
-        return resolvers(richGlobs());
+    private static NamespacePolicy richPolicy(Gen gen) {
+        return policy(gen, () -> richGlob(gen));
     }
 
-    @Provide
-    Arbitrary<String> simpleScopes() {
-        return wholeSegmentGlobs();
+    private static List<SecretRef> secrets(Gen gen) {
+        return gen.uniqueList(0, 3, () -> new SecretRef(gen.oneOf(UNIVERSE), gen.oneOf(Tier.values())), SecretRef::path);
     }
 
-    @Provide
-    Arbitrary<String> richScopes() {
-        return richGlobs();
+    private record PolicyScopeSecrets(NamespacePolicy policy, String scope, List<SecretRef> secrets) {
     }
 
-    @Provide
-    Arbitrary<List<SecretRef>> secrets() {
-        return Combinators.combine(Arbitraries.of(UNIVERSE), Arbitraries.of(Tier.class)).as(SecretRef::new)
-            .list().ofMaxSize(3).uniqueElements(SecretRef::path);
-    }
-
-    @Provide
-    Arbitrary<String> universePaths() {
-        return Arbitraries.of(UNIVERSE);
+    private record PolicyAndPath(NamespacePolicy policy, String path) {
     }
 
     // ---- oracle ----
@@ -121,50 +110,54 @@ class TierResolverPropertiesTest {
         return new int[] {r.tier().ordinal(), r.requiredApprovals(), r.approvalDelaySeconds()};
     }
 
-    // ---- properties ----
+    // ---- properties (each with its own fixed seed; see Gen) ----
 
-    @Property(tries = 1500)
-    void forScopeIsTheStrictestOfWhatItsPathsAndSecretsRequire(@ForAll("simpleResolvers") TierResolver resolver,
-                                                                @ForAll("simpleScopes") String scope,
-                                                                @ForAll("secrets") List<SecretRef> secrets) {
-        Glob g = Glob.compile(scope);
-        List<Requirement> reachable = new ArrayList<>();
-        for (String p : UNIVERSE) {
-            if (g.matches(p)) {
-                reachable.add(resolver.forPath(p));
-            }
-        }
-        for (SecretRef s : secrets) {
-            if (g.matches(s.path())) {
-                reachable.add(resolver.forSecret(s));
-            }
-        }
-        Requirement actual = resolver.forScope(g, secrets);
-        assertEquals(Arrays.toString(strictest(reachable)), Arrays.toString(numbers(actual)),
-            actual.reason());
-    }
-
-    @Property(tries = 1500)
-    void forScopeIsNeverLaxerThanAnyPathItMatches(@ForAll("richResolvers") TierResolver resolver,
-                                                  @ForAll("richScopes") String scope) {
-        Glob g = Glob.compile(scope);
-        Requirement actual = resolver.forScope(g, List.of());
-        for (String p : universe("ab", 3)) {
-            if (g.matches(p)) {
-                Requirement byPath = resolver.forPath(p);
-                assertTrue(actual.tier().atLeast(byPath.tier()), p + ": " + actual.reason());
-                if (actual.tier() == byPath.tier()) {
-                    assertTrue(actual.requiredApprovals() >= byPath.requiredApprovals(), p + ": " + actual.reason());
-                    assertTrue(actual.approvalDelaySeconds() >= byPath.approvalDelaySeconds(), p + ": " + actual.reason());
+    @Test
+    void forScopeIsTheStrictestOfWhatItsPathsAndSecretsRequire() {
+        forAll(201, 1500, gen -> new PolicyScopeSecrets(simplePolicy(gen), wholeSegmentGlob(gen), secrets(gen)), in -> {
+            TierResolver resolver = new TierResolver(in.policy());
+            Glob g = Glob.compile(in.scope());
+            List<Requirement> reachable = new ArrayList<>();
+            for (String p : UNIVERSE) {
+                if (g.matches(p)) {
+                    reachable.add(resolver.forPath(p));
                 }
             }
-        }
+            for (SecretRef s : in.secrets()) {
+                if (g.matches(s.path())) {
+                    reachable.add(resolver.forSecret(s));
+                }
+            }
+            Requirement actual = resolver.forScope(g, in.secrets());
+            assertEquals(Arrays.toString(strictest(reachable)), Arrays.toString(numbers(actual)), actual.reason());
+        });
     }
 
-    @Property
-    void literalScopeRequiresExactlyWhatItsPathRequires(@ForAll("richResolvers") TierResolver resolver,
-                                                        @ForAll("universePaths") String path) {
-        assertEquals(Arrays.toString(numbers(resolver.forPath(path))),
-            Arrays.toString(numbers(resolver.forScope(Glob.compile(path), List.of()))));
+    @Test
+    void forScopeIsNeverLaxerThanAnyPathItMatches() {
+        forAll(202, 1500, gen -> new PolicyScopeSecrets(richPolicy(gen), richGlob(gen), List.of()), in -> {
+            TierResolver resolver = new TierResolver(in.policy());
+            Glob g = Glob.compile(in.scope());
+            Requirement actual = resolver.forScope(g, List.of());
+            for (String p : universe("ab", 3)) {
+                if (g.matches(p)) {
+                    Requirement byPath = resolver.forPath(p);
+                    assertTrue(actual.tier().atLeast(byPath.tier()), p + ": " + actual.reason());
+                    if (actual.tier() == byPath.tier()) {
+                        assertTrue(actual.requiredApprovals() >= byPath.requiredApprovals(), p + ": " + actual.reason());
+                        assertTrue(actual.approvalDelaySeconds() >= byPath.approvalDelaySeconds(), p + ": " + actual.reason());
+                    }
+                }
+            }
+        });
+    }
+
+    @Test
+    void literalScopeRequiresExactlyWhatItsPathRequires() {
+        forAll(203, DEFAULT_TRIES, gen -> new PolicyAndPath(richPolicy(gen), gen.oneOf(UNIVERSE)), in -> {
+            TierResolver resolver = new TierResolver(in.policy());
+            assertEquals(Arrays.toString(numbers(resolver.forPath(in.path()))),
+                Arrays.toString(numbers(resolver.forScope(Glob.compile(in.path()), List.of()))));
+        });
     }
 }
