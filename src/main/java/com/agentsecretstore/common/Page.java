@@ -48,7 +48,8 @@ public record Page<T>(List<T> items, String nextCursor) {
         }
         try {
             String key = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-            if (key.isEmpty() || key.length() > 2048) {
+            // A forged cursor may decode to U+0000, which PostgreSQL cannot compare as text.
+            if (key.isEmpty() || key.length() > 2048 || key.indexOf('\0') >= 0) {
                 throw new IllegalArgumentException();
             }
             return key;

@@ -33,6 +33,9 @@ import io.quarkus.security.UnauthorizedException;
  */
 public class ProblemMapper {
 
+    /** What a client is told about a field holding U+0000, in a body or a query parameter. */
+    public static final String NUL_MESSAGE = "must not contain the NUL character (U+0000)";
+
     private final ObjectMapper json;
 
     public ProblemMapper(ObjectMapper json) {
@@ -128,6 +131,11 @@ public class ProblemMapper {
     }
 
     private Response jsonProblem(JsonProcessingException e, UriInfo uri) {
+        if (e instanceof NoNulStrings.NulCharacterException nul) {
+            String field = path(nul);
+            return problem(422, "Validation Failed", "The request has invalid fields.", uri,
+                    List.of(new FieldError(field.isEmpty() ? "body" : field, NUL_MESSAGE)));
+        }
         if (e instanceof UnrecognizedPropertyException u) {
             return problem(400, "Bad Request", "Unknown field.", uri,
                     List.of(new FieldError(path(u), "unknown field")));

@@ -4,6 +4,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
+
 /** Request and response bodies of {@code /v1/secrets}. None of the responses carries a value. */
 public final class SecretApi {
 
@@ -11,7 +14,10 @@ public final class SecretApi {
     }
 
     /** {@code tier} and {@code metadata} keep their current values when absent. */
-    public record PutRequest(String value, String tier, Map<String, String> metadata) {
+    public record PutRequest(
+            // A value is sealed as bytes, never stored as text: unlike every other string, it may hold U+0000.
+            @JsonDeserialize(using = StringDeserializer.class) String value,
+            String tier, Map<String, String> metadata) {
         @Override
         public String toString() {
             return "PutRequest[value=<redacted>, tier=" + tier + "]";

@@ -99,6 +99,7 @@ public class SecretService {
                     SecretVersion v = new SecretVersion();
                     v.path = path.value();
                     v.version = secret.currentVersion;
+                    v.tier = secret.tier;
                     v.masterKeyId = sealed.masterKeyId();
                     v.wrappedKey = sealed.wrappedKey();
                     v.ciphertext = sealed.ciphertext();
@@ -107,11 +108,30 @@ public class SecretService {
                     Map<String, Object> details = new LinkedHashMap<>();
                     details.put("version", v.version);
                     details.put("tier", secret.tier);
-                    return v.persist()
+                    return raiseOlderVersions(path, Tier.fromWire(secret.tier))
+                            .chain(v::persist)
                             .call(() -> audit.append(AuditEvent.success("secret.write", caller)
                                     .onPath(path.namespace(), path.value()).with(details)))
                             .map(ignored -> view(secret));
                 });
+    }
+
+    /**
+     * Raises every existing version to at least {@code tier}: a version is readable only at the
+     * strictest tier it ever had, so raising a secret protects its history and lowering it later
+     * does not expose that history again.
+     */
+    private static Uni<Integer> raiseOlderVersions(SecretPath path, Tier tier) {
+        List<String> lower = java.util.Arrays.stream(Tier.values()).filter(t -> !t.atLeast(tier)).map(Tier::wire).toList();
+        if (lower.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        return Panache.getSession().flatMap(s -> s.createNativeQuery("update secret_version set tier = :tier "
+                + "where path = :path and tier in (:lower)")
+                .setParameter("tier", tier.wire())
+                .setParameter("path", path.value())
+                .setParameter("lower", lower)
+                .executeUpdate());
     }
 
     @WithSession

@@ -20,6 +20,11 @@ public class SecretVersion extends PanacheEntityBase {
     public String path;
     @Id
     public int version;
+    /**
+     * The strictest tier this version ever had (it only rises): a read needs at least this, so
+     * lowering the secret's tier does not open its older versions.
+     */
+    public String tier;
     public String masterKeyId;
     public byte[] wrappedKey;
     public byte[] ciphertext;

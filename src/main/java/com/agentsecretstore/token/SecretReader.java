@@ -31,8 +31,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Reading a secret value: the only way any value leaves the store. The token must be unexpired,
- * unrevoked, issued to this caller, cover the path, and carry a tier at least the secret's current
- * effective tier. Every read, allowed or not, is audited, and the answer waits for its entry to be
+ * unrevoked, issued to this caller, cover the path, and carry a tier at least the effective tier of
+ * the secret and of the version read (the strictest tier that version ever had). Every read, allowed or not, is audited, and the answer waits for its entry to be
  * committed.
  *
  * <p>This is the hottest path of the service, so it talks to PostgreSQL directly: one statement
@@ -44,7 +44,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class SecretReader {
 
     private static final String LOOKUP = "select t.id, t.hash, t.principal_id, t.scope_glob, t.tier, t.expires_at, "
-            + "t.revoked_at, s.tier, v.version, v.master_key_id, v.wrapped_key, v.ciphertext, p.document "
+            + "t.revoked_at, s.tier, v.version, v.master_key_id, v.wrapped_key, v.ciphertext, p.document, v.tier "
             + "from token t "
             + "left join secret s on s.path = $2 "
             + "left join secret_version v on v.path = s.path and v.version = coalesce($3::int, s.current_version) "
@@ -107,7 +107,9 @@ public class SecretReader {
         if (secretTier == null) {
             return refuse(caller, path, tokenId, "not_found", 404, "No such secret.");
         }
-        Tier needed = decider.effectiveTier(path.namespace(), row.getString(12), path.value(), Tier.fromWire(secretTier));
+        // A version needs the strictest tier it ever had, even when the secret's tier was lowered since.
+        Tier own = Tier.strictest(Tier.fromWire(secretTier), Tier.fromWire(row.getString(13)));
+        Tier needed = decider.effectiveTier(path.namespace(), row.getString(12), path.value(), own);
         if (!Tier.fromWire(row.getString(4)).atLeast(needed)) {
             return refuse(caller, path, tokenId, "tier_too_low", 403,
                     "The token's tier is below this secret's tier (" + needed.wire() + "); request a new token.");

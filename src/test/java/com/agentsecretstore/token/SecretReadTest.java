@@ -98,6 +98,36 @@ class SecretReadTest {
     }
 
     @Test
+    void loweringASecretsTierLeavesItsOlderVersionsAtTheStricterTier() {
+        String ns = Flow.namespaceWithTiers("read-lower", 0);
+        String path = ns + "/std/lowered";
+        Api.putSecret(path, Api.sensitiveValue("critical-v1"), "critical").then().statusCode(201);
+        String v2 = Api.sensitiveValue("standard-v2");
+        Api.putSecret(path, v2, "standard").then().statusCode(200);
+        Api.Created agent = Api.principal("agent", ns);
+        Response r = Flow.requestToken(agent.key(), "secrets:read:" + ns + "/std/*");
+        r.then().statusCode(201).body("tier", equalTo("standard"));
+        String token = r.path("value");
+        Flow.read(agent.key(), token, path).then().statusCode(200).body("value", equalTo(v2)).body("version", equalTo(2));
+        Api.as(agent.key()).header("X-Secret-Token", token).get("/v1/secrets/" + path + "?version=1")
+                .then().statusCode(403);
+        assertEquals(1, Db.count("select count(*) from audit_entry where action = 'secret.read' and outcome = 'denied' "
+                + "and path = ? and details like ?", path, "%\"tier_too_low\"%"));
+    }
+
+    @Test
+    void raisingASecretsTierRaisesItsOlderVersionsForGood() {
+        String ns = Flow.namespaceWithTiers("read-raise-history", 0);
+        String path = ns + "/std/history";
+        Api.putSecret(path, Api.sensitiveValue("v1"), "standard").then().statusCode(201);
+        Api.putSecret(path, Api.sensitiveValue("v2"), "critical").then().statusCode(200);
+        Api.putSecret(path, Api.sensitiveValue("v3"), "standard").then().statusCode(200);
+        assertEquals(java.util.List.of("critical", "critical", "standard"), Db.query(
+                "select tier from secret_version where path = ? order by version", path).stream()
+                .map(row -> row.get("tier")).toList());
+    }
+
+    @Test
     void aReadWithoutATokenIsRefused() {
         Setup s = standardToken("read-none");
         assertDeniedAndAudited(Flow.read(s.agent().key(), null, s.ns() + "/std/key"), s.ns() + "/std/key", "missing_token");
