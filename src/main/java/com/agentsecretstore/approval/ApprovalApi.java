@@ -24,13 +24,17 @@ public final class ApprovalApi {
     public record Ending(String byId, String byName, String reason, Instant at) {
     }
 
-    /** Everything about one request, as approvers and the requester see it. */
+    /**
+     * Everything about one request, as approvers and the requester see it. {@code allowedActions}
+     * ({@code approve}, {@code deny}, {@code cancel}, {@code collect}) are what this caller may do
+     * with it now, by the access model and the request's state; clients offer exactly these.
+     */
     public record ApprovalView(String id, String status, boolean approved, String requestedBy, String requesterId,
             String trustTier, String namespace, String scope, List<String> secretPaths, String tier,
             int requiredApprovals, int receivedApprovals, int approvalDelaySeconds, String description,
             int ttlSeconds, String explanation, Instant createdAt, Instant expiresAt, Instant issueAt,
             Instant decidedAt, String tokenId, List<Approval> approvals, Ending denial, Ending cancellation,
-            String approveUrl) {
+            String approveUrl, List<String> allowedActions) {
     }
 
     /** The collected token of an approved request. */

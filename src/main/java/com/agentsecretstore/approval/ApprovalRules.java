@@ -4,8 +4,9 @@ import java.time.Instant;
 import java.util.Set;
 
 /**
- * The approval state machine, free of I/O. Who may act is checked before what state the request
- * is in (an outsider learns nothing about a request from a 409); then the state decides.
+ * The approval state machine, free of I/O. Who may act is {@link com.agentsecretstore.access.AccessModel}'s
+ * answer, checked before these rules run (an outsider learns nothing about a request from a 409);
+ * these rules decide what the request's state allows.
  */
 public final class ApprovalRules {
 
@@ -15,10 +16,6 @@ public final class ApprovalRules {
     /** What the rules need to know about a request. */
     public record State(ApprovalStatus status, String requesterId, int requiredApprovals, int delaySeconds,
             Instant expiresAt, Instant issueAt, Set<String> approvedBy) {
-    }
-
-    /** Who is acting, and in which capacities. */
-    public record Actor(String id, boolean designated, boolean admin) {
     }
 
     public enum Effect {
@@ -47,18 +44,13 @@ public final class ApprovalRules {
         }
     }
 
-    public static Outcome approve(State s, Actor actor, Instant now) {
-        if (actor.id().equals(s.requesterId())) {
-            return Outcome.refuse(403, "The requester may not approve its own request.");
-        }
-        if (!actor.designated()) {
-            return Outcome.refuse(403, "Only a designated approver of this namespace may approve.");
-        }
+    /** An approval by {@code approverId}, who the access model lets decide. */
+    public static Outcome approve(State s, String approverId, Instant now) {
         Outcome closed = requireOpen(s, now, false);
         if (closed != null) {
             return closed;
         }
-        if (s.approvedBy().contains(actor.id())) {
+        if (s.approvedBy().contains(approverId)) {
             return Outcome.refuse(409, "This approver has already approved this request; an approver counts once.");
         }
         int received = s.approvedBy().size() + 1;
@@ -71,25 +63,21 @@ public final class ApprovalRules {
         return Outcome.of(Effect.ISSUE_NOW, received);
     }
 
-    /** One denial by a designated approver ends the request, also during a critical delay. */
-    public static Outcome deny(State s, Actor actor, Instant now) {
-        if (actor.id().equals(s.requesterId())) {
-            return Outcome.refuse(403, "The requester cancels its own request; it does not deny it.");
-        }
-        if (!actor.designated()) {
-            return Outcome.refuse(403, "Only a designated approver of this namespace may deny.");
-        }
+    /** One denial ends the request, also during a critical delay. */
+    public static Outcome deny(State s, Instant now) {
         Outcome closed = requireOpen(s, now, true);
         return closed != null ? closed : Outcome.of(Effect.DENY, s.approvedBy().size());
     }
 
-    /** The requester, a designated approver or an admin may cancel until the token is issued. */
-    public static Outcome cancel(State s, Actor actor, Instant now) {
-        if (!actor.id().equals(s.requesterId()) && !actor.designated() && !actor.admin()) {
-            return Outcome.refuse(403, "Only the requester, a designated approver or an admin may cancel.");
-        }
+    /** A cancellation, possible until the token is issued. */
+    public static Outcome cancel(State s, Instant now) {
         Outcome closed = requireOpen(s, now, true);
         return closed != null ? closed : Outcome.of(Effect.CANCEL, s.approvedBy().size());
+    }
+
+    /** Whether there is a token to collect: the request was approved and its token issued. */
+    public static boolean collectable(State s) {
+        return s.status() == ApprovalStatus.APPROVED;
     }
 
     public static boolean dueForIssue(State s, Instant now) {

@@ -13,11 +13,17 @@ import java.util.Set;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 
+import com.agentsecretstore.access.AccessException;
+import com.agentsecretstore.access.AccessLoader;
+import com.agentsecretstore.access.AccessModel;
+import com.agentsecretstore.access.AccessModel.Target;
+import com.agentsecretstore.access.Action;
+import com.agentsecretstore.access.Designation;
+import com.agentsecretstore.access.Refusal;
 import com.agentsecretstore.approval.ApprovalApi.Approval;
 import com.agentsecretstore.approval.ApprovalApi.ApprovalView;
 import com.agentsecretstore.approval.ApprovalApi.CollectedToken;
 import com.agentsecretstore.approval.ApprovalApi.Ending;
-import com.agentsecretstore.approval.ApprovalRules.Actor;
 import com.agentsecretstore.approval.ApprovalRules.Outcome;
 import com.agentsecretstore.approval.ApprovalRules.State;
 import com.agentsecretstore.audit.AuditEvent;
@@ -36,7 +42,6 @@ import com.agentsecretstore.policy.Requirement;
 import com.agentsecretstore.policy.Scope;
 import com.agentsecretstore.policy.Tier;
 import com.agentsecretstore.principal.Caller;
-import com.agentsecretstore.principal.Role;
 import com.agentsecretstore.token.TokenApi.TokenRequest;
 import com.agentsecretstore.token.TokenApi.TokenResponse;
 import com.agentsecretstore.token.TokenIssuer;
@@ -63,10 +68,12 @@ public class ApprovalService {
     private final AssConfig config;
     private final ApprovalSignals signals;
     private final EventLog events;
+    private final AccessLoader access;
 
     public ApprovalService(AccessDecider decider, TokenIssuer issuer, AuditLog audit, Clock clock, AssConfig config,
-            ApprovalSignals signals, EventLog events) {
+            ApprovalSignals signals, EventLog events, AccessLoader access) {
         this.decider = decider;
+        this.access = access;
         this.issuer = issuer;
         this.audit = audit;
         this.clock = clock;
@@ -157,12 +164,8 @@ public class ApprovalService {
     // --- Reading ------------------------------------------------------------------------------
 
     public Uni<ApprovalView> get(Caller caller, String id) {
-        return Panache.withSession(() -> load(id, false).flatMap(r -> visible(caller, r).flatMap(ok -> {
-            if (!ok) {
-                throw ApiException.notFound("No such approval request.");
-            }
-            return view(r);
-        })));
+        return Panache.withSession(() -> load(id, false)
+                .flatMap(r -> access.require(Action.SEE, caller, target(r)).flatMap(d -> view(caller, r))));
     }
 
     public Uni<Page<ApprovalView>> list(Caller caller, String status, String namespace, String limit, String cursor) {
@@ -171,37 +174,30 @@ public class ApprovalService {
         if (status != null && ApprovalStatus.fromWire(status) == null) {
             throw ApiException.invalid("status", "must be one of pending, delayed, approved, denied, cancelled, expired");
         }
-        StringBuilder q = new StringBuilder("1 = 1");
+        // Visibility is the access model's SQL, so the page holds only what the caller may see.
+        StringBuilder q = new StringBuilder("select r.* from approval_request r where exists (select 1 from principal p "
+                + "where p.id = :me and " + AccessModel.seeRequestSql("p", "r") + ")");
         Map<String, Object> params = new LinkedHashMap<>();
+        params.put("me", caller.id());
         if (status != null) {
-            q.append(" and status = :status");
+            q.append(" and r.status = :status");
             params.put("status", status);
         }
         if (namespace != null) {
-            q.append(" and namespace = :namespace");
+            q.append(" and r.namespace = :namespace");
             params.put("namespace", namespace);
         }
         if (before != null) {
-            q.append(" and id < :before");
+            q.append(" and r.id < :before");
             params.put("before", before);
         }
-        switch (caller.role() == null ? Role.AGENT : caller.role()) {
-            case ADMIN -> {
-            }
-            case APPROVER -> {
-                q.append(" and (namespace in :mine or requesterId = :me)");
-                params.put("mine", caller.namespaces().isEmpty() ? List.of("\u0000") : caller.namespaces());
-                params.put("me", caller.id());
-            }
-            default -> {
-                q.append(" and requesterId = :me");
-                params.put("me", caller.id());
-            }
-        }
-        q.append(" order by id desc");
-        return Panache.withSession(() -> ApprovalRequest.<ApprovalRequest>find(q.toString(), params).range(0, n).list()
-                .flatMap(rows -> views(rows.size() > n ? rows.subList(0, n) : rows)
-                        .map(views -> new Page<>(views, rows.size() > n ? Page.encodeCursor(rows.get(n - 1).id) : null))));
+        q.append(" order by r.id desc limit ").append(n + 1);
+        return Panache.withSession(() -> Panache.getSession().flatMap(s -> {
+            var query = s.createNativeQuery(q.toString(), ApprovalRequest.class);
+            params.forEach(query::setParameter);
+            return query.getResultList();
+        }).flatMap(rows -> views(caller, rows.size() > n ? rows.subList(0, n) : rows)
+                .map(views -> new Page<>(views, rows.size() > n ? Page.encodeCursor(rows.get(n - 1).id) : null))));
     }
 
     /**
@@ -238,7 +234,7 @@ public class ApprovalService {
 
     public Uni<ApprovalView> approve(Caller caller, String id, String comment) {
         String note = note(comment, "comment", false);
-        return decide(caller, id, "approval.approve", (r, s, actor, now) -> ApprovalRules.approve(s, actor, now), (r, o, now) -> {
+        return decide(caller, id, Action.APPROVE, "approval.approve", (s, now) -> ApprovalRules.approve(s, caller.id(), now), (r, o, now) -> {
             Uni<Void> applied = record(r, caller, "approve", note, now);
             int received = o.received();
             return applied.chain(() -> switch (o.effect()) {
@@ -259,7 +255,7 @@ public class ApprovalService {
 
     public Uni<ApprovalView> deny(Caller caller, String id, String reason) {
         String note = note(reason, "reason", true);
-        return decide(caller, id, "approval.deny", (r, s, actor, now) -> ApprovalRules.deny(s, actor, now), (r, o, now) -> {
+        return decide(caller, id, Action.DENY, "approval.deny", ApprovalRules::deny, (r, o, now) -> {
             r.status = ApprovalStatus.DENIED.wire();
             r.decidedAt = now;
             return record(r, caller, "deny", note, now)
@@ -269,7 +265,7 @@ public class ApprovalService {
 
     public Uni<ApprovalView> cancel(Caller caller, String id, String reason) {
         String note = note(reason, "reason", false);
-        return decide(caller, id, "approval.cancel", (r, s, actor, now) -> ApprovalRules.cancel(s, actor, now), (r, o, now) -> {
+        return decide(caller, id, Action.CANCEL, "approval.cancel", ApprovalRules::cancel, (r, o, now) -> {
             r.status = ApprovalStatus.CANCELLED.wire();
             r.decidedAt = now;
             return record(r, caller, "cancel", note, now)
@@ -279,14 +275,8 @@ public class ApprovalService {
 
     /** The requester collects the token of its approved request (a fresh value each time). */
     public Uni<CollectedToken> collect(Caller caller, String id) {
-        return Panache.withTransaction(() -> load(id, true).flatMap(r -> visible(caller, r).flatMap(ok -> {
-            if (!ok) {
-                throw ApiException.notFound("No such approval request.");
-            }
-            if (!r.requesterId.equals(caller.id())) {
-                throw ApiException.forbidden("Only the requester may collect the token.");
-            }
-            if (r.statusEnum() != ApprovalStatus.APPROVED) {
+        return Panache.withTransaction(() -> load(id, true).flatMap(r -> access.require(Action.COLLECT, caller, target(r)).flatMap(d -> {
+            if (!ApprovalRules.collectable(state(r, List.of()))) {
                 throw ApiException.conflict("The request is " + r.status + "; there is no token to collect.");
             }
             return issuer.collect(caller, r.tokenId).map(issued -> new CollectedToken("approved", issued.value(),
@@ -344,43 +334,59 @@ public class ApprovalService {
     // --- Internals ----------------------------------------------------------------------------
 
     interface Rule {
-        Outcome apply(ApprovalRequest r, State s, Actor actor, Instant now);
+        Outcome apply(State s, Instant now);
     }
 
     interface Change {
         Uni<Void> apply(ApprovalRequest r, Outcome o, Instant now);
     }
 
-    private record Decided(ApprovalRequest request, Outcome outcome) {
+    private record Decided(ApprovalRequest request, Outcome outcome, Refusal refusal) {
+        boolean refused() {
+            return refusal != null || outcome.refused();
+        }
     }
 
-    private Uni<ApprovalView> decide(Caller caller, String id, String action, Rule rule, Change change) {
-        return Panache.withTransaction(() -> load(id, true).flatMap(r -> decider.isDesignatedApprover(caller, r.namespace)
-                .flatMap(designated -> decisions(List.of(r.id)).flatMap(ds -> {
+    /**
+     * Who may act is the access model's answer, checked first; then the rules say what the state
+     * allows. Refusals of either kind are audited, and the audit commits before the error is sent.
+     */
+    private Uni<ApprovalView> decide(Caller caller, String id, Action what, String action, Rule rule, Change change) {
+        return Panache.withTransaction(() -> load(id, true).flatMap(r -> access.designation(r.namespace)
+                .flatMap(designation -> decisions(List.of(r.id)).flatMap(ds -> {
                     Instant now = clock.instant();
-                    Outcome o = rule.apply(r, state(r, ds), new Actor(caller.id(), designated, caller.isAdmin()), now);
+                    Refusal refusal = AccessModel.check(what, AccessLoader.who(caller), target(r), designation).orElse(null);
+                    if (refusal != null) {
+                        AuditEvent refused = new AuditEvent(action, AuditEvent.Outcome.DENIED, caller, r.namespace, null,
+                                r.id, Map.of("reason", refusal.name().toLowerCase(java.util.Locale.ROOT), "status", r.status));
+                        return audit.append(refused).replaceWith(new Decided(r, null, refusal));
+                    }
+                    Outcome o = rule.apply(state(r, ds), now);
                     if (o.refused()) {
                         AuditEvent refused = new AuditEvent(action, AuditEvent.Outcome.DENIED, caller, r.namespace, null,
                                 r.id, Map.of("reason", o.refusal(), "status", r.status));
-                        return audit.append(refused).replaceWith(new Decided(r, o));
+                        return audit.append(refused).replaceWith(new Decided(r, o, null));
                     }
                     return change.apply(r, o, now)
                             .call(() -> audit.append(AuditEvent.success(action, caller).onPath(r.namespace, null).onTarget(r.id)
                                     .with(Map.of("effect", o.effect().name().toLowerCase(), "status", r.status))))
-                            .replaceWith(new Decided(r, o));
+                            .replaceWith(new Decided(r, o, null));
                 }))))
                 .invoke(d -> {
-                    if (!d.outcome().refused()) {
+                    if (!d.refused()) {
                         signals.changed(id);
                     }
                 })
                 .flatMap(d -> {
+                    if (d.refusal() != null) {
+                        throw new AccessException(d.refusal());
+                    }
                     if (d.outcome().refused()) {
                         Outcome o = d.outcome();
                         throw new ApiException(o.refusalStatus(), o.refusalStatus() == 403 ? "Forbidden" : "Conflict",
                                 o.refusal(), null);
                     }
-                    return Panache.withSession(() -> view(d.request()));
+                    return Panache.withSession(() -> view(caller, d.request()));
                 });
     }
 
@@ -455,12 +461,8 @@ public class ApprovalService {
         });
     }
 
-    /** Admins, the requester and designated approvers see a request; to anyone else it does not exist. */
-    private Uni<Boolean> visible(Caller caller, ApprovalRequest r) {
-        if (caller.isAdmin() || r.requesterId.equals(caller.id())) {
-            return Uni.createFrom().item(true);
-        }
-        return decider.isDesignatedApprover(caller, r.namespace);
+    private static Target target(ApprovalRequest r) {
+        return new Target(r.namespace, r.requesterId);
     }
 
     private static State state(ApprovalRequest r, List<ApprovalDecision> ds) {
@@ -476,12 +478,15 @@ public class ApprovalService {
         return ApprovalDecision.list("requestId in ?1 order by decidedAt, id", requestIds);
     }
 
-    private Uni<ApprovalView> view(ApprovalRequest r) {
-        return views(List.of(r)).map(v -> v.get(0));
+    private Uni<ApprovalView> view(Caller caller, ApprovalRequest r) {
+        return views(caller, List.of(r)).map(v -> v.get(0));
     }
 
-    private Uni<List<ApprovalView>> views(List<ApprovalRequest> rows) {
-        return decisions(rows.stream().map(r -> r.id).toList()).map(ds -> rows.stream().map(r -> {
+    /** Views of requests the caller may see, each with the actions the caller may take on it now. */
+    private Uni<List<ApprovalView>> views(Caller caller, List<ApprovalRequest> rows) {
+        Instant now = clock.instant();
+        return access.designations(rows.stream().map(r -> r.namespace).toList()).flatMap(designations -> decisions(
+                rows.stream().map(r -> r.id).toList()).map(ds -> rows.stream().map(r -> {
             List<ApprovalDecision> mine = ds.stream().filter(d -> d.requestId.equals(r.id)).toList();
             List<Approval> approvals = mine.stream().filter(d -> d.kind.equals("approve"))
                     .map(d -> new Approval(d.principalId, d.principalName, d.note, d.decidedAt)).toList();
@@ -490,8 +495,30 @@ public class ApprovalService {
             return new ApprovalView(r.id, r.status, r.statusEnum() == ApprovalStatus.APPROVED, r.requesterName,
                     r.requesterId, r.trustTier, r.namespace, r.scope, List.of(r.secretPaths), r.tier, r.requiredApprovals,
                     approvals.size(), r.delaySeconds, r.description, r.tokenTtlSeconds, r.explanation, r.createdAt,
-                    r.expiresAt, r.issueAt, r.decidedAt, r.tokenId, approvals, denial, cancellation, approveUrl(r.id));
-        }).toList());
+                    r.expiresAt, r.issueAt, r.decidedAt, r.tokenId, approvals, denial, cancellation, approveUrl(r.id),
+                    allowedActions(caller, r, state(r, mine), designations.get(r.namespace), now));
+        }).toList()));
+    }
+
+    /** What the access model lets the caller do that the request's state also allows, for the UI to offer. */
+    private static List<String> allowedActions(Caller caller, ApprovalRequest r, State s, Designation designation, Instant now) {
+        List<String> allowed = new ArrayList<>();
+        for (Action a : List.of(Action.APPROVE, Action.DENY, Action.CANCEL, Action.COLLECT)) {
+            if (!AccessModel.allows(a, AccessLoader.who(caller), target(r), designation)) {
+                continue;
+            }
+            boolean possible = switch (a) {
+                case APPROVE -> !ApprovalRules.approve(s, caller.id(), now).refused();
+                case DENY -> !ApprovalRules.deny(s, now).refused();
+                case CANCEL -> !ApprovalRules.cancel(s, now).refused();
+                case COLLECT -> ApprovalRules.collectable(s);
+                default -> false;
+            };
+            if (possible) {
+                allowed.add(a.wire());
+            }
+        }
+        return allowed;
     }
 
     private static Ending ending(List<ApprovalDecision> ds, String kind) {

@@ -13,7 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.agentsecretstore.common.AssConfig;
 import com.agentsecretstore.common.Ids;
-import com.agentsecretstore.policy.AccessDecider;
+import com.agentsecretstore.access.AccessModel;
 import com.agentsecretstore.principal.Principal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -42,14 +42,12 @@ public class EventLog {
 
     private final Clock clock;
     private final ObjectMapper json;
-    private final AccessDecider decider;
     private final AssConfig config;
     private final MailComposer mail;
 
-    public EventLog(Clock clock, ObjectMapper json, AccessDecider decider, AssConfig config, MailComposer mail) {
+    public EventLog(Clock clock, ObjectMapper json, AssConfig config, MailComposer mail) {
         this.clock = clock;
         this.json = json;
-        this.decider = decider;
         this.config = config;
         this.mail = mail;
     }
@@ -85,10 +83,10 @@ public class EventLog {
 
     private Uni<Void> fanOutToWebhooks(Event e, Instant now) {
         return Panache.getSession()
+                // A webhook receives what its owner may see (the access model's rule).
                 .flatMap(s -> s.createNativeQuery("select w.id from webhook w join principal p on p.id = w.created_by "
-                        + "where w.disabled_at is null and :type = any(w.events) and p.disabled = false "
-                        + "and (p.role = 'admin' or p.id = :requester or (p.role = 'approver' and :ns = any(p.namespaces)))",
-                        String.class)
+                        + "where w.disabled_at is null and :type = any(w.events) and "
+                        + AccessModel.seeSql("p", ":ns", ":requester"), String.class)
                         .setParameter("type", e.type)
                         .setParameter("requester", e.requesterId == null ? "" : e.requesterId)
                         .setParameter("ns", e.namespace == null ? "" : e.namespace)
@@ -118,7 +116,7 @@ public class EventLog {
         }
         Uni<Set<String>> recipients;
         if (EventType.REQUESTED.equals(e.type)) {
-            recipients = approverEmails(e.namespace).map(found -> {
+            recipients = approverEmails(e.namespace, e.requesterId).map(found -> {
                 Set<String> all = new LinkedHashSet<>(found);
                 config.mail().extraRecipients().ifPresent(all::addAll);
                 return all;
@@ -152,19 +150,14 @@ public class EventLog {
         });
     }
 
-    private Uni<Set<String>> approverEmails(String namespace) {
-        return decider.policy(namespace).flatMap(policy -> {
-            Uni<List<Principal>> approvers = policy.approvers() != null
-                    ? Principal.list("(id in ?1 or name in ?1) and disabled = false and email is not null", policy.approvers())
-                    : Panache.getSession().flatMap(s -> s.createNativeQuery("select * from principal where role = 'approver' "
-                            + "and disabled = false and email is not null and :ns = any(namespaces)", Principal.class)
-                            .setParameter("ns", namespace).getResultList());
-            return approvers.map(list -> {
-                Set<String> emails = new LinkedHashSet<>();
-                list.forEach(p -> emails.add(p.email));
-                return emails;
-            });
-        });
+    /** Those who may decide the request (the access model's rule) and have an email. */
+    private Uni<Set<String>> approverEmails(String namespace, String requesterId) {
+        return Panache.getSession().flatMap(s -> s.createNativeQuery("select p.email from principal p where p.email is not null and "
+                + AccessModel.decideSql("p", ":ns", ":requester") + " order by p.id", String.class)
+                .setParameter("ns", namespace)
+                .setParameter("requester", requesterId == null ? "" : requesterId)
+                .getResultList())
+                .map(found -> (Set<String>) new LinkedHashSet<>(found));
     }
 
     private String write(Map<String, Object> payload) {

@@ -4,13 +4,14 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Predicate;
+import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import com.agentsecretstore.access.AccessModel;
 import com.agentsecretstore.approval.ApprovalSignals;
 
 import io.quarkus.logging.Log;
@@ -40,6 +41,14 @@ public class EventStream {
 
     static final int REPLAY_LIMIT = 10_000;
     static final String COLUMNS = "seq, id, type, approval_request_id, namespace, requester_id, payload, created_at";
+
+    // --- Visibility: the access model's SQL, nothing restated here --------------------------------
+    /** Replay reads only the events of requests principal {@code $2} may see. */
+    static final String VISIBLE_TO_VIEWER = " and exists (select 1 from principal p where p.id = $2 and "
+            + AccessModel.seeSql("p", "event.namespace", "event.requester_id") + ")";
+    /** Live events carry who may see them, computed once per event when it is read, not per stream. */
+    static final String AUDIENCE = ", array(select p.id from principal p where "
+            + AccessModel.seeSql("p", "event.namespace", "event.requester_id") + ") as audience";
 
     private final Pool pool;
     private final Vertx vertx;
@@ -109,7 +118,7 @@ public class EventStream {
         Uni<Long> start = lastSeen.get() >= 0 ? Uni.createFrom().item(lastSeen.get())
                 : pool.query("select coalesce(max(seq), 0) from event").execute()
                         .map(rows -> rows.iterator().next().getLong(0));
-        start.flatMap(after -> pool.preparedQuery("select " + COLUMNS + " from event where seq > $1 order by seq limit 1000")
+        start.flatMap(after -> pool.preparedQuery("select " + COLUMNS + AUDIENCE + " from event where seq > $1 order by seq limit 1000")
                 .execute(Tuple.of(after)).map(rows -> {
                     lastSeen.compareAndSet(-1, after);
                     int n = 0;
@@ -142,9 +151,9 @@ public class EventStream {
 
     /**
      * Events after {@code after} (replayed from the table), then live ones, each once and in seq
-     * order, filtered by {@code visible}. With {@code after} null the feed starts now.
+     * order, only those {@code viewerId} may see. With {@code after} null the feed starts now.
      */
-    public Multi<StoredEvent> stream(Long after, Predicate<StoredEvent> visible) {
+    public Multi<StoredEvent> stream(Long after, String viewerId) {
         return Multi.createFrom().deferred(() -> {
             UnicastProcessor<StoredEvent> queue = UnicastProcessor.create();
             Cancellable subscription = live.subscribe().with(queue::onNext, queue::onError, queue::onComplete);
@@ -154,8 +163,9 @@ public class EventStream {
                             : pool.query("select coalesce(max(seq), 0) from event").execute()
                                     .invoke(rows -> last.set(rows.iterator().next().getLong(0)))
                                     .onItem().transformToMulti(rows -> Multi.createFrom().<StoredEvent>empty()))
-                    : pool.preparedQuery("select " + COLUMNS + " from event where seq > $1 order by seq limit " + REPLAY_LIMIT)
-                            .execute(Tuple.of(after))
+                    : pool.preparedQuery("select " + COLUMNS + " from event where seq > $1" + VISIBLE_TO_VIEWER
+                            + " order by seq limit " + REPLAY_LIMIT)
+                            .execute(Tuple.of(after, viewerId))
                             .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
                             .map(EventStream::toEvent);
             return Multi.createBy().concatenating().streams(replay, queue)
@@ -166,7 +176,7 @@ public class EventStream {
                         last.set(e.seq());
                         return true;
                     })
-                    .select().where(visible)
+                    .select().where(e -> e.audience() == null || e.audience().contains(viewerId))
                     .onTermination().invoke(subscription::cancel);
         });
     }
@@ -180,6 +190,7 @@ public class EventStream {
         OffsetDateTime created = row.getOffsetDateTime("created_at");
         return new StoredEvent(row.getLong("seq"), row.getString("id"), row.getString("type"),
                 row.getString("approval_request_id"), row.getString("namespace"), row.getString("requester_id"),
-                row.getString("payload"), created == null ? null : created.toInstant());
+                row.getString("payload"), created == null ? null : created.toInstant(),
+                row.getColumnIndex("audience") < 0 ? null : List.of(row.getArrayOfStrings("audience")));
     }
 }

@@ -20,8 +20,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 /**
  * Decides what a scope requires: the namespace policy, the secrets the scope reaches and, when the
  * MoltbotDen integration is on, the requester's trust tier. {@link #evaluate} reads its inputs in
- * one plain SQL statement of its own; {@link #policy}, {@link #isDesignatedApprover} and
- * {@link #moltbotden} run in the caller's Hibernate session, so that what follows sees the same data.
+ * one plain SQL statement of its own; {@link #policy} and {@link #moltbotden} run in the caller's Hibernate session, so that what follows sees the same data.
  * Parsed policies are cached against their stored text, so a changed policy applies at once.
  */
 @ApplicationScoped
@@ -93,19 +92,6 @@ public class AccessDecider {
         Requirement effective = trustOn ? TrustAdjustment.adjust(base, trust) : base;
         return new Evaluation(effective, base, trust, trustOn, reached.stream().map(SecretRef::path).sorted().toList(),
                 resolver.policy());
-    }
-
-    /**
-     * Whether the caller may review requests in the namespace: the policy's {@code approvers} when
-     * it names any (by principal id or name), else every approver whose namespaces include it.
-     */
-    public Uni<Boolean> isDesignatedApprover(com.agentsecretstore.principal.Caller caller, String namespace) {
-        return policy(namespace).map(policy -> {
-            if (policy.approvers() != null) {
-                return policy.approvers().contains(caller.id()) || policy.approvers().contains(caller.name());
-            }
-            return caller.role() == com.agentsecretstore.principal.Role.APPROVER && caller.namespaces().contains(namespace);
-        });
     }
 
     /**

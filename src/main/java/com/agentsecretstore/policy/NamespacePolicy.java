@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * @param pathOverrides null is treated as empty
  * @param requestTtlSeconds how long a request may wait for approvals; null means
  *     {@link #DEFAULT_REQUEST_TTL_SECONDS}
- * @param approvers principal ids or OIDC groups/roles allowed to review requests here; null means
+ * @param approvers ids of the approver or admin principals that decide requests here (checked against
+ *     the principal table when the policy is written, see PolicyService); null means
  *     "every approver whose namespaces include this one" (the API's default)
  */
 public record NamespacePolicy(String namespace, Tier defaultTier, List<PathOverride> pathOverrides,

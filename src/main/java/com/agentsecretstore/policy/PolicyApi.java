@@ -24,8 +24,9 @@ public final class PolicyApi {
     public record SimulateRequest(String principalId, String scope) {
     }
 
+    /** {@code trustTier} and {@code trustAdjusted} are shown to admins only (null, hence absent, for others). */
     public record Decision(String tier, int requiredApprovals, int approvalDelaySeconds, boolean autoApproved,
-            String matchedPattern, String trustTier, boolean trustAdjusted, List<String> secretPaths, String explanation) {
+            String matchedPattern, String trustTier, Boolean trustAdjusted, List<String> secretPaths, String explanation) {
     }
 
     public record MoltbotdenSettings(Boolean enabled, String baseUrl) {

@@ -9,6 +9,9 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 
+import com.agentsecretstore.access.AccessLoader;
+import com.agentsecretstore.access.AccessModel;
+import com.agentsecretstore.access.Designation;
 import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.common.ApiException;
@@ -48,10 +51,11 @@ public class PolicyService {
 
     @WithSession
     public Uni<PolicyView> get(Caller caller, String namespace) {
-        requireReader(caller, namespace);
         requireNamespace(namespace);
-        return PolicyRecord.<PolicyRecord>findById(namespace).flatMap(r -> decider.policy(namespace)
-                .map(p -> view(p, r == null ? 0 : r.revision, r == null ? null : r.updatedAt, r == null ? null : r.updatedBy)));
+        return PolicyRecord.<PolicyRecord>findById(namespace).flatMap(r -> decider.policy(namespace).map(p -> {
+            requireReader(caller, p);
+            return view(p, r == null ? 0 : r.revision, r == null ? null : r.updatedAt, r == null ? null : r.updatedBy);
+        }));
     }
 
     @WithTransaction
@@ -65,7 +69,8 @@ public class PolicyService {
         }
         String document = PolicyDocuments.write(json, policy);
         Instant now = clock.instant();
-        return PolicyRecord.<PolicyRecord>findById(namespace, LockModeType.PESSIMISTIC_WRITE).flatMap(existing -> {
+        return requireApprovers(policy.approvers())
+                .chain(() -> PolicyRecord.<PolicyRecord>findById(namespace, LockModeType.PESSIMISTIC_WRITE)).flatMap(existing -> {
             PolicyRecord r = existing != null ? existing : new PolicyRecord();
             r.namespace = namespace;
             r.document = document;
@@ -80,10 +85,38 @@ public class PolicyService {
         });
     }
 
-    /** What a request by this principal for this scope would require, and why. Changes nothing. */
+    /**
+     * A policy's {@code approvers} names principals by id, each an enabled approver or admin: a name
+     * could designate whoever takes it later, and an agent must never decide a request.
+     */
+    private static Uni<Void> requireApprovers(List<String> approvers) {
+        if (approvers == null || approvers.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return Principal.<Principal>list("id in ?1", approvers).map(found -> {
+            Map<String, Principal> byId = new java.util.HashMap<>();
+            found.forEach(p -> byId.put(p.id, p));
+            List<FieldError> errors = new java.util.ArrayList<>();
+            for (int i = 0; i < approvers.size(); i++) {
+                Principal p = byId.get(approvers.get(i));
+                if (p == null || p.disabled || !(p.roleEnum() == Role.APPROVER || p.roleEnum() == Role.ADMIN)) {
+                    errors.add(new FieldError("approvers[" + i + "]", "must be the id of an enabled approver or admin principal"));
+                }
+            }
+            if (!errors.isEmpty()) {
+                throw ApiException.invalid(errors);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * What a request by this principal for this scope would require, and why. Changes nothing.
+     * A principal's trust tier is for admins only: others get the policy's answer before any
+     * trust-tier relaxation, and no tier.
+     */
     @WithSession
     public Uni<Decision> simulate(Caller caller, String namespace, SimulateRequest request) {
-        requireReader(caller, namespace);
         requireNamespace(namespace);
         if (request.principalId() == null || request.principalId().isBlank()) {
             throw ApiException.invalid("principal_id", "is required");
@@ -96,14 +129,22 @@ public class PolicyService {
         if (!scope.namespace().equals(namespace)) {
             throw ApiException.invalid("scope", "must be inside namespace " + namespace);
         }
-        return Principal.<Principal>findById(request.principalId()).flatMap(p -> {
+        return decider.policy(namespace).invoke(policy -> requireReader(caller, policy))
+                .chain(() -> Principal.<Principal>findById(request.principalId())).flatMap(p -> {
             if (p == null) {
                 throw ApiException.invalid("principal_id", "no such principal");
             }
-            return decider.evaluate(scope, p.id).map(e -> new Decision(e.requirement().tier().wire(),
+            return decider.evaluate(scope, p.id).map(e -> {
+                if (!caller.isAdmin()) {
+                    Requirement base = e.base();
+                    return new Decision(base.tier().wire(), base.requiredApprovals(), base.approvalDelaySeconds(),
+                            base.autoApproved(), base.matchedPattern(), null, null, e.secretPaths(), base.reason());
+                }
+                return new Decision(e.requirement().tier().wire(),
                     e.requirement().requiredApprovals(), e.requirement().approvalDelaySeconds(),
                     e.requirement().autoApproved(), e.requirement().matchedPattern(), e.trust().wire(), e.trustApplied(),
-                    e.secretPaths(), e.requirement().reason()));
+                    e.secretPaths(), e.requirement().reason());
+            });
         });
     }
 
@@ -163,14 +204,10 @@ public class PolicyService {
     }
 
 
-    /** Admins read every policy; approvers read the policies of their namespaces. */
-    private static void requireReader(Caller caller, String namespace) {
-        if (caller.isAdmin()) {
-            return;
+    /** The access model's rule: admins, the namespace's approvers, and the approvers the policy names. */
+    private static void requireReader(Caller caller, NamespacePolicy policy) {
+        if (!AccessModel.mayReadPolicy(AccessLoader.who(caller), policy.namespace(), new Designation(policy.approvers()))) {
+            throw ApiException.forbidden("This principal may not read this namespace's policy.");
         }
-        if (caller.role() == Role.APPROVER && caller.namespaces().contains(namespace)) {
-            return;
-        }
-        throw ApiException.forbidden("This principal may not read this namespace's policy.");
     }
 }

@@ -2,6 +2,7 @@ package com.agentsecretstore.approval;
 
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
@@ -104,14 +105,57 @@ class ApprovalWorkflowTest {
     }
 
     @Test
-    void approverOfAnotherNamespaceIsForbidden() {
+    void approverOfAnotherNamespaceFindsNoSuchRequestAndAnUndesignatedAdminIsForbidden() {
         String ns = Flow.namespaceWithTiers("wf-other", 0);
         Api.Created agent = Api.principal("agent", ns);
         Api.Created outsider = Api.principal("approver", "elsewhere");
         String id = Flow.pending(agent.key(), "secrets:read:" + ns + "/sens/*");
-        Flow.approve(outsider.key(), id).then().statusCode(403);
+        // A request the caller may not see does not exist for it, whatever the action (issue 11.17).
+        Flow.approve(outsider.key(), id).then().statusCode(404);
+        Flow.cancel(outsider.key(), id).then().statusCode(404);
+        Flow.deny(outsider.key(), id, "no").then().statusCode(404);
+        Api.as(outsider.key()).get("/v1/approvals/" + id + "/token").then().statusCode(404);
         Api.Created admin = Api.principal("admin");
         Flow.approve(admin.key(), id).then().statusCode(403);
+        Api.as(admin.key()).get("/v1/approvals/" + id).then().statusCode(200)
+                .body("allowed_actions", equalTo(java.util.List.of("cancel")));
+    }
+
+    @Test
+    void anotherAgentsCancelIsNotFoundLikeAnUnknownId() {
+        String ns = Flow.namespaceWithTiers("wf-cancel-other", 0);
+        Api.Created agent = Api.principal("agent", ns);
+        Api.Created other = Api.principal("agent", ns);
+        String id = Flow.pending(agent.key(), "secrets:read:" + ns + "/sens/*");
+        Flow.cancel(other.key(), id).then().statusCode(404).contentType("application/problem+json");
+        Flow.cancel(other.key(), "apr_doesnotexist").then().statusCode(404);
+        Api.as(Api.ADMIN_KEY).get("/v1/approvals/" + id).then().body("status", equalTo("pending"));
+    }
+
+    /** Issue 10's reproduction: list, get, approve and the policy all agree for a listed approver from elsewhere. */
+    @Test
+    void aListedApproverFromAnotherNamespaceListsGetsApprovesAndReadsThePolicy() {
+        String ns = Api.unique("wf-listed");
+        Api.Created listed = Api.principal("approver", "elsewhere");
+        Api.Created member = Api.principal("approver", ns);
+        Api.admin().body(Map.of("default_tier", "sensitive", "approvers", java.util.List.of(listed.id())))
+                .put("/v1/namespaces/" + ns + "/policy").then().statusCode(200);
+        Api.putSecret(ns + "/a/key", Api.sensitiveValue("listed"), null);
+        Api.Created agent = Api.principal("agent", ns);
+        String id = Flow.pending(agent.key(), "secrets:read:" + ns + "/a/*");
+
+        Api.as(listed.key()).get("/v1/approvals?namespace=" + ns).then().statusCode(200).body("items.id", hasItem(id));
+        Api.as(listed.key()).get("/v1/approvals/" + id).then().statusCode(200)
+                .body("allowed_actions", equalTo(java.util.List.of("approve", "deny", "cancel")));
+        Api.as(listed.key()).get("/v1/namespaces/" + ns + "/policy").then().statusCode(200);
+        // The namespace's own approver, not listed: sees it, may cancel, may not decide.
+        Api.as(member.key()).get("/v1/approvals?namespace=" + ns).then().statusCode(200).body("items.id", hasItem(id));
+        Api.as(member.key()).get("/v1/approvals/" + id).then().statusCode(200)
+                .body("allowed_actions", equalTo(java.util.List.of("cancel")));
+        Flow.approve(member.key(), id).then().statusCode(403);
+        Flow.approve(listed.key(), id).then().statusCode(200).body("status", equalTo("approved"))
+                .body("allowed_actions", equalTo(java.util.List.of()));
+        Api.as(agent.key()).get("/v1/approvals/" + id).then().body("allowed_actions", equalTo(java.util.List.of("collect")));
     }
 
     @Test

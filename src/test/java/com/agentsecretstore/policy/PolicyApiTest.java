@@ -88,6 +88,61 @@ class PolicyApiTest {
         Api.as(agent.key()).get("/v1/namespaces/" + ns + "/policy").then().statusCode(403);
     }
 
+    @Test
+    void approversMayNameOnlyEnabledApproversAndAdminsById() {
+        String ns = Api.unique("pol-approvers");
+        Api.Created approver = Api.principal("approver", "elsewhere");
+        Api.Created admin = Api.principal("admin");
+        Api.Created agent = Api.principal("agent", ns);
+        Api.Created disabled = Api.principal("approver", ns);
+        Api.admin().body(Map.of("disabled", true)).patch("/v1/principals/" + disabled.id()).then().statusCode(200);
+        long before = Db.count("select count(*) from namespace_policy");
+        Api.admin().body(Map.of("default_tier", "sensitive", "approvers",
+                List.of(approver.id(), approver.name(), "prn_nobody", agent.id(), disabled.id(), admin.id())))
+                .put("/v1/namespaces/" + ns + "/policy").then().statusCode(422)
+                .contentType("application/problem+json")
+                .body("errors.field", equalTo(List.of("approvers[1]", "approvers[2]", "approvers[3]", "approvers[4]")));
+        org.junit.jupiter.api.Assertions.assertEquals(before, Db.count("select count(*) from namespace_policy"));
+        Api.admin().body(Map.of("default_tier", "sensitive", "approvers", List.of(approver.id(), admin.id())))
+                .put("/v1/namespaces/" + ns + "/policy").then().statusCode(200)
+                .body("approvers", equalTo(List.of(approver.id(), admin.id())));
+    }
+
+    @Test
+    void anApproverThePolicyNamesReadsItFromAnotherNamespace() {
+        String ns = Api.unique("pol-named");
+        Api.Created named = Api.principal("approver", "elsewhere");
+        Api.Created stranger = Api.principal("approver", "elsewhere");
+        Api.admin().body(Map.of("default_tier", "sensitive", "approvers", List.of(named.id())))
+                .put("/v1/namespaces/" + ns + "/policy").then().statusCode(200);
+        Api.as(named.key()).get("/v1/namespaces/" + ns + "/policy").then().statusCode(200)
+                .body("approvers", equalTo(List.of(named.id())));
+        Api.as(stranger.key()).get("/v1/namespaces/" + ns + "/policy").then().statusCode(403);
+    }
+
+    /** Issue 11.17: a principal's trust tier is the admins' business only. */
+    @Test
+    void simulateShowsTrustTiersToAdminsOnly() {
+        String ns = Api.unique("pol-trust");
+        Api.admin().body(Map.of("default_tier", "sensitive")).put("/v1/namespaces/" + ns + "/policy").then().statusCode(200);
+        Api.admin().body(Map.of("enabled", true)).put("/v1/settings/integrations/moltbotden").then().statusCode(200);
+        try {
+            Api.Created agent = Api.principal("agent", ns);
+            Api.admin().body(Map.of("trust_tier", "verified")).patch("/v1/principals/" + agent.id()).then().statusCode(200);
+            Api.Created approver = Api.principal("approver", ns);
+            Map<String, String> body = Map.of("principal_id", agent.id(), "scope", "secrets:read:" + ns + "/x/*");
+            Api.admin().body(body).post("/v1/namespaces/" + ns + "/policy/simulate").then().statusCode(200)
+                    .body("trust_tier", equalTo("verified")).body("auto_approved", equalTo(true));
+            String answer = Api.as(approver.key()).body(body).post("/v1/namespaces/" + ns + "/policy/simulate")
+                    .then().statusCode(200).body("tier", equalTo("sensitive")).body("auto_approved", equalTo(false))
+                    .extract().asString();
+            org.junit.jupiter.api.Assertions.assertFalse(answer.contains("trust"), answer);
+            org.junit.jupiter.api.Assertions.assertFalse(answer.contains("verified"), answer);
+        } finally {
+            Api.admin().body(Map.of("enabled", false)).put("/v1/settings/integrations/moltbotden").then().statusCode(200);
+        }
+    }
+
     private static void assertAudited(String ns) {
         org.junit.jupiter.api.Assertions.assertEquals(1,
                 Db.count("select count(*) from audit_entry where action = 'policy.update' and namespace = ?", ns));

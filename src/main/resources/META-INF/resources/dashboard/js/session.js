@@ -40,16 +40,3 @@ export function takeReturnTo() {
   sessionStorage.removeItem(RETURN_TO);
   return path && path.startsWith('/dashboard/') ? path : '/dashboard/queue';
 }
-
-/**
- * Whether the principal is a designated approver of a namespace, by the server's rule: the
- * policy's `approvers` (ids or names) when it lists any, else every approver whose namespaces
- * include it. Without the policy, the fallback rule alone. The server has the last word (403).
- */
-export function isDesignated(who, namespace, policy) {
-  if (!who) return false;
-  if (policy && Array.isArray(policy.approvers)) {
-    return policy.approvers.includes(who.id) || policy.approvers.includes(who.name);
-  }
-  return who.role === 'approver' && (who.namespaces || []).includes(namespace);
-}

@@ -171,7 +171,7 @@ function editor(ns, loaded, who) {
         field({ label: 'Request lifetime (seconds)', name: 'request_ttl_seconds', control: ttlInput, hint: 'how long a request waits for approvals; default 1800' })),
       field({
         label: 'Approvers', name: 'approvers', control: approversInput,
-        hint: 'Principal ids or names, one per line. Leave empty: every approver assigned to the namespace.',
+        hint: 'Ids of approver or admin principals (prn_…), one per line; they decide, whatever their namespaces. Leave empty: every approver assigned to the namespace.',
       }),
       h('fieldset', { class: 'plain', 'data-field': 'path_overrides' },
         h('legend', null, 'Path overrides'),

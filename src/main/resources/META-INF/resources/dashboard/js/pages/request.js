@@ -1,41 +1,28 @@
 // One request: everything about it, its history, and the decisions the signed-in principal may
-// take. Buttons follow the server's rules (README, "Approvals"); the server checks again, and its
-// answer (403, 409, 422) is shown where the action was taken.
+// take. Which buttons are enabled is the server's answer (`allowed_actions`, computed for the
+// signed-in principal); this page keeps no copy of the rules. The server checks again on every
+// action, and its answer (403, 409, 422) is shown where the action was taken.
 
 import { api, placeFieldErrors } from '../api.js';
 import { h, replace, notice, field, pair, setFieldError, clearFieldErrors } from '../dom.js';
 import { tierBadge, statusBadge, trustLabel, approvalsProgress, countdown, time, code, duration } from '../format.js';
-import { isDesignated } from '../session.js';
 
 const OPEN = new Set(['pending', 'delayed']);
+const NOT_OFFERED = {
+  approve: 'The server does not offer you Approve on this request now.',
+  deny: 'The server does not offer you Deny on this request now.',
+  cancel: 'The server does not offer you Cancel on this request now.',
+};
 
-/** What the principal may do with a request, and why not when it may not: the server's rules, read from its side. */
-export function permissions(r, who, policy) {
-  const open = OPEN.has(r.status);
-  const requester = who.id === r.requester_id;
-  const designated = isDesignated(who, r.namespace, policy);
-  const admin = who.role === 'admin';
-  const alreadyApproved = (r.approvals || []).some((a) => a.approver_id === who.id);
-  const closed = open ? null : `This request is ${r.status}; it can no longer be changed.`;
-  const approve = closed ? { allowed: false, why: closed }
-    : r.status === 'delayed' ? { allowed: false, why: 'All approvals are in; the token is waiting out its cancel window.' }
-      : requester ? { allowed: false, why: 'You made this request; a requester never approves its own.' }
-        : !designated ? { allowed: false, why: `You are not a designated approver of the namespace ${r.namespace}.` }
-          : alreadyApproved ? { allowed: false, why: 'You have already approved this request; an approver counts once.' }
-            : { allowed: true };
-  const deny = closed ? { allowed: false, why: closed }
-    : requester ? { allowed: false, why: 'You made this request; cancel it instead of denying it.' }
-      : !designated ? { allowed: false, why: `You are not a designated approver of the namespace ${r.namespace}.` }
-        : { allowed: true };
-  const cancel = closed ? { allowed: false, why: closed }
-    : (requester || designated || admin) ? { allowed: true }
-      : { allowed: false, why: 'Only the requester, a designated approver or an admin may cancel.' };
-  return { approve, deny, cancel };
+/** What the principal may do with a request: exactly the server's `allowed_actions`. */
+export function permissions(r) {
+  const allowed = new Set(r.allowed_actions || []);
+  const may = (action) => (allowed.has(action) ? { allowed: true } : { allowed: false, why: NOT_OFFERED[action] });
+  return { approve: may('approve'), deny: may('deny'), cancel: may('cancel') };
 }
 
 export function render(main, ctx) {
   const id = ctx.params.id;
-  const who = ctx.me;
   const head = h('div', { class: 'page-head' },
     h('p', { class: 'crumbs' }, h('a', { href: '/dashboard/queue' }, '← Queue')),
     h('h1', null, 'Request ', h('code', null, id)));
@@ -44,7 +31,6 @@ export function render(main, ctx) {
   main.append(head, flash, body);
 
   let view = null;
-  let policy = null;
   let destroyed = false;
   let refreshing = false;
   // Text typed in the forms survives a live re-render.
@@ -53,10 +39,6 @@ export function render(main, ctx) {
   async function load() {
     try {
       const r = await api('GET', `/v1/approvals/${encodeURIComponent(id)}`);
-      if (destroyed) return;
-      if (!policy || policy.namespace !== r.namespace) {
-        policy = await api('GET', `/v1/namespaces/${encodeURIComponent(r.namespace)}/policy`).catch(() => null);
-      }
       if (destroyed) return;
       view = r;
       show();
@@ -73,7 +55,7 @@ export function render(main, ctx) {
   function show() {
     const r = view;
     const focusedName = document.activeElement && body.contains(document.activeElement) ? document.activeElement.name : null;
-    const may = permissions(r, who, policy);
+    const may = permissions(r);
     replace(body,
       h('div', { class: 'badges big' }, tierBadge(r.tier), statusBadge(r.status)),
       r.status === 'delayed' ? delayBanner(r, may) : null,
