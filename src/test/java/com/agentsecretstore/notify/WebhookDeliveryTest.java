@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import com.agentsecretstore.support.Api;
@@ -47,14 +48,29 @@ class WebhookDeliveryTest {
     static final List<String> REFERENCE_FIELDS = List.of("event", "approval_request_id", "requested_by", "scope",
             "secret_paths", "tier", "description", "expires_at", "approve_url", "timestamp");
 
-    record Hook(String id, String secret) {
+    /** Generous deadlines (a busy machine is slow); database conditions are polled twice a second. */
+    static final Duration EVENTUALLY = Duration.ofSeconds(90);
+    static final Duration DB_POLL = Duration.ofMillis(500);
+
+    record Hook(String id, String secret, String ownerKey) {
     }
 
-    static Hook register(String key, String url) {
+    final List<Hook> registered = new ArrayList<>();
+
+    Hook register(String key, String url) {
         Response r = Api.as(key).body(Map.of("url", url, "events", EventType.ALL)).post("/v1/webhooks");
         r.then().statusCode(201).body("id", startsWith("wh_")).body("secret", startsWith("whsec_"));
         Api.SENSITIVE.add(r.path("secret"));
-        return new Hook(r.path("id"), r.path("secret"));
+        Hook hook = new Hook(r.path("id"), r.path("secret"), key);
+        registered.add(hook);
+        return hook;
+    }
+
+    /** A test's webhooks go with it, so that no retries to its closed receiver run on into later tests. */
+    @AfterEach
+    void deleteWebhooks() {
+        registered.forEach(h -> Api.as(h.ownerKey()).delete("/v1/webhooks/" + h.id()));
+        registered.clear();
     }
 
     @Test
@@ -77,11 +93,11 @@ class WebhookDeliveryTest {
             Flow.deny(a1.key(), denied, "not today").then().statusCode(200);
             String cancelled = Flow.pending(agent.key(), "secrets:read:" + ns + "/sens/*");
             Flow.cancel(agent.key(), cancelled).then().statusCode(200);
-            await().atMost(Duration.ofSeconds(15)).until(() -> "approved".equals(Flow.status(agent.key(), crit)));
+            await().atMost(EVENTUALLY).pollInterval(DB_POLL).until(() -> "approved".equals(Flow.status(agent.key(), crit)));
             // Expires after its namespace's request_ttl_seconds of 1, by the scheduled job.
             String expired = Flow.pending(agent.key(), "secrets:read:" + shortLived + "/any/*");
 
-            await().atMost(Duration.ofSeconds(20)).until(() -> receiver.accepted.size() >= 13);
+            await().atMost(EVENTUALLY).until(() -> receiver.accepted.size() >= 13);
             Map<String, List<String>> byRequest = eventsByRequest(receiver.accepted);
             assertEquals(List.of("approval.requested", "approval.approved", "token.issued"), byRequest.get(sens));
             assertEquals(List.of("approval.requested", "approval.progress", "approval.approved", "token.issued"),
@@ -108,7 +124,7 @@ class WebhookDeliveryTest {
         try (WebhookReceiver receiver = new WebhookReceiver().up()) {
             Hook hook = register(agent.key(), receiver.url());
             Flow.pending(agent.key(), "secrets:read:" + ns + "/sens/*");
-            await().atMost(Duration.ofSeconds(10)).until(() -> !receiver.accepted.isEmpty());
+            await().atMost(EVENTUALLY).until(() -> !receiver.accepted.isEmpty());
             WebhookReceiver.Received good = receiver.accepted.get(0);
             WebhookReceiver.Received tampered = new WebhookReceiver.Received(good.id(), good.timestamp(), good.signature(),
                     good.body().replace("\"tier\":\"sensitive\"", "\"tier\":\"standard\""), 0);
@@ -136,18 +152,18 @@ class WebhookDeliveryTest {
                 ids.add(id);
             }
             // Down: connections are refused and retried.
-            await().atMost(Duration.ofSeconds(10)).until(() -> Db.count(
+            await().atMost(EVENTUALLY).pollInterval(DB_POLL).until(() -> Db.count(
                     "select coalesce(max(attempts), 0) from webhook_delivery where webhook_id = ?", hook.id()) >= 2);
             // Up, but failing with 500.
             receiver.mode(WebhookReceiver.Mode.FAIL_500).up();
-            await().atMost(Duration.ofSeconds(10)).until(() -> receiver.attempts.size() >= 2);
+            await().atMost(EVENTUALLY).until(() -> receiver.attempts.size() >= 2);
             // Hanging past the sender's timeout.
             receiver.mode(WebhookReceiver.Mode.HANG);
-            await().atMost(Duration.ofSeconds(15)).until(() -> Db.count(
+            await().atMost(EVENTUALLY).pollInterval(DB_POLL).until(() -> Db.count(
                     "select count(*) from webhook_delivery where webhook_id = ? and last_error = 'timed out'", hook.id()) >= 1);
             receiver.mode(WebhookReceiver.Mode.OK);
 
-            await().atMost(Duration.ofSeconds(40)).until(() -> Db.count(
+            await().atMost(EVENTUALLY).pollInterval(DB_POLL).until(() -> Db.count(
                     "select count(*) from webhook_delivery where webhook_id = ? and status = 'delivered'", hook.id()) == 9);
             Set<String> seen = new HashSet<>();
             for (WebhookReceiver.Received r : receiver.accepted) {
@@ -169,7 +185,7 @@ class WebhookDeliveryTest {
         try (WebhookReceiver receiver = new WebhookReceiver().mode(WebhookReceiver.Mode.GONE_410).up()) {
             Hook hook = register(agent.key(), receiver.url());
             Flow.pending(agent.key(), "secrets:read:" + ns + "/sens/*");
-            await().atMost(Duration.ofSeconds(10)).until(() -> Api.as(agent.key()).get("/v1/webhooks/" + hook.id())
+            await().atMost(EVENTUALLY).pollInterval(DB_POLL).until(() -> Api.as(agent.key()).get("/v1/webhooks/" + hook.id())
                     .path("disabled_at") != null);
             String deliveryId = Api.as(agent.key()).get("/v1/webhooks/" + hook.id() + "/deliveries").path("items[0].id");
             Api.as(agent.key()).get("/v1/webhooks/" + hook.id() + "/deliveries").then().body("items[0].status", equalTo("failed"))
@@ -179,7 +195,7 @@ class WebhookDeliveryTest {
             Api.as(agent.key()).post("/v1/webhooks/" + hook.id() + "/enable").then().statusCode(200);
             Api.as(agent.key()).post("/v1/webhooks/" + hook.id() + "/deliveries/" + deliveryId + "/redeliver")
                     .then().statusCode(202);
-            await().atMost(Duration.ofSeconds(10)).until(() -> receiver.accepted.stream().anyMatch(r -> r.id().equals(deliveryId)));
+            await().atMost(EVENTUALLY).until(() -> receiver.accepted.stream().anyMatch(r -> r.id().equals(deliveryId)));
         }
     }
 

@@ -78,7 +78,7 @@ class PolicyApiTest {
     void approversReadTheirNamespacesPolicyAndAgentsReadNone() {
         String ns = Api.unique("pol-read");
         Api.Created approver = Api.principal("approver", ns);
-        Api.Created stranger = Api.principal("approver", "elsewhere");
+        Api.Created stranger = Api.principal("approver", Api.unique("elsewhere"));
         Api.Created agent = Api.principal("agent", ns);
         Api.as(approver.key()).get("/v1/namespaces/" + ns + "/policy").then().statusCode(200)
                 .body("default_tier", equalTo("standard")).body("revision", equalTo(0));
