@@ -87,6 +87,37 @@ public interface AssConfig {
 
     Approvals approvals();
 
+    Policy policy();
+
+    /**
+     * Bounds on namespace policies (issue 11.8): pattern complexity is refused at write with a 422,
+     * and every evaluation has a step budget besides, for policies stored before the limits.
+     */
+    interface Policy {
+        /** Longest override pattern accepted when a policy is written. */
+        @WithDefault("256")
+        int maxPatternLength();
+
+        /** Most {@code **} segments in one override pattern. */
+        @WithDefault("4")
+        int maxGlobstars();
+
+        /** Most wildcards ({@code *}, {@code ?}; a {@code **} counts once) in one override pattern. */
+        @WithDefault("16")
+        int maxWildcards();
+
+        /** Most path overrides in one policy (never more than 100). */
+        @WithDefault("100")
+        int maxPathOverrides();
+
+        /**
+         * Work one policy evaluation may do, in automaton steps (a few milliseconds at the default).
+         * Past it the evaluation answers with the strictest requirement the policy can give.
+         */
+        @WithDefault("2000000")
+        long evaluationSteps();
+    }
+
     interface Tokens {
         /** Upper bound on ttl_seconds of any token. */
         @WithDefault("3600")

@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.agentsecretstore.common.AssConfig;
 import com.agentsecretstore.policy.PolicyApi.MoltbotdenSettings;
 import com.agentsecretstore.secret.SecretService;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -42,15 +43,17 @@ public class AccessDecider {
 
     private final ObjectMapper json;
     private final Pool pool;
+    private final AssConfig config;
     /** Parsed policies by namespace, each with the stored text it came from: a changed text is parsed again. */
     private final ConcurrentHashMap<String, Parsed> parsed = new ConcurrentHashMap<>();
 
     private record Parsed(String document, TierResolver resolver) {
     }
 
-    public AccessDecider(ObjectMapper json, Pool pool) {
+    public AccessDecider(ObjectMapper json, Pool pool, AssConfig config) {
         this.json = json;
         this.pool = pool;
+        this.config = config;
     }
 
     /** The outcome for one requester and scope, with what it was based on. */
@@ -82,7 +85,7 @@ public class AccessDecider {
 
     private static Evaluation decide(Scope scope, TierResolver resolver, List<SecretRef> secrets, MoltbotdenSettings settings,
             String requesterTrustTier) {
-        List<SecretRef> reached = secrets.stream().filter(s -> scope.covers(s.path())).toList();
+        List<SecretRef> reached = resolver.reached(scope.glob(), secrets);
         Requirement base = resolver.forScope(scope.glob(), reached);
         boolean trustOn = Boolean.TRUE.equals(settings.enabled());
         TrustTier trust = TrustTier.fromWire(requesterTrustTier);
@@ -108,7 +111,7 @@ public class AccessDecider {
         if (p == null || !Objects.equals(p.document(), document)) {
             NamespacePolicy policy = document == null ? NamespacePolicy.defaultFor(namespace)
                     : PolicyDocuments.read(json, namespace, document);
-            p = new Parsed(document, new TierResolver(policy));
+            p = new Parsed(document, new TierResolver(policy, config.policy().evaluationSteps()));
             if (parsed.size() >= MAX_CACHED_POLICIES) {
                 parsed.clear();
             }

@@ -166,21 +166,35 @@ public final class Glob {
 
     /** Whether {@code path} matches the whole pattern. Null and malformed paths never match. */
     public boolean matches(String path) {
+        return matches(path, EvaluationBudget.unlimited());
+    }
+
+    /**
+     * {@link #matches(String)}, spending one step per state visited (and per word of the state
+     * set) from {@code budget}.
+     *
+     * @throws EvaluationBudget.Exhausted when the budget runs out
+     */
+    boolean matches(String path, EvaluationBudget budget) {
         if (path == null || !hasOnlyNonEmptySegments(path)) {
             return false;
         }
+        int words = (finalState() >> 6) + 1;
         BitSet current = new BitSet(finalState() + 1);
         current.set(0);
         closeOver(current);
         for (int i = 0; i < path.length() && !current.isEmpty(); i++) {
             char c = path.charAt(i);
             BitSet next = new BitSet(finalState() + 1);
+            int visited = 0;
             for (int s = current.nextSetBit(0); s >= 0; s = current.nextSetBit(s + 1)) {
+                visited++;
                 int t = step(s, c);
                 if (t >= 0) {
                     next.set(t);
                 }
             }
+            budget.spend(2L * (visited + words));
             closeOver(next);
             current = next;
         }
@@ -195,6 +209,15 @@ public final class Glob {
      * overlapping — the safe direction for computing tiers.
      */
     public boolean overlaps(Glob other) {
+        return overlaps(other, EvaluationBudget.unlimited());
+    }
+
+    /**
+     * {@link #overlaps(Glob)}, spending one step per search node from {@code budget}.
+     *
+     * @throws EvaluationBudget.Exhausted when the budget runs out
+     */
+    boolean overlaps(Glob other, EvaluationBudget budget) {
         int statesA = finalState() + 1;
         int statesB = other.finalState() + 1;
         // Node = (state in this, state in other, "the current segment is still empty").
@@ -206,6 +229,7 @@ public final class Glob {
         stack[top++] = start;
         while (top > 0) {
             int n = stack[--top];
+            budget.spend(1);
             boolean segmentEmpty = (n & 1) == 1;
             int b = (n >> 1) % statesB;
             int a = (n >> 1) / statesB;

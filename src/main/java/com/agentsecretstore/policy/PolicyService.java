@@ -15,6 +15,7 @@ import com.agentsecretstore.access.Designation;
 import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.common.ApiException;
+import com.agentsecretstore.common.AssConfig;
 import com.agentsecretstore.common.FieldError;
 import com.agentsecretstore.policy.PolicyApi.Decision;
 import com.agentsecretstore.policy.PolicyApi.MoltbotdenSettings;
@@ -41,8 +42,10 @@ public class PolicyService {
     private final AuditLog audit;
     private final Clock clock;
     private final ObjectMapper json;
+    private final AssConfig config;
 
-    public PolicyService(AccessDecider decider, AuditLog audit, Clock clock, ObjectMapper json) {
+    public PolicyService(AccessDecider decider, AuditLog audit, Clock clock, ObjectMapper json, AssConfig config) {
+        this.config = config;
         this.decider = decider;
         this.audit = audit;
         this.clock = clock;
@@ -63,7 +66,8 @@ public class PolicyService {
         caller.requireAdmin(ADMINS_ONLY);
         requireNamespace(namespace);
         NamespacePolicy policy = PolicyDocuments.toPolicy(namespace, body);
-        List<PolicyViolation> violations = policy.validate();
+        List<PolicyViolation> violations = new java.util.ArrayList<>(policy.validate());
+        violations.addAll(limits().check(policy));
         if (!violations.isEmpty()) {
             throw ApiException.invalid(violations.stream().map(v -> new FieldError(v.field(), v.message())).toList());
         }
@@ -83,6 +87,11 @@ public class PolicyService {
                             "overrides", policy.pathOverrides().size()))))
                     .map(ignored -> view(policy, r.revision, r.updatedAt, r.updatedBy));
         });
+    }
+
+    private PolicyLimits limits() {
+        AssConfig.Policy p = config.policy();
+        return new PolicyLimits(p.maxPatternLength(), p.maxGlobstars(), p.maxWildcards(), p.maxPathOverrides());
     }
 
     /**

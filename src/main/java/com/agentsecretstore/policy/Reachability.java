@@ -37,6 +37,17 @@ final class Reachability {
     }
 
     static Result search(List<Glob> mustMatch, List<Glob> mustNotMatch, int budget) {
+        return search(mustMatch, mustNotMatch, budget, EvaluationBudget.unlimited());
+    }
+
+    /**
+     * {@link #search(List, List, int)}, also spending from {@code steps}: each node expanded costs
+     * its states and its avoid-set for every character tried, which is the real work. The node
+     * count alone does not bound it, since one node of many long avoid globs is itself expensive.
+     *
+     * @throws EvaluationBudget.Exhausted when {@code steps} runs out
+     */
+    static Result search(List<Glob> mustMatch, List<Glob> mustNotMatch, int budget, EvaluationBudget steps) {
         Glob[] match = mustMatch.toArray(new Glob[0]);
         Glob[] avoid = mustNotMatch.toArray(new Glob[0]);
         int[] offsets = new int[avoid.length + 1];
@@ -73,7 +84,9 @@ final class Reachability {
                     enqueue(new Node(states, n.avoid, n.segmentEmpty), n, null, parent, via, queue);
                 }
             }
-            for (int c : relevantCharacters(n, match, avoid, offsets)) {
+            TreeSet<Integer> chars = relevantCharacters(n, match, avoid, offsets);
+            steps.spend((long) (chars.size() + 1) * (match.length + n.avoid.cardinality() + (n.avoid.length() >> 6) + 1));
+            for (int c : chars) {
                 if (c == '/' && n.segmentEmpty) {
                     continue; // paths have no empty segments
                 }

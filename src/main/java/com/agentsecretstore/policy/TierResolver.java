@@ -22,14 +22,35 @@ public final class TierResolver {
      * treated as reachable (stricter).
      */
     static final int ANALYSIS_BUDGET = 50_000;
+    /**
+     * Steps one evaluation may take by default ({@link EvaluationBudget}); a few milliseconds of
+     * work. Policies within the write-time limits need far less; past it the answer is the
+     * strictest the policy can give.
+     */
+    public static final long DEFAULT_EVALUATION_STEPS = 2_000_000;
     private static final int MAX_LISTED_SOURCES = 3;
+    private static final String TOO_COMPLEX = "the policy is too complex to evaluate within its budget, "
+        + "so the strictest requirement it can give applies";
 
     private final NamespacePolicy policy;
     private final List<Rule> ranked;
     private final Glob wholeNamespace;
+    private final long evaluationSteps;
+    /** For each ranked rule, the higher-ranked globs that may win over it on some path. */
+    private final List<List<Glob>> outranking;
 
     /** @throws InvalidPolicyException if the policy is not valid */
     public TierResolver(NamespacePolicy policy) {
+        this(policy, DEFAULT_EVALUATION_STEPS);
+    }
+
+    /**
+     * @param evaluationSteps the work each evaluation may do ({@link EvaluationBudget}); building
+     *     the resolver may take as much again
+     * @throws InvalidPolicyException if the policy is not valid
+     */
+    public TierResolver(NamespacePolicy policy, long evaluationSteps) {
+        this.evaluationSteps = evaluationSteps;
         this.policy = policy.requireValid();
         List<Rule> rules = new ArrayList<>();
         List<PathOverride> overrides = policy.pathOverrides();
@@ -43,6 +64,35 @@ public final class TierResolver {
             .thenComparingInt((Rule r) -> r.index));
         this.ranked = List.copyOf(rules);
         this.wholeNamespace = Glob.compile(policy.namespace() + "/**");
+        this.outranking = outranking(ranked, new EvaluationBudget(evaluationSteps));
+    }
+
+    /**
+     * Which higher-ranked globs overlap each rule, computed once per policy. When the budget runs
+     * out, every higher-ranked glob is listed: one that does not overlap cannot exclude any path
+     * of the rule, so listing it only costs the search time (which is budgeted), never correctness.
+     */
+    private static List<List<Glob>> outranking(List<Rule> ranked, EvaluationBudget budget) {
+        List<List<Glob>> result = new ArrayList<>();
+        boolean exhausted = false;
+        for (int i = 0; i < ranked.size(); i++) {
+            List<Glob> above = new ArrayList<>();
+            for (int j = 0; j < i; j++) {
+                Glob higher = ranked.get(j).glob;
+                if (!exhausted) {
+                    try {
+                        if (!higher.overlaps(ranked.get(i).glob, budget)) {
+                            continue;
+                        }
+                    } catch (EvaluationBudget.Exhausted e) {
+                        exhausted = true;
+                    }
+                }
+                above.add(higher);
+            }
+            result.add(List.copyOf(above));
+        }
+        return List.copyOf(result);
     }
 
     public NamespacePolicy policy() {
@@ -57,11 +107,19 @@ public final class TierResolver {
      */
     public Requirement forPath(String path) {
         requireInNamespace(path);
+        try {
+            return forPath(path, new EvaluationBudget(evaluationSteps));
+        } catch (EvaluationBudget.Exhausted e) {
+            return strictestOfPolicy(List.of(), "path \"" + path + "\": " + TOO_COMPLEX);
+        }
+    }
+
+    private Requirement forPath(String path, EvaluationBudget budget) {
         Rule winner = null;
         int matching = 0;
         Rule tiedLoser = null;
         for (Rule r : ranked) {
-            if (r.glob.matches(path)) {
+            if (r.glob.matches(path, budget)) {
                 matching++;
                 if (winner == null) {
                     winner = r;
@@ -89,7 +147,10 @@ public final class TierResolver {
      * for more approvals); when the secret's own tier is stricter, that tier's defaults apply.
      */
     public Requirement forSecret(SecretRef secret) {
-        Requirement byPolicy = forPath(secret.path());
+        return forSecret(secret, forPath(secret.path()));
+    }
+
+    private Requirement forSecret(SecretRef secret, Requirement byPolicy) {
         if (secret.tier().compareTo(byPolicy.tier()) <= 0) {
             return byPolicy;
         }
@@ -117,35 +178,59 @@ public final class TierResolver {
      * @throws IllegalArgumentException if a matched secret is outside this namespace
      */
     public Requirement forScope(Glob scope, Collection<SecretRef> existingSecrets) {
+        try {
+            return forScope(scope, existingSecrets, new EvaluationBudget(evaluationSteps));
+        } catch (EvaluationBudget.Exhausted e) {
+            // Every source counted as reachable: the true answer is the strictest of a subset of these.
+            return strictestOfPolicy(existingSecrets, "scope \"" + scope.pattern() + "\": " + TOO_COMPLEX);
+        }
+    }
+
+    /**
+     * The secrets among {@code candidates} that {@code scope} matches, within one evaluation's
+     * budget; when it runs out, all of them (a superset only makes the tier stricter).
+     */
+    public List<SecretRef> reached(Glob scope, Collection<SecretRef> candidates) {
+        EvaluationBudget budget = new EvaluationBudget(evaluationSteps);
+        try {
+            List<SecretRef> reached = new ArrayList<>();
+            for (SecretRef secret : candidates) {
+                if (scope.matches(secret.path(), budget)) {
+                    reached.add(secret);
+                }
+            }
+            return reached;
+        } catch (EvaluationBudget.Exhausted e) {
+            return List.copyOf(candidates);
+        }
+    }
+
+    private Requirement forScope(Glob scope, Collection<SecretRef> existingSecrets, EvaluationBudget budget) {
         List<Requirement> sources = new ArrayList<>();
         for (SecretRef secret : existingSecrets) {
-            if (scope.matches(secret.path())) {
-                Requirement r = forSecret(secret);
+            if (scope.matches(secret.path(), budget)) {
+                requireInNamespace(secret.path());
+                Requirement r = forSecret(secret, forPath(secret.path(), budget));
                 sources.add(r.withReason("secret \"" + secret.path() + "\" (" + r.reason() + ")"));
             }
         }
         for (int i = 0; i < ranked.size(); i++) {
             Rule rule = ranked.get(i);
-            if (!scope.overlaps(rule.glob)) {
+            if (!scope.overlaps(rule.glob, budget)) {
                 continue;
             }
-            List<Glob> outranking = new ArrayList<>();
-            for (int j = 0; j < i; j++) {
-                if (ranked.get(j).glob.overlaps(rule.glob)) {
-                    outranking.add(ranked.get(j).glob);
-                }
-            }
-            Reachability.Result reach = Reachability.search(List.of(scope, rule.glob), outranking, ANALYSIS_BUDGET);
+            Reachability.Result reach = Reachability.search(List.of(scope, rule.glob), outranking.get(i),
+                ANALYSIS_BUDGET, budget);
             if (reach.possible()) {
                 sources.add(rule.requirement(rule.describe() + governs(reach)));
             }
         }
-        if (scope.overlaps(wholeNamespace)) {
+        if (scope.overlaps(wholeNamespace, budget)) {
             List<Glob> all = new ArrayList<>();
             for (Rule r : ranked) {
                 all.add(r.glob);
             }
-            Reachability.Result reach = Reachability.search(List.of(scope, wholeNamespace), all, ANALYSIS_BUDGET);
+            Reachability.Result reach = Reachability.search(List.of(scope, wholeNamespace), all, ANALYSIS_BUDGET, budget);
             if (reach.possible()) {
                 sources.add(defaultRequirement("paths no override covers" + governs(reach)));
             }
@@ -157,6 +242,24 @@ public final class TierResolver {
         Requirement combined = Requirement.strictestOf(sources);
         return combined.withReason("scope \"" + scope.pattern() + "\" is " + combined.tier().wire() + ", "
             + combined.summary() + ": " + listStrictest(sources, combined.tier()));
+    }
+
+    /**
+     * The strictest requirement this policy can give at all — every override, the default, and the
+     * given secrets at their own tiers — for when an evaluation ran out of budget. It needs no
+     * matching, so it costs one pass over the overrides.
+     */
+    private Requirement strictestOfPolicy(Collection<SecretRef> secrets, String why) {
+        List<Requirement> sources = new ArrayList<>();
+        sources.add(defaultRequirement("the default"));
+        for (Rule r : ranked) {
+            sources.add(r.requirement(r.describe()));
+        }
+        for (SecretRef secret : secrets) {
+            sources.add(Requirement.defaults(secret.tier(), "secret \"" + secret.path() + "\""));
+        }
+        Requirement combined = Requirement.strictestOf(sources);
+        return combined.withReason(why + ": " + combined.tier().wire() + ", " + combined.summary());
     }
 
     private static String governs(Reachability.Result reach) {

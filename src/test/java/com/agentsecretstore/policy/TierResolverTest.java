@@ -282,6 +282,6 @@ class TierResolverTest {
             override(hard, Tier.STANDARD));
         Requirement r = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> scope(resolver, hard)); // generous: a busy machine
         assertEquals(Tier.CRITICAL, r.tier());
-        assertTrue(r.reason().contains("too complex to rule out"), r.reason());
+        assertTrue(r.reason().contains("too complex"), r.reason());
     }
 }
