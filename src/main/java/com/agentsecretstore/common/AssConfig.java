@@ -61,6 +61,10 @@ public interface AssConfig {
         /** Safety-net poll for due deliveries; new events wake the sender at once anyway. */
         @WithDefault("1s")
         String pollInterval();
+
+        /** Bytes of a receiver's response body read at most; the rest is dropped unread (bodies are never kept). */
+        @WithDefault("65536")
+        long maxResponseBytes();
     }
 
     interface Mail {
