@@ -65,6 +65,10 @@ public interface AssConfig {
         /** Bytes of a receiver's response body read at most; the rest is dropped unread (bodies are never kept). */
         @WithDefault("65536")
         long maxResponseBytes();
+
+        /** Webhooks one principal may have registered (disabled ones count); one more is refused with 422. */
+        @WithDefault("20")
+        int maxPerPrincipal();
     }
 
     interface Mail {

@@ -237,6 +237,32 @@ class WebhookDeliveryTest {
         }
     }
 
+    /** Issue 11.11: a principal's webhooks are capped (nothing written over the cap) and unique per URL. */
+    @Test
+    void webhooksAreCappedPerPrincipalAndUniquePerUrl() {
+        Api.Created agent = Api.principal("agent");
+        int max = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getValue("ass.webhooks.max-per-principal", Integer.class);
+        Map<String, Object> first = Map.of("url", "http://127.0.0.1:9/hook-0", "events", List.of("approval.requested"));
+        String id = Api.as(agent.key()).body(first).post("/v1/webhooks").then().statusCode(201).extract().path("id");
+        Api.as(agent.key()).body(first).post("/v1/webhooks").then().statusCode(409)
+                .contentType("application/problem+json").body("detail", org.hamcrest.Matchers.containsString(id));
+        for (int i = 1; i < max; i++) {
+            Api.as(agent.key()).body(Map.of("url", "http://127.0.0.1:9/hook-" + i, "events", List.of("approval.requested")))
+                    .post("/v1/webhooks").then().statusCode(201);
+        }
+        Api.as(agent.key()).body(Map.of("url", "http://127.0.0.1:9/hook-over", "events", List.of("approval.requested")))
+                .post("/v1/webhooks").then().statusCode(422).contentType("application/problem+json");
+        assertEquals(max, Db.count("select count(*) from webhook where created_by = ?", agent.id()));
+        // Another principal has its own allowance, and may use the same URL.
+        Api.Created other = Api.principal("agent");
+        Api.as(other.key()).body(first).post("/v1/webhooks").then().statusCode(201);
+        // Deleting one makes room again.
+        Api.as(agent.key()).delete("/v1/webhooks/" + id).then().statusCode(204);
+        Api.as(agent.key()).body(Map.of("url", "http://127.0.0.1:9/hook-over", "events", List.of("approval.requested")))
+                .post("/v1/webhooks").then().statusCode(201);
+    }
+
     static Map<String, List<String>> eventsByRequest(List<WebhookReceiver.Received> received) throws Exception {
         Map<String, List<String>> out = new LinkedHashMap<>();
         Set<String> seen = new HashSet<>();
