@@ -61,6 +61,14 @@ public interface AssConfig {
         /** Safety-net poll for due deliveries; new events wake the sender at once anyway. */
         @WithDefault("1s")
         String pollInterval();
+
+        /** Bytes of a receiver's response body read at most; the rest is dropped unread (bodies are never kept). */
+        @WithDefault("65536")
+        long maxResponseBytes();
+
+        /** Webhooks one principal may have registered (disabled ones count); one more is refused with 422. */
+        @WithDefault("20")
+        int maxPerPrincipal();
     }
 
     interface Mail {

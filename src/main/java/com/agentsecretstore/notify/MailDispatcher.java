@@ -14,7 +14,6 @@ import io.quarkus.logging.Log;
 import io.quarkus.mailer.Mail;
 import io.quarkus.mailer.reactive.ReactiveMailer;
 import io.quarkus.scheduler.Scheduled;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -25,6 +24,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class MailDispatcher {
 
     static final int BATCH = 16;
+    /** Emails in flight at once, per replica. */
+    static final int CONCURRENCY = 4;
     static final String CLAIM = """
             with due as (
               select id from mail_delivery
@@ -51,7 +52,7 @@ public class MailDispatcher {
     @PostConstruct
     void init() {
         schedule = RetrySchedule.parse(config.mail().retrySchedule());
-        loop = new OutboxLoop("mail", this::batch);
+        loop = new OutboxLoop("mail", CONCURRENCY, this::claim);
     }
 
     public void wake() {
@@ -65,16 +66,15 @@ public class MailDispatcher {
         return config.mail().enabled() ? loop.tick() : Uni.createFrom().voidItem();
     }
 
-    Uni<Integer> batch() {
+    /** Claims at most {@code max} due emails; one send each, for the loop to start. */
+    Uni<List<Uni<Void>>> claim(int max) {
         Instant now = clock.instant();
         return pool.withTransaction(c -> c.preparedQuery(CLAIM).execute(Tuple.of(WebhookDispatcher.at(now),
-                WebhookDispatcher.at(now.plusSeconds(120)), BATCH)))
-                .flatMap(rows -> {
-                    List<Row> claimed = new ArrayList<>();
-                    rows.forEach(claimed::add);
-                    return Multi.createFrom().iterable(claimed)
-                            .onItem().transformToUni(this::send).merge(4)
-                            .collect().asList().replaceWith(claimed.size());
+                WebhookDispatcher.at(now.plusSeconds(120)), Math.min(max, BATCH))))
+                .map(rows -> {
+                    List<Uni<Void>> sends = new ArrayList<>();
+                    rows.forEach(row -> sends.add(Uni.createFrom().deferred(() -> send(row))));
+                    return sends;
                 });
     }
 

@@ -9,8 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.agentsecretstore.common.AssConfig;
@@ -18,24 +22,32 @@ import com.agentsecretstore.crypto.Barrier;
 
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
-import io.vertx.ext.web.client.WebClientOptions;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.core.buffer.Buffer;
-import io.vertx.mutiny.ext.web.client.HttpResponse;
-import io.vertx.mutiny.ext.web.client.WebClient;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * Sends webhook deliveries from the outbox. A batch is claimed in a short transaction (status
- * 'sending' with a lease), sent outside any transaction with bounded concurrency and a timeout,
- * and its outcome recorded. Per webhook and approval request, a delivery is not claimed while an
- * earlier one is still pending, so receivers see each request's events in order. Replicas claim
- * disjoint rows (SKIP LOCKED); a replica that dies mid-send leaves a lease that runs out.
+ * Sends webhook deliveries from the outbox. Rows are claimed in a short transaction (status
+ * 'sending' with a lease), each sent outside any transaction and its outcome recorded on its own.
+ * Per webhook and approval request, a delivery is not claimed while an earlier one is still pending,
+ * so receivers see each request's events in order. Replicas claim disjoint rows (SKIP LOCKED); a
+ * replica that dies mid-send leaves a lease that runs out.
+ *
+ * <p>A receiver cannot hold the sender: each attempt has one deadline (name resolution, connection,
+ * request and response together), the response body is read only up to a small cap and never kept,
+ * and each send holds one of {@code concurrency} slots, so the others keep going.
  */
 @ApplicationScoped
 public class WebhookDispatcher {
@@ -60,6 +72,10 @@ public class WebhookDispatcher {
             from webhook_delivery d join webhook w on w.id = d.webhook_id join event e on e.seq = d.event_seq
             where d.id = any($1) order by d.event_seq""";
 
+    /** What one attempt learnt from the receiver. */
+    record Answer(int status, String retryAfter) {
+    }
+
     private final Pool pool;
     private final Vertx vertx;
     private final Barrier barrier;
@@ -67,8 +83,9 @@ public class WebhookDispatcher {
     private final Clock clock;
     private final Map<String, byte[]> keys = new ConcurrentHashMap<>();
     private RetrySchedule schedule;
-    private Duration timeout;
-    private WebClient client;
+    private Duration deadline;
+    private long maxResponseBytes;
+    private HttpClient http;
     private OutboxLoop loop;
 
     public WebhookDispatcher(Pool pool, Vertx vertx, Barrier barrier, AssConfig config, Clock clock) {
@@ -82,13 +99,20 @@ public class WebhookDispatcher {
     @PostConstruct
     void init() {
         schedule = RetrySchedule.parse(config.webhooks().retrySchedule());
-        timeout = RetrySchedule.parseDuration(config.webhooks().timeout());
-        client = WebClient.create(vertx, new WebClientOptions()
-                .setConnectTimeout((int) timeout.toMillis())
-                .setFollowRedirects(false)
-                .setUserAgent("AgentSecretStore-Webhooks/1")
-                .setMaxPoolSize(config.webhooks().concurrency()));
-        loop = new OutboxLoop("webhooks", this::batch);
+        deadline = RetrySchedule.parseDuration(config.webhooks().timeout());
+        maxResponseBytes = config.webhooks().maxResponseBytes();
+        http = vertx.getDelegate().createHttpClient(new HttpClientOptions()
+                .setConnectTimeout((int) deadline.toMillis())
+                .setMaxPoolSize(config.webhooks().concurrency())
+                .setDecompressionSupported(false));
+        loop = new OutboxLoop("webhooks", config.webhooks().concurrency(), this::claim);
+    }
+
+    @PreDestroy
+    void close() {
+        if (http != null) {
+            http.close();
+        }
     }
 
     public void wake() {
@@ -100,22 +124,23 @@ public class WebhookDispatcher {
         return loop.tick();
     }
 
-    /** Claims and sends one batch; returns how many deliveries it handled. */
-    Uni<Integer> batch() {
+    /** Claims at most {@code max} due deliveries; one send each, for the loop to start. */
+    Uni<List<Uni<Void>>> claim(int max) {
         Instant now = clock.instant();
-        OffsetDateTime lease = at(now.plus(timeout).plusSeconds(30));
-        return pool.withTransaction(c -> c.preparedQuery(CLAIM).execute(Tuple.of(at(now), lease, BATCH)))
+        // The lease outlives the attempt's deadline, so a live sender records before anyone reclaims.
+        OffsetDateTime lease = at(now.plus(deadline).plusSeconds(30));
+        return pool.withTransaction(c -> c.preparedQuery(CLAIM).execute(Tuple.of(at(now), lease, Math.min(max, BATCH))))
                 .flatMap(claimed -> {
                     List<String> ids = new ArrayList<>();
                     claimed.forEach(r -> ids.add(r.getString("id")));
                     if (ids.isEmpty()) {
-                        return Uni.createFrom().item(0);
+                        return Uni.createFrom().item(List.<Uni<Void>>of());
                     }
-                    return pool.preparedQuery(LOAD).execute(Tuple.of(ids.toArray(String[]::new)))
-                            .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
-                            .onItem().transformToUni(this::send).merge(config.webhooks().concurrency())
-                            .collect().asList()
-                            .replaceWith(ids.size());
+                    return pool.preparedQuery(LOAD).execute(Tuple.of(ids.toArray(String[]::new))).map(rows -> {
+                        List<Uni<Void>> sends = new ArrayList<>();
+                        rows.forEach(row -> sends.add(Uni.createFrom().deferred(() -> send(row))));
+                        return sends;
+                    });
                 });
     }
 
@@ -127,29 +152,110 @@ public class WebhookDispatcher {
         }
         String url = row.getString("url");
         String payload = row.getString("payload");
-        Uni<String> urlProblem = config.webhooksAllowPrivate() ? Uni.createFrom().nullItem()
-                // Resolving the host blocks, so it runs on a worker thread, never on the event loop.
-                : Uni.createFrom().item(() -> WebhookUrls.problem(url, false)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
-        return urlProblem.flatMap(problem -> {
-            if (problem != null) {
-                return retryOrFail(id, attempts, null, "refused: URL " + problem, null);
-            }
-            byte[] key = key(row);
-            long ts = clock.instant().getEpochSecond();
-            return client.postAbs(url)
-                    .timeout(timeout.toMillis())
-                    .putHeader("content-type", "application/json")
-                    .putHeader("webhook-id", id)
-                    .putHeader("webhook-timestamp", String.valueOf(ts))
-                    .putHeader("webhook-signature", WebhookSigner.sign(key, id, ts, payload))
-                    .sendBuffer(Buffer.buffer(payload))
-                    .flatMap(response -> outcome(id, row.getString("webhook_id"), attempts, response))
-                    .onFailure().recoverWithUni(e -> retryOrFail(id, attempts, null, describe(e), null));
+        byte[] key = key(row);
+        boolean allowPrivate = config.webhooksAllowPrivate();
+        // Resolving the host blocks, so it runs on a worker thread; the address it checked is the
+        // one the request goes to.
+        Uni<Answer> attempt = Uni.createFrom().item(() -> WebhookUrls.check(url, allowPrivate))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .flatMap(checked -> checked.problem() != null
+                        ? Uni.createFrom().failure(new Refused(checked.problem()))
+                        : post(checked.target(), id, payload, key))
+                .ifNoItem().after(deadline).failWith(TimeoutException::new);
+        return attempt.flatMap(answer -> outcome(id, row.getString("webhook_id"), attempts, answer))
+                .onFailure().recoverWithUni(e -> retryOrFail(id, attempts, null, describe(e), null));
+    }
+
+    /**
+     * One POST to the checked address. The answer is the status once the body has ended or passed
+     * the cap (the rest is not read: the connection is reset). Cancelling the Uni (the deadline)
+     * resets the request, so nothing of it lingers.
+     */
+    private Uni<Answer> post(WebhookUrls.Target target, String id, String payload, byte[] key) {
+        long ts = clock.instant().getEpochSecond();
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                .setServer(SocketAddress.inetSocketAddress(target.port(), target.address().getHostAddress()))
+                .setHost(target.host())
+                .setPort(target.port())
+                .setSsl(target.tls())
+                .setURI(target.pathAndQuery())
+                .setFollowRedirects(false)
+                .putHeader("content-type", "application/json")
+                .putHeader("user-agent", "AgentSecretStore-Webhooks/1")
+                .putHeader("webhook-id", id)
+                .putHeader("webhook-timestamp", String.valueOf(ts))
+                .putHeader("webhook-signature", WebhookSigner.sign(key, id, ts, payload));
+        if (target.host().contains(":")) {
+            options.putHeader("host", "[" + target.host() + "]:" + target.port());
+        }
+        return Uni.createFrom().emitter(emitter -> {
+            AtomicBoolean done = new AtomicBoolean();
+            AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
+            emitter.onTermination(() -> {
+                if (done.compareAndSet(false, true)) {
+                    reset(sent.get());
+                }
+            });
+            http.request(options).onComplete(ar -> {
+                if (ar.failed()) {
+                    finish(emitter, done, null, null, ar.cause());
+                    return;
+                }
+                HttpClientRequest request = ar.result();
+                request.exceptionHandler(e -> finish(emitter, done, null, null, e));
+                sent.set(request);
+                if (done.get()) {
+                    reset(request);
+                    return;
+                }
+                request.send(Buffer.buffer(payload)).onComplete(r -> {
+                    if (r.failed()) {
+                        finish(emitter, done, null, null, r.cause());
+                    } else {
+                        read(r.result(), request, emitter, done);
+                    }
+                });
+            });
         });
     }
 
-    private Uni<Void> outcome(String id, String webhookId, int attempts, HttpResponse<Buffer> response) {
-        int status = response.statusCode();
+    /** Counts and drops the body; past the cap, answers with the status and resets the connection. */
+    private void read(HttpClientResponse response, HttpClientRequest request, UniEmitter<? super Answer> emitter,
+            AtomicBoolean done) {
+        Answer answer = new Answer(response.statusCode(), response.getHeader("retry-after"));
+        long[] seen = { 0 };
+        response.handler(chunk -> {
+            seen[0] += chunk.length();
+            if (seen[0] > maxResponseBytes) {
+                finish(emitter, done, answer, request, null);
+            }
+        });
+        response.exceptionHandler(e -> finish(emitter, done, null, request, e));
+        response.endHandler(v -> finish(emitter, done, answer, null, null));
+    }
+
+    private static void finish(UniEmitter<? super Answer> emitter, AtomicBoolean done, Answer answer,
+            HttpClientRequest toReset, Throwable failure) {
+        if (!done.compareAndSet(false, true)) {
+            return;
+        }
+        reset(toReset);
+        if (failure != null) {
+            emitter.fail(failure);
+        } else {
+            emitter.complete(answer);
+        }
+    }
+
+    private static void reset(HttpClientRequest request) {
+        if (request != null) {
+            request.reset();
+        }
+    }
+
+    private Uni<Void> outcome(String id, String webhookId, int attempts, Answer answer) {
+        int status = answer.status();
         if (status >= 200 && status < 300) {
             return record(id, "delivered", status, null, null);
         }
@@ -159,7 +265,7 @@ public class WebhookDispatcher {
                     .execute(Tuple.of(webhookId, at(clock.instant()), "receiver answered 410 Gone"))
                     .chain(() -> record(id, "failed", status, "410 Gone: webhook disabled", null));
         }
-        return retryOrFail(id, attempts, status, "HTTP " + status, retryAfter(response.getHeader("retry-after")));
+        return retryOrFail(id, attempts, status, "HTTP " + status, retryAfter(answer.retryAfter()));
     }
 
     private Uni<Void> retryOrFail(String id, int attempts, Integer status, String error, Duration retryAfter) {
@@ -207,9 +313,19 @@ public class WebhookDispatcher {
         }
     }
 
+    /** A URL the check refused at send time (its DNS answer changed since registration, say). */
+    static final class Refused extends RuntimeException {
+        Refused(String problem) {
+            super("refused: URL " + problem, null, false, false);
+        }
+    }
+
     private static String describe(Throwable e) {
+        if (e instanceof Refused) {
+            return e.getMessage();
+        }
         String kind = e.getClass().getSimpleName();
-        if (e instanceof java.util.concurrent.TimeoutException || kind.contains("Timeout")) {
+        if (e instanceof TimeoutException || kind.contains("Timeout")) {
             return "timed out";
         }
         if (e instanceof java.net.ConnectException || kind.contains("Connect")) {

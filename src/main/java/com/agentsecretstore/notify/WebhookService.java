@@ -32,12 +32,17 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 /**
  * Webhook registrations. Anyone authenticated may register one: it receives what its owner may
  * see (admins everything, approvers their namespaces, agents their own requests), which is what an
- * agent taking the reference's non-blocking path needs. Owners and admins manage it.
+ * agent taking the reference's non-blocking path needs. Owners and admins manage it. A principal
+ * has at most {@code ass.webhooks.max-per-principal} webhooks and one per URL: a second registration
+ * of the same URL is a 409 naming the existing webhook (the signing secret is shown only once, so
+ * handing back the existing one would not do).
  */
 @ApplicationScoped
 public class WebhookService {
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** First key of the per-principal advisory lock around registrations (second: hash of the principal id). */
+    static final int REGISTRATION_LOCK = 7364101;
 
     private final Barrier barrier;
     private final AuditLog audit;
@@ -75,7 +80,7 @@ public class WebhookService {
         }
         boolean generated = request.secret() == null;
         String secret = generated ? generateSecret() : request.secret();
-        return checkUrl(request.url()).chain(() -> Panache.withTransaction(() -> {
+        return checkUrl(request.url()).chain(() -> Panache.withTransaction(() -> withinLimits(caller, request.url()).chain(() -> {
             Webhook w = new Webhook();
             w.id = Ids.next("wh");
             w.url = request.url();
@@ -87,7 +92,32 @@ public class WebhookService {
             return w.persist().call(() -> audit.append(AuditEvent.success("webhook.create", caller).onTarget(w.id)
                     .with(Map.of("url", w.url, "events", events))))
                     .map(ignored -> view(w, generated ? secret : null));
-        }));
+        })));
+    }
+
+    /**
+     * Refuses a registration over the principal's cap or for a URL it has already registered. The
+     * principal's own advisory lock serializes its registrations, so parallel ones cannot both pass.
+     */
+    private Uni<Void> withinLimits(Caller caller, String url) {
+        int max = config.webhooks().maxPerPrincipal();
+        return Panache.getSession()
+                .flatMap(s -> s.createNativeQuery("select pg_advisory_xact_lock(" + REGISTRATION_LOCK + ", hashtext(:me))")
+                        .setParameter("me", caller.id()).getSingleResult())
+                .chain(() -> Webhook.<Webhook>find("createdBy = ?1 and url = ?2", caller.id(), url).<Webhook>firstResult())
+                .flatMap(existing -> {
+                    if (existing != null) {
+                        throw ApiException.conflict("You already have a webhook for this URL: " + existing.id + ".");
+                    }
+                    return Webhook.count("createdBy", caller.id());
+                })
+                .map(count -> {
+                    if (count >= max) {
+                        throw new ApiException(422, "Limit Exceeded", "A principal may have at most " + max
+                                + " webhooks (ASS_WEBHOOKS_MAX_PER_PRINCIPAL); delete one first.", null);
+                    }
+                    return null;
+                });
     }
 
     public Uni<Page<WebhookView>> list(Caller caller, String limit, String cursor) {

@@ -217,6 +217,68 @@ class WebhookDeliveryTest {
         Api.as(agent.key()).delete("/v1/webhooks/" + id).then().statusCode(204);
     }
 
+    /**
+     * Issue 11.3: one receiver trickles its answer a byte at a time, another streams a huge body;
+     * a third principal's healthy receiver still gets its delivery within seconds, the trickling
+     * attempt ends at its deadline, and the huge body is not read past the cap.
+     */
+    @Test
+    void aTricklingOrHugeReceiverHoldsUpNoOneElse() throws Exception {
+        String ns = Flow.namespaceWithTiers("wh-slow", 0);
+        Api.Created slow = Api.principal("agent", ns);
+        Api.Created big = Api.principal("agent", ns);
+        Api.Created healthy = Api.principal("agent", ns);
+        try (WebhookReceiver trickling = new WebhookReceiver().mode(WebhookReceiver.Mode.TRICKLE).up();
+                WebhookReceiver huge = new WebhookReceiver().mode(WebhookReceiver.Mode.HUGE).up();
+                WebhookReceiver fine = new WebhookReceiver().up()) {
+            Hook slowHook = register(slow.key(), trickling.url());
+            Hook bigHook = register(big.key(), huge.url());
+            register(healthy.key(), fine.url());
+            for (int i = 0; i < 3; i++) {
+                Flow.pending(slow.key(), "secrets:read:" + ns + "/sens/*");
+                Flow.pending(big.key(), "secrets:read:" + ns + "/sens/*");
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> !trickling.attempts.isEmpty() && !huge.attempts.isEmpty());
+
+            String id = Flow.pending(healthy.key(), "secrets:read:" + ns + "/sens/*");
+            await().atMost(Duration.ofSeconds(10)).until(() -> fine.accepted.stream().anyMatch(r -> r.body().contains(id)));
+
+            // The trickle never finishes: each attempt is cut at the deadline (2 s in tests) and retried.
+            await().atMost(Duration.ofSeconds(20)).until(() -> Db.count("select count(*) from webhook_delivery "
+                    + "where webhook_id = ? and last_error = 'timed out'", slowHook.id()) >= 1);
+            // The huge body's 200 counts once the cap is read; the rest is never fetched.
+            await().atMost(Duration.ofSeconds(20)).until(() -> Db.count("select count(*) from webhook_delivery "
+                    + "where webhook_id = ? and status = 'delivered'", bigHook.id()) == 3);
+            assertTrue(huge.bytesSent.get() < 3 * (32L << 20), "bytes the sender took: " + huge.bytesSent.get());
+        }
+    }
+
+    /** Issue 11.11: a principal's webhooks are capped (nothing written over the cap) and unique per URL. */
+    @Test
+    void webhooksAreCappedPerPrincipalAndUniquePerUrl() {
+        Api.Created agent = Api.principal("agent");
+        int max = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getValue("ass.webhooks.max-per-principal", Integer.class);
+        Map<String, Object> first = Map.of("url", "http://127.0.0.1:9/hook-0", "events", List.of("approval.requested"));
+        String id = Api.as(agent.key()).body(first).post("/v1/webhooks").then().statusCode(201).extract().path("id");
+        Api.as(agent.key()).body(first).post("/v1/webhooks").then().statusCode(409)
+                .contentType("application/problem+json").body("detail", org.hamcrest.Matchers.containsString(id));
+        for (int i = 1; i < max; i++) {
+            Api.as(agent.key()).body(Map.of("url", "http://127.0.0.1:9/hook-" + i, "events", List.of("approval.requested")))
+                    .post("/v1/webhooks").then().statusCode(201);
+        }
+        Api.as(agent.key()).body(Map.of("url", "http://127.0.0.1:9/hook-over", "events", List.of("approval.requested")))
+                .post("/v1/webhooks").then().statusCode(422).contentType("application/problem+json");
+        assertEquals(max, Db.count("select count(*) from webhook where created_by = ?", agent.id()));
+        // Another principal has its own allowance, and may use the same URL.
+        Api.Created other = Api.principal("agent");
+        Api.as(other.key()).body(first).post("/v1/webhooks").then().statusCode(201);
+        // Deleting one makes room again.
+        Api.as(agent.key()).delete("/v1/webhooks/" + id).then().statusCode(204);
+        Api.as(agent.key()).body(Map.of("url", "http://127.0.0.1:9/hook-over", "events", List.of("approval.requested")))
+                .post("/v1/webhooks").then().statusCode(201);
+    }
+
     static Map<String, List<String>> eventsByRequest(List<WebhookReceiver.Received> received) throws Exception {
         Map<String, List<String>> out = new LinkedHashMap<>();
         Set<String> seen = new HashSet<>();

@@ -7,16 +7,26 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.sun.net.httpserver.HttpServer;
 
 /**
  * A real HTTP receiver on loopback for webhook tests. It can be down (nothing listening), answer
- * 500, hang longer than the sender's timeout, or accept; it records every request it answered 2xx.
+ * 500, hang longer than the sender's timeout, trickle its answer a byte at a time, stream a huge
+ * body (generated as it goes, never held), or accept; it records every request it answered 2xx.
  */
 public final class WebhookReceiver implements AutoCloseable {
 
-    public enum Mode { OK, FAIL_500, HANG, GONE_410 }
+    public enum Mode {
+        OK, FAIL_500, HANG, GONE_410,
+        /** 200 and headers at once, then one body byte every 500 ms for a minute. */
+        TRICKLE,
+        /** 200 with a 256 MiB body, written as fast as the sender reads it. */
+        HUGE
+    }
+
+    static final long HUGE_BYTES = 256L << 20;
 
     public record Received(String id, String timestamp, String signature, String body, long receivedAtNanos) {
     }
@@ -24,8 +34,10 @@ public final class WebhookReceiver implements AutoCloseable {
     public final int port;
     public final List<Received> accepted = new CopyOnWriteArrayList<>();
     public final List<String> attempts = new CopyOnWriteArrayList<>();
+    /** Body bytes the sender took from this receiver (TRICKLE and HUGE). */
+    public final AtomicLong bytesSent = new AtomicLong();
     private volatile Mode mode = Mode.OK;
-    private HttpServer server;
+    private volatile HttpServer server;
 
     public WebhookReceiver() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
@@ -66,6 +78,10 @@ public final class WebhookReceiver implements AutoCloseable {
                 exchange.close();
                 return;
             }
+            if (m == Mode.TRICKLE || m == Mode.HUGE) {
+                stream(exchange, m);
+                return;
+            }
             if (m == Mode.FAIL_500 || m == Mode.GONE_410) {
                 exchange.sendResponseHeaders(m == Mode.GONE_410 ? 410 : 500, -1);
                 exchange.close();
@@ -78,6 +94,33 @@ public final class WebhookReceiver implements AutoCloseable {
         });
         server.start();
         return this;
+    }
+
+    private void stream(com.sun.net.httpserver.HttpExchange exchange, Mode m) {
+        try (java.io.OutputStream out = exchange.getResponseBody()) {
+            if (m == Mode.TRICKLE) {
+                exchange.sendResponseHeaders(200, 0);
+                for (int i = 0; i < 120 && server != null; i++) {
+                    out.write('x');
+                    out.flush();
+                    bytesSent.incrementAndGet();
+                    Thread.sleep(500);
+                }
+            } else {
+                exchange.sendResponseHeaders(200, HUGE_BYTES);
+                byte[] chunk = new byte[64 * 1024];
+                for (long left = HUGE_BYTES; left > 0 && server != null; left -= chunk.length) {
+                    out.write(chunk);
+                    bytesSent.addAndGet(chunk.length);
+                }
+            }
+        } catch (IOException e) {
+            // The sender hung up: what it wanted to read, it has read.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            exchange.close();
+        }
     }
 
     public void down() {
