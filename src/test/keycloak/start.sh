@@ -15,7 +15,7 @@ VERSION=26.5.6
 PORT="${ASS_KEYCLOAK_PORT:-8180}"
 KC_HOME="${ASS_KEYCLOAK_HOME:-$HOME/.cache/agent-secret-store/keycloak-$VERSION}"
 RUN_DIR="$REPO/target/keycloak"
-PID_FILE="$RUN_DIR/keycloak-$PORT.pid"
+PID_FILE="$KC_HOME/run/keycloak-$PORT.pid"
 LOG="$RUN_DIR/keycloak-$PORT.log"
 REALM_URL="http://127.0.0.1:$PORT/realms/agent-secret-store/.well-known/openid-configuration"
 
@@ -24,19 +24,48 @@ if curl -sf -o /dev/null "$REALM_URL"; then
   exit 0
 fi
 
+wait_ready() {
+  for _ in $(seq 1 600); do
+    if curl -sf -o /dev/null "$REALM_URL"; then
+      echo "Keycloak ready on http://127.0.0.1:$PORT (realm agent-secret-store; log: $LOG)"
+      return 0
+    fi
+    if ! kill -0 "$(cat "$PID_FILE")" 2>/dev/null; then
+      tail -n 40 "$LOG" >&2
+      echo "Keycloak exited during start-up" >&2
+      return 1
+    fi
+    sleep 0.5
+  done
+  tail -n 40 "$LOG" >&2
+  echo "Keycloak did not become ready in 300 s" >&2
+  return 1
+}
+
+# A start still under way (the tests call this script too): wait for it rather than start another.
+if [ -f "$PID_FILE" ] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; then
+  wait_ready
+  exit $?
+fi
+
 if [ ! -x "$KC_HOME/bin/kc.sh" ]; then
   echo "Downloading Keycloak $VERSION into $KC_HOME (once)"
   tmp="$(mktemp -d)"
   (cd "$REPO" && ./mvnw -B -ntp -q dependency:copy \
       -Dartifact="org.keycloak:keycloak-quarkus-dist:$VERSION:zip" -DoutputDirectory="$tmp" -Dmdep.useBaseVersion=true)
-  unzip -q "$tmp/keycloak-quarkus-dist-$VERSION.zip" -d "$tmp"
+  if command -v unzip >/dev/null 2>&1; then
+    unzip -q "$tmp/keycloak-quarkus-dist-$VERSION.zip" -d "$tmp"
+  else
+    python3 -m zipfile -e "$tmp/keycloak-quarkus-dist-$VERSION.zip" "$tmp"
+    chmod +x "$tmp/keycloak-$VERSION/bin/"*.sh
+  fi
   mkdir -p "$(dirname "$KC_HOME")"
   rm -rf "$KC_HOME"
   mv "$tmp/keycloak-$VERSION" "$KC_HOME"
   rm -rf "$tmp"
 fi
 
-mkdir -p "$RUN_DIR" "$KC_HOME/data/import"
+mkdir -p "$RUN_DIR" "$KC_HOME/data/import" "$KC_HOME/run"
 # --import-realm reads $KC_HOME/data/import; with the in-memory database it imports on every start.
 cp "$HERE/realm-agent-secret-store.json" "$KC_HOME/data/import/"
 : >"$LOG"
@@ -49,18 +78,4 @@ JAVA_OPTS_KC_HEAP="${JAVA_OPTS_KC_HEAP:--Xms64m -Xmx512m}" \
     >"$LOG" 2>&1 </dev/null &
 echo $! >"$PID_FILE"
 
-for _ in $(seq 1 240); do
-  if curl -sf -o /dev/null "$REALM_URL"; then
-    echo "Keycloak ready on http://127.0.0.1:$PORT (realm agent-secret-store; log: $LOG)"
-    exit 0
-  fi
-  if ! kill -0 "$(cat "$PID_FILE")" 2>/dev/null; then
-    tail -n 40 "$LOG" >&2
-    echo "Keycloak exited during start-up" >&2
-    exit 1
-  fi
-  sleep 0.5
-done
-tail -n 40 "$LOG" >&2
-echo "Keycloak did not become ready in 120 s" >&2
-exit 1
+wait_ready
