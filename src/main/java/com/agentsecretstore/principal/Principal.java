@@ -21,6 +21,9 @@ public class Principal extends PanacheEntityBase {
     public String trustTier;
     public String moltbotdenId;
     public boolean disabled;
+    /** The person's identity at the OIDC provider (both or neither); see {@code principal.oidc}. */
+    public String oidcIssuer;
+    public String oidcSubject;
     public Instant createdAt;
     public Instant updatedAt;
 

@@ -35,6 +35,12 @@ public final class PrincipalApi {
             Boolean disabled) {
     }
 
+    /** The identity at the OIDC provider a person signs in with. */
+    public record OidcIdentity(
+            @NotBlank @Size(max = 512) @Pattern(regexp = "https?://\\S+", message = "must be the provider's issuer URL") String issuer,
+            @NotBlank @Size(max = 255) String subject) {
+    }
+
     public record KeyView(String id, String prefix, Instant createdAt, Instant lastUsedAt, Instant revokedAt) {
         static KeyView of(ApiKey k) {
             return new KeyView(k.id, k.prefix, k.createdAt, k.lastUsedAt, k.revokedAt);
@@ -44,12 +50,13 @@ public final class PrincipalApi {
     /** A principal as shown to clients; {@code apiKey} is present only in the response that created the key. */
     public record PrincipalView(String id, String name, String role, List<String> namespaces, String email,
             String trustTier, String moltbotdenId, boolean disabled, Instant createdAt, Instant updatedAt,
-            List<KeyView> keys, String apiKey) {
+            List<KeyView> keys, String apiKey, OidcIdentity oidcIdentity) {
 
         static PrincipalView of(Principal p, List<ApiKey> keys, String apiKey) {
             return new PrincipalView(p.id, p.name, p.role, p.namespaces == null ? List.of() : List.of(p.namespaces),
                     p.email, p.trustTier, p.moltbotdenId, p.disabled, p.createdAt, p.updatedAt,
-                    keys.stream().map(KeyView::of).toList(), apiKey);
+                    keys.stream().map(KeyView::of).toList(), apiKey,
+                    p.oidcIssuer == null ? null : new OidcIdentity(p.oidcIssuer, p.oidcSubject));
         }
     }
 

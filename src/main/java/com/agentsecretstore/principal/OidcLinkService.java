@@ -1,0 +1,90 @@
+package com.agentsecretstore.principal;
+
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.agentsecretstore.audit.AuditEvent;
+import com.agentsecretstore.audit.AuditLog;
+import com.agentsecretstore.common.ApiException;
+import com.agentsecretstore.principal.PrincipalApi.OidcIdentity;
+import com.agentsecretstore.principal.PrincipalApi.PrincipalView;
+
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Links an existing principal to a person's identity at the OIDC provider, so that the person signs
+ * in as that principal (keeping its id, name and history) instead of getting a new one on first
+ * sign-in; and removes the link. Admins only; both audited.
+ */
+@ApplicationScoped
+public class OidcLinkService {
+
+    private static final String ADMINS_ONLY = "Only admins may link principals to identities.";
+
+    private final Clock clock;
+    private final AuditLog audit;
+
+    public OidcLinkService(Clock clock, AuditLog audit) {
+        this.clock = clock;
+        this.audit = audit;
+    }
+
+    @WithTransaction
+    public Uni<PrincipalView> link(Caller caller, String id, OidcIdentity identity) {
+        caller.requireAdmin(ADMINS_ONLY);
+        return load(id).flatMap(p -> {
+            if (p.roleEnum() == Role.AGENT) {
+                throw ApiException.invalid("role", "only admins and approvers sign in through the identity provider");
+            }
+            return Principal.count("oidcIssuer = ?1 and oidcSubject = ?2 and id <> ?3", identity.issuer(), identity.subject(), id)
+                    .flatMap(taken -> {
+                        if (taken > 0) {
+                            throw ApiException.conflict("This identity is already linked to another principal.");
+                        }
+                        p.oidcIssuer = identity.issuer();
+                        p.oidcSubject = identity.subject();
+                        p.updatedAt = clock.instant();
+                        return audit.append(AuditEvent.success("principal.oidc.link", caller).onTarget(id)
+                                .with(details(identity.issuer(), identity.subject())))
+                                .chain(() -> ApiKey.<ApiKey>list("principalId = ?1 order by createdAt", id))
+                                .map(keys -> PrincipalView.of(p, keys, null));
+                    });
+        });
+    }
+
+    @WithTransaction
+    public Uni<Void> unlink(Caller caller, String id) {
+        caller.requireAdmin(ADMINS_ONLY);
+        return load(id).flatMap(p -> {
+            if (p.oidcIssuer == null) {
+                return Uni.createFrom().voidItem();
+            }
+            Map<String, Object> details = details(p.oidcIssuer, p.oidcSubject);
+            p.oidcIssuer = null;
+            p.oidcSubject = null;
+            p.updatedAt = clock.instant();
+            return audit.append(AuditEvent.success("principal.oidc.unlink", caller).onTarget(id).with(details));
+        });
+    }
+
+    private static Uni<Principal> load(String id) {
+        return Principal.<Principal>findById(id).map(p -> {
+            if (p == null) {
+                throw ApiException.notFound("No such principal.");
+            }
+            return p;
+        });
+    }
+
+    private static Map<String, Object> details(String issuer, String subject) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("issuer", issuer);
+        m.put("subject", subject);
+        return m;
+    }
+}

@@ -1,0 +1,63 @@
+package com.agentsecretstore.principal.oidc;
+
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import com.agentsecretstore.principal.Caller;
+
+import io.quarkus.security.identity.AuthenticationRequestContext;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.identity.SecurityIdentityAugmentor;
+import io.quarkus.security.runtime.QuarkusPrincipal;
+import io.quarkus.security.runtime.QuarkusSecurityIdentity;
+import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Gives an identity that quarkus-oidc verified (signature, issuer, audience, expiry) the service's
+ * own shape: the {@link Caller} of the person's principal and its role, nothing from the token's own
+ * role claims. Identities from API keys pass through untouched.
+ */
+@ApplicationScoped
+public class OidcIdentityAugmentor implements SecurityIdentityAugmentor {
+
+    private final OidcSettings settings;
+    private final OidcSignIn signIn;
+
+    public OidcIdentityAugmentor(OidcSettings settings, OidcSignIn signIn) {
+        this.settings = settings;
+        this.signIn = signIn;
+    }
+
+    @Override
+    public Uni<SecurityIdentity> augment(SecurityIdentity identity, AuthenticationRequestContext context) {
+        return augment(identity, context, Map.of());
+    }
+
+    @Override
+    public Uni<SecurityIdentity> augment(SecurityIdentity identity, AuthenticationRequestContext context,
+            Map<String, Object> attributes) {
+        if (!settings.enabled() || identity.isAnonymous() || !(identity.getPrincipal() instanceof JsonWebToken jwt)
+                || identity.getAttribute(Caller.ATTRIBUTE) != null) {
+            return Uni.createFrom().item(identity);
+        }
+        OidcClaims claims = OidcClaims.of(jwt, settings.groupsClaim());
+        return signIn.resolve(claims, sourceIp(attributes)).map(caller -> QuarkusSecurityIdentity.builder()
+                .setPrincipal(new QuarkusPrincipal(caller.id()))
+                .addRole(caller.role().wire())
+                .addAttribute(Caller.ATTRIBUTE, caller)
+                .addCredentials(identity.getCredentials())
+                .build());
+    }
+
+    private static String sourceIp(Map<String, Object> attributes) {
+        RoutingContext context = HttpSecurityUtils.getRoutingContextAttribute(attributes);
+        SocketAddress remote = context == null ? null : context.request().remoteAddress();
+        return remote == null ? null : remote.hostAddress();
+    }
+}
