@@ -41,8 +41,8 @@ import io.vertx.mutiny.core.Vertx;
 @QuarkusTest
 class AuditOrderTest {
 
-    /** Ids burnt at most to reach a real power of ten (about 40,000 a second here); -Dass.test.xid-burn-budget to change. */
-    static final long BURN_BUDGET = Long.getLong("ass.test.xid-burn-budget", 250_000);
+    /** Ids burnt at most to reach a real power of ten (about 40,000 a second here); -Daudit-test.xid-burn-budget to change. */
+    static final long BURN_BUDGET = Long.getLong("audit-test.xid-burn-budget", 250_000);
 
     @Inject
     Vertx vertx;
@@ -91,6 +91,7 @@ class AuditOrderTest {
         try (ScratchChain chain = new ScratchChain(vertx, json, 4)) {
             insertAroundEach(chain, boundaries);
             chain.seal();
+            assertTrue(chain.verify().valid(), "the chain is broken before any edit");
             long last = boundaries.get(boundaries.size() - 1);
             String target = "aud_" + (last + 1) + "_b";
             chain.sql("update audit_entry set details = '{\"tampered\":true}' where id = '" + target + "'");
@@ -114,7 +115,7 @@ class AuditOrderTest {
             boundary *= 10;
         }
         assumeTrue(boundary - now <= BURN_BUDGET, "the next power of ten, " + boundary + ", is " + (boundary - now)
-                + " transaction ids away: more than -Dass.test.xid-burn-budget=" + BURN_BUDGET);
+                + " transaction ids away: more than -Daudit-test.xid-burn-budget=" + BURN_BUDGET);
         String prefix = "aud_test_" + Api.unique("crossing").replace('-', '_') + "_";
         List<String> below = new ArrayList<>();
         List<String> above = new ArrayList<>();
