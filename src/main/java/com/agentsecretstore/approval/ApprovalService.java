@@ -273,6 +273,40 @@ public class ApprovalService {
         });
     }
 
+    /**
+     * Cancels the open (pending or delayed) requests a principal made in namespaces it was just
+     * removed from, in the caller's transaction. Each is recorded, audited and announced like any
+     * cancellation ({@code approval.cancel}, event {@code approval.cancelled}).
+     */
+    public Uni<Integer> cancelForRemovedNamespaces(Caller actor, String requesterId, List<String> namespaces) {
+        String note = "The requester was removed from the namespace.";
+        Instant now = clock.instant();
+        return Panache.getSession()
+                .flatMap(s -> s.createNativeQuery("select * from approval_request where requester_id = :requester "
+                        + "and namespace in (:namespaces) and status in ('pending', 'delayed') order by id for update",
+                        ApprovalRequest.class)
+                        .setParameter("requester", requesterId)
+                        .setParameter("namespaces", namespaces)
+                        .getResultList())
+                .flatMap(rows -> {
+                    Uni<Void> chain = Uni.createFrom().voidItem();
+                    for (ApprovalRequest r : rows) {
+                        chain = chain.chain(() -> ApprovalDecision.count("requestId = ?1 and kind = 'approve'", r.id)
+                                .flatMap(received -> {
+                                    r.status = ApprovalStatus.CANCELLED.wire();
+                                    r.decidedAt = now;
+                                    return record(r, actor, "cancel", note, now)
+                                            .call(() -> audit.append(AuditEvent.success("approval.cancel", actor)
+                                                    .onPath(r.namespace, null).onTarget(r.id)
+                                                    .with(Map.of("effect", "cancelled", "status", r.status,
+                                                            "reason", "namespace_removed"))))
+                                            .chain(() -> publish(EventType.CANCELLED, r, received.intValue(), actor, note));
+                                }));
+                    }
+                    return chain.invoke(() -> rows.forEach(r -> signals.changed(r.id))).replaceWith(rows.size());
+                });
+    }
+
     /** The requester collects the token of its approved request (a fresh value each time). */
     public Uni<CollectedToken> collect(Caller caller, String id) {
         return Panache.withTransaction(() -> load(id, true).flatMap(r -> access.require(Action.COLLECT, caller, target(r)).flatMap(d -> {

@@ -97,6 +97,23 @@ public interface AssConfig {
 
     Policy policy();
 
+    Auth auth();
+
+    /** Failed sign-ins (issue 11.12): limited per source address, in memory on each replica. */
+    interface Auth {
+        /** The window over which failures are counted; also how often the counts are summarized in the audit log. */
+        @WithDefault("60s")
+        java.time.Duration failureWindow();
+
+        /** Failures per source address and window that are audited one by one; the rest get 429. */
+        @WithDefault("20")
+        int maxFailures();
+
+        /** Source addresses tracked at once; the rest share one counter (bounds memory and writes). */
+        @WithDefault("10000")
+        int maxTrackedSources();
+    }
+
     /**
      * Bounds on namespace policies (issue 11.8): pattern complexity is refused at write with a 422,
      * and every evaluation has a step budget besides, for policies stored before the limits.

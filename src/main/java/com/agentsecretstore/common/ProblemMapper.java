@@ -44,6 +44,10 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response api(ApiException e, UriInfo uri) {
+        if (e instanceof RateLimitedException limited) {
+            return problemBuilder(e.status(), e.title(), e.getMessage(), uri, e.errors())
+                    .header("Retry-After", limited.retryAfterSeconds()).build();
+        }
         return problem(e.status(), e.title(), e.getMessage(), uri, e.errors());
     }
 
@@ -75,11 +79,21 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response authenticationFailed(AuthenticationFailedException e, UriInfo uri) {
-        return unauthorized(uri);
+        return unauthorized(e, uri);
     }
 
     @ServerExceptionMapper
     public Response authenticationCompletion(AuthenticationCompletionException e, UriInfo uri) {
+        return unauthorized(e, uri);
+    }
+
+    /** A 401, unless the failure was a sign-in over its rate limit (which security may have wrapped). */
+    private Response unauthorized(Throwable e, UriInfo uri) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof RateLimitedException limited) {
+                return api(limited, uri);
+            }
+        }
         return unauthorized(uri);
     }
 

@@ -10,6 +10,7 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.agentsecretstore.audit.AuditEvent;
+import com.agentsecretstore.approval.ApprovalService;
 import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.common.ApiException;
 import com.agentsecretstore.common.FieldError;
@@ -41,10 +42,12 @@ public class PrincipalService {
 
     private final Clock clock;
     private final AuditLog audit;
+    private final ApprovalService approvals;
 
-    public PrincipalService(Clock clock, AuditLog audit) {
+    public PrincipalService(Clock clock, AuditLog audit, ApprovalService approvals) {
         this.clock = clock;
         this.audit = audit;
+        this.approvals = approvals;
     }
 
     @WithTransaction
@@ -126,7 +129,9 @@ public class PrincipalService {
             }
             return guard.chain(() -> {
                 Map<String, Object> changed = new LinkedHashMap<>();
+                List<String> removed = List.of();
                 if (request.namespaces() != null) {
+                    removed = java.util.Arrays.stream(p.namespaces).filter(ns -> !request.namespaces().contains(ns)).toList();
                     p.namespaces = request.namespaces().stream().distinct().toArray(String[]::new);
                     changed.put("namespaces", List.of(p.namespaces));
                 }
@@ -143,7 +148,12 @@ public class PrincipalService {
                     changed.put("disabled", p.disabled);
                 }
                 p.updatedAt = clock.instant();
+                // Leaving a namespace ends what was under way there (reads and collection check membership too).
+                List<String> left = removed;
+                Uni<Integer> cancelled = left.isEmpty() || p.roleEnum() == Role.ADMIN ? Uni.createFrom().item(0)
+                        : approvals.cancelForRemovedNamespaces(caller, p.id, left);
                 return audit.append(AuditEvent.success("principal.update", caller).onTarget(p.id).with(changed))
+                        .chain(() -> cancelled)
                         .chain(() -> keysOf(id))
                         .map(keys -> PrincipalView.of(p, keys, null));
             });

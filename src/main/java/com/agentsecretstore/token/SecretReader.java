@@ -31,12 +31,13 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Reading a secret value: the only way any value leaves the store. The token must be unexpired,
- * unrevoked, issued to this caller, cover the path, and carry a tier at least the effective tier of
+ * unrevoked, issued to this caller (still a member of the namespace), cover the path, and carry a tier at least the effective tier of
  * the secret and of the version read (the strictest tier that version ever had). Every read, allowed or not, is audited, and the answer waits for its entry to be
  * committed.
  *
  * <p>This is the hottest path of the service, so it talks to PostgreSQL directly: one statement
- * reads the token, the secret, the wanted version and the namespace policy together (one snapshot,
+ * reads the token, its principal's membership, the secret, the wanted version and the namespace
+ * policy together (one snapshot,
  * one round trip, no transaction since nothing is written but the audit entry), and the entry is
  * committed by {@link AuditLog#appendAlone}, which shares each commit among concurrent reads.
  */
@@ -44,8 +45,10 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class SecretReader {
 
     private static final String LOOKUP = "select t.id, t.hash, t.principal_id, t.scope_glob, t.tier, t.expires_at, "
-            + "t.revoked_at, s.tier, v.version, v.master_key_id, v.wrapped_key, v.ciphertext, p.document, v.tier "
+            + "t.revoked_at, s.tier, v.version, v.master_key_id, v.wrapped_key, v.ciphertext, p.document, v.tier, "
+            + "(pr.role = 'admin' or $4 = any(pr.namespaces)) "
             + "from token t "
+            + "left join principal pr on pr.id = t.principal_id "
             + "left join secret s on s.path = $2 "
             + "left join secret_version v on v.path = s.path and v.version = coalesce($3::int, s.current_version) "
             + "left join namespace_policy p on p.namespace = $4 "
@@ -99,6 +102,12 @@ public class SecretReader {
         }
         if (!row.getOffsetDateTime(5).toInstant().isAfter(now)) {
             return refuse(caller, path, tokenId, "expired_token", 403, "The token has expired.");
+        }
+        // Membership is read with the token, not taken from issuance: removing a principal from a
+        // namespace ends its tokens there at once (admins request in any namespace, as at issuance).
+        if (!Boolean.TRUE.equals(row.getBoolean(14))) {
+            return refuse(caller, path, tokenId, "not_a_member", 403,
+                    "This principal is no longer a member of namespace " + path.namespace() + ".");
         }
         if (!scope(row.getString(3)).matches(path.value())) {
             return refuse(caller, path, tokenId, "out_of_scope", 403, "The token's scope does not cover this path.");

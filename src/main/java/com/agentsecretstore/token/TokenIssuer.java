@@ -101,6 +101,10 @@ public class TokenIssuer {
             if (!t.expiresAt.isAfter(now)) {
                 throw ApiException.conflict("The token has expired; request a new one.");
             }
+            // The caller's namespaces are read at authentication, so this is the membership of now.
+            if (!requester.isAdmin() && !requester.namespaces().contains(t.namespace)) {
+                throw ApiException.forbidden("This principal is no longer a member of namespace " + t.namespace + ".");
+            }
             String value = mint(t);
             t.collectedAt = now;
             return audit.append(AuditEvent.success("token.collect", requester).onPath(t.namespace, null).onTarget(t.id)

@@ -11,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.audit.AuditLog;
+import com.agentsecretstore.common.RateLimitedException;
 import com.agentsecretstore.crypto.OpaqueTokens;
 import com.agentsecretstore.principal.Caller;
 import com.agentsecretstore.principal.Role;
@@ -47,8 +48,10 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthentica
     private final Pool pool;
     private final Clock clock;
     private final AuditLog audit;
+    private final AuthFailureLimiter limiter;
 
-    public ApiKeyIdentityProvider(Pool pool, Clock clock, AuditLog audit) {
+    public ApiKeyIdentityProvider(Pool pool, Clock clock, AuditLog audit, AuthFailureLimiter limiter) {
+        this.limiter = limiter;
         this.pool = pool;
         this.clock = clock;
         this.audit = audit;
@@ -71,6 +74,11 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthentica
                     KeyRow key = row == null ? null : new KeyRow(row);
                     String failure = failure(key, presented);
                     if (failure != null) {
+                        AuthFailureLimiter.Verdict verdict = limiter.failure(request.sourceIp());
+                        if (verdict.limited()) {
+                            return Uni.createFrom().<SecurityIdentity>failure(new RateLimitedException(
+                                    "Too many failed sign-ins from this address; retry later.", verdict.retryAfterSeconds()));
+                        }
                         return recordFailure(request, key, failure).replaceWith((SecurityIdentity) null);
                     }
                     Instant now = clock.instant();
