@@ -31,8 +31,9 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * Webhook registrations. Anyone authenticated may register one: it receives what its owner may
- * see (admins everything, approvers their namespaces, agents their own requests), which is what an
- * agent taking the reference's non-blocking path needs. Owners and admins manage it.
+ * see by {@link com.agentsecretstore.access.AccessModel} (the fan-out in {@link EventLog} uses its
+ * SQL), which is what an agent taking the reference's non-blocking path needs. Owners and admins
+ * manage it.
  */
 @ApplicationScoped
 public class WebhookService {
