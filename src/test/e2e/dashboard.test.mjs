@@ -254,26 +254,46 @@ test('a new request appears in the queue without reload within 2 s, and is appro
   await done(page);
 });
 
-test('decision buttons follow who is signed in: the requester never approves its own; an admin may only cancel', async () => {
+/** The Request page's buttons, enabled or not, as a map: exactly what `allowed_actions` says. */
+async function assertButtonsFollowAllowedActions(page, key, id) {
+  const view = await ok(key, 'GET', `/v1/approvals/${id}`);
+  const allowed = new Set(view.allowed_actions);
+  for (const [action, name] of [['approve', 'Approve'], ['deny', 'Deny'], ['cancel', 'Cancel request']]) {
+    const button = page.getByRole('button', { name, exact: true });
+    if (await button.count() === 0) {
+      assert.equal(allowed.has(action), false, `${action} is allowed but the page shows no ${name} button`);
+      continue;
+    }
+    assert.equal(await button.isEnabled(), allowed.has(action), `${name} enabled exactly when allowed_actions has ${action}`);
+  }
+  return allowed;
+}
+
+test('decision buttons follow the server\'s allowed_actions: the requester never approves its own; an admin may only cancel', async () => {
   // Approvers may ask for tokens too: bob asks, so bob is the requester here.
   const id = await requestToken('secrets:read:e2e/openai/*', 'Self-review attempt', keys.bob);
   const page = await openPage();
   await signInAndWaitLive(page, keys.bob);
   await page.goto(`${BASE}/dashboard/approvals/${id}`);
   await page.getByRole('heading', { level: 1, name: `Request ${id}` }).waitFor();
-  assert.equal(await page.getByRole('button', { name: 'Approve', exact: true }).isDisabled(), true);
-  assert.equal(await page.getByRole('button', { name: 'Deny', exact: true }).isDisabled(), true);
-  assert.equal(await page.getByRole('button', { name: 'Cancel request', exact: true }).isEnabled(), true);
-  await page.getByText('You made this request; a requester never approves its own.').waitFor();
+  assert.deepEqual([...await assertButtonsFollowAllowedActions(page, keys.bob, id)], ['cancel']);
+  await page.getByText('The server does not offer you Approve on this request now.').waitFor();
   await done(page);
+
+  // alice, an approver of the namespace who did not ask, may decide it.
+  const alice = await openPage();
+  await signInAndWaitLive(alice, keys.alice);
+  await alice.goto(`${BASE}/dashboard/approvals/${id}`);
+  await alice.getByRole('heading', { level: 1, name: `Request ${id}` }).waitFor();
+  assert.deepEqual([...await assertButtonsFollowAllowedActions(alice, keys.alice, id)], ['approve', 'deny', 'cancel']);
+  await done(alice);
 
   const admin = await openPage();
   await signInAndWaitLive(admin, ADMIN_KEY);
   await admin.goto(`${BASE}/dashboard/approvals/${id}`);
   await admin.getByRole('heading', { level: 1, name: `Request ${id}` }).waitFor();
-  assert.equal(await admin.getByRole('button', { name: 'Approve', exact: true }).isDisabled(), true);
-  assert.equal(await admin.getByRole('button', { name: 'Deny', exact: true }).isDisabled(), true);
-  await admin.getByText(`You are not a designated approver of the namespace ${NS}.`).first().waitFor();
+  assert.deepEqual([...await assertButtonsFollowAllowedActions(admin, ADMIN_KEY, id)], ['cancel']);
+  await admin.getByText('The server does not offer you Deny on this request now.').first().waitFor();
   await admin.getByLabel('Reason for cancelling (optional)').fill('Not needed after all');
   await admin.getByRole('button', { name: 'Cancel request', exact: true }).click();
   await admin.getByText('Cancelled. No token will be issued.').waitFor();

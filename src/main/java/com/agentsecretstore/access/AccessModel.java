@@ -111,6 +111,12 @@ public final class AccessModel {
         return seeSql(p, r + ".namespace", r + ".requester_id");
     }
 
+    /** The namespaces whose policy lists principal {@code principalId} (a parameter) as an approver. */
+    public static String namespacesListingSql(String principalId) {
+        return "select np.namespace from namespace_policy np where (cast(np.document as jsonb) -> 'approvers') @> jsonb_build_array(cast("
+                + principalId + " as text))";
+    }
+
     private static String namedSql(String p, String ns) {
         return "exists (select 1 from namespace_policy np where np.namespace = " + ns
                 + " and (cast(np.document as jsonb) -> 'approvers') @> jsonb_build_array(" + p + ".id))";

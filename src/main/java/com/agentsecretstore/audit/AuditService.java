@@ -10,6 +10,7 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 
 
+import com.agentsecretstore.access.AccessModel;
 import com.agentsecretstore.audit.AuditApi.ActorView;
 import com.agentsecretstore.audit.AuditApi.BrokenView;
 import com.agentsecretstore.audit.AuditApi.EntryView;
@@ -25,6 +26,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.TextNode;
 
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.panache.common.Parameters;
 import io.smallrye.mutiny.Multi;
@@ -71,26 +73,40 @@ public class AuditService {
         this.pool = pool;
     }
 
-    /** A page of entries, newest first, matching every given filter and the caller's reach. */
+    /**
+     * A page of entries, newest first, matching every given filter and the caller's reach. An
+     * approver reaches its namespaces, and the request rows of namespaces whose policy lists it
+     * (it may see those requests by the access model).
+     */
     @WithSession
     public Uni<Page<EntryView>> list(Caller caller, ListQuery query) {
         if (caller.role() != Role.ADMIN && caller.role() != Role.APPROVER) {
             throw ApiException.forbidden("Only admins and approvers may read the audit trail.");
         }
         AuditFilter filter = AuditFilter.parse(query);
-        List<String> where = new ArrayList<>();
-        Parameters params = new Parameters();
-        if (caller.role() == Role.APPROVER) {
+        if (caller.role() != Role.APPROVER) {
+            return list(filter, new ArrayList<>(), new Parameters());
+        }
+        return Panache.getSession().flatMap(s -> s.createNativeQuery(AccessModel.namespacesListingSql(":me"), String.class)
+                .setParameter("me", caller.id()).getResultList()).flatMap(listed -> {
+            List<String> where = new ArrayList<>();
+            Parameters params = new Parameters();
             List<String> reach = caller.namespaces() == null ? List.of() : caller.namespaces();
-            if (filter.namespace() != null && !reach.contains(filter.namespace())) {
+            if (filter.namespace() != null && !reach.contains(filter.namespace()) && !listed.contains(filter.namespace())) {
                 throw ApiException.forbidden("Approvers may read the audit trail of their own namespaces only.");
             }
-            if (reach.isEmpty()) {
+            if (reach.isEmpty() && listed.isEmpty()) {
                 return Uni.createFrom().item(new Page<>(List.of(), null));
             }
-            where.add("namespace in :reach");
-            params.and("reach", reach);
-        }
+            // "/" names no namespace: HQL's "in" needs a non-empty list.
+            where.add("(namespace in :reach or (namespace in :listed and targetId like 'apr\\_%' escape '\\'))");
+            params.and("reach", reach.isEmpty() ? List.of("/") : reach);
+            params.and("listed", listed.isEmpty() ? List.of("/") : listed);
+            return list(filter, where, params);
+        });
+    }
+
+    private Uni<Page<EntryView>> list(AuditFilter filter, List<String> where, Parameters params) {
         if (filter.actorId() != null) {
             where.add("actorId = :actor");
             params.and("actor", filter.actorId());

@@ -31,11 +31,11 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * Webhook registrations. Anyone authenticated may register one: it receives what its owner may
- * see (admins everything, approvers their namespaces, agents their own requests), which is what an
- * agent taking the reference's non-blocking path needs. Owners and admins manage it. A principal
- * has at most {@code ass.webhooks.max-per-principal} webhooks and one per URL: a second registration
- * of the same URL is a 409 naming the existing webhook (the signing secret is shown only once, so
- * handing back the existing one would not do).
+ * see by {@link com.agentsecretstore.access.AccessModel} (the fan-out in {@link EventLog} uses its
+ * SQL), which is what an agent taking the reference's non-blocking path needs. Owners and admins
+ * manage it. A principal has at most {@code ass.webhooks.max-per-principal} webhooks and one per
+ * URL: a second registration of the same URL is a 409 naming the existing webhook (the signing
+ * secret is shown only once, so handing back the existing one would not do).
  */
 @ApplicationScoped
 public class WebhookService {

@@ -136,7 +136,8 @@ class PolicyApiTest {
             String answer = Api.as(approver.key()).body(body).post("/v1/namespaces/" + ns + "/policy/simulate")
                     .then().statusCode(200).body("tier", equalTo("sensitive")).body("auto_approved", equalTo(false))
                     .extract().asString();
-            org.junit.jupiter.api.Assertions.assertFalse(answer.contains("trust"), answer);
+            org.junit.jupiter.api.Assertions.assertFalse(answer.contains("trust_tier"), answer);
+            org.junit.jupiter.api.Assertions.assertFalse(answer.contains("trust_adjusted"), answer);
             org.junit.jupiter.api.Assertions.assertFalse(answer.contains("verified"), answer);
         } finally {
             Api.admin().body(Map.of("enabled", false)).put("/v1/settings/integrations/moltbotden").then().statusCode(200);
