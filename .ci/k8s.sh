@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Offline check of k8s/: every overlay renders with the preinstalled kubectl's kustomize, and every
 # rendered object validates against the Kubernetes v1.33.0 API schemas (and the prometheus-operator
-# CRD schemas) with unknown fields rejected; fixtures/invalid.yaml proves the check rejects
+# v0.65.1 CRD schemas) with unknown fields rejected; fixtures/invalid.yaml proves the check rejects
 # mistakes. The schemas come from the npm packages pinned in .ci/k8s-validate/package-lock.json
-# (installed by `npm ci`, the only network use). Prints "N passed, M failed"; exits non-zero on a failure.
+# (installed by `npm ci`, the only network use). v1.33.0 because kubernetes-models has no v1.32
+# build (its schema releases go v1.27.1, v1.33.0, then v1.36.0, which needs Node 22; we have 20);
+# every field our manifests use is served by both (topology spread matchLabelKeys: on by default
+# since 1.27). Prints "N passed, M failed"; exits non-zero on a failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 HERE=.ci/k8s-validate

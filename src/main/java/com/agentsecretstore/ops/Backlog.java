@@ -11,8 +11,6 @@ record Backlog(long pendingRequests, long delayedRequests, double oldestPendingA
         long webhookBacklog, double webhookOldestAge, long mailBacklog, double mailOldestAge,
         long unsealedAuditEntries, double auditSealingLag) {
 
-    static final Backlog NONE = new Backlog(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-
     static Backlog of(Row row) {
         return new Backlog(row.getLong("pending"), row.getLong("delayed"), age(row, "oldest_pending_age"),
                 age(row, "issuance_lateness"), row.getLong("webhook_backlog"), age(row, "webhook_oldest_age"),
