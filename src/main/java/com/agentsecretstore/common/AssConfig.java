@@ -167,6 +167,22 @@ public interface AssConfig {
         /** The one PostgreSQL schema the service owns (created by Flyway if missing). */
         @WithDefault("ass")
         String schema();
+
+        /**
+         * PostgreSQL {@code lock_timeout} of the service's connections: a statement that waits longer
+         * for a row or advisory lock fails instead of queueing everyone behind it ({@code 0}: no limit).
+         * Applied through {@code application.properties}.
+         */
+        @WithDefault("10s")
+        String lockTimeout();
+
+        /**
+         * PostgreSQL {@code idle_in_transaction_session_timeout} of the service's connections: a
+         * session left inside a transaction that long is ended by the server, which releases its locks
+         * ({@code 0}: no limit). Applied through {@code application.properties}.
+         */
+        @WithDefault("30s")
+        String idleInTransactionTimeout();
     }
 
     interface Secrets {

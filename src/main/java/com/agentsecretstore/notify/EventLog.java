@@ -25,6 +25,13 @@ import io.smallrye.mutiny.Uni;
  * Publishes an event inside the caller's transaction: the event row, one outbox row per webhook
  * that should receive it, the emails it causes, and a NOTIFY that fires on commit. If the
  * transaction rolls back, none of it happened.
+ *
+ * <p>The event lock serializes every event writer of the service, so nothing that can wait on
+ * another transaction happens while it is held: who receives the event is read first, and the
+ * receiving webhooks are locked against deletion (FOR KEY SHARE, what their outbox rows' foreign
+ * key would take anyway) before it; under the lock come only the inserts, which then wait on no one.
+ * A webhook being deleted by a stuck transaction delays the events meant for it (until
+ * {@code lock_timeout}), never anyone else's.
  */
 @ApplicationScoped
 public class EventLog {
@@ -68,20 +75,28 @@ public class EventLog {
         payload.put("timestamp", now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
         payload.put("event_id", e.id);
         e.payload = write(payload);
-        return Panache.getSession()
+        return webhookTargets(e).flatMap(webhooks -> mailRecipients(e).flatMap(recipients -> Panache.getSession()
                 .flatMap(s -> s.createNativeQuery("select pg_advisory_xact_lock(" + EVENT_LOCK + ")").getSingleResult())
                 .chain(() -> e.persist())
                 .chain(() -> Panache.getSession().flatMap(s -> s.flush()))
-                .chain(() -> fanOutToWebhooks(e, now))
-                .chain(() -> emails(e, payload, now))
+                .chain(() -> deliveries(e, webhooks, now))
+                .chain(() -> emails(e, recipients, payload, now))
                 .chain(() -> Panache.getSession().flatMap(s -> s.createNativeQuery("select pg_notify(:channel, :seq)")
                         .setParameter("channel", channel(config))
                         .setParameter("seq", String.valueOf(e.seq))
-                        .getSingleResult()))
+                        .getSingleResult()))))
                 .replaceWith(e);
     }
 
-    private Uni<Void> fanOutToWebhooks(Event e, Instant now) {
+    /** The webhooks that receive the event, locked so that none is deleted before the outbox rows are in. */
+    private Uni<List<String>> webhookTargets(Event e) {
+        return receivingWebhooks(e).flatMap(ids -> ids.isEmpty() ? Uni.createFrom().item(ids)
+                : Panache.getSession().flatMap(s -> s.createNativeQuery(
+                        "select id from webhook where id in (:ids) order by id for key share", String.class)
+                        .setParameter("ids", ids).getResultList()));
+    }
+
+    private Uni<List<String>> receivingWebhooks(Event e) {
         return Panache.getSession()
                 // A webhook receives what its owner may see (the access model's rule).
                 .flatMap(s -> s.createNativeQuery("select w.id from webhook w join principal p on p.id = w.created_by "
@@ -90,29 +105,30 @@ public class EventLog {
                         .setParameter("type", e.type)
                         .setParameter("requester", e.requesterId == null ? "" : e.requesterId)
                         .setParameter("ns", e.namespace == null ? "" : e.namespace)
-                        .getResultList())
-                .flatMap(ids -> {
-                    List<WebhookDelivery> rows = new ArrayList<>();
-                    for (String webhookId : ids) {
-                        WebhookDelivery d = new WebhookDelivery();
-                        d.id = Ids.next("whd");
-                        d.webhookId = webhookId;
-                        d.eventSeq = e.seq;
-                        d.orderingKey = e.approvalRequestId == null ? e.id : e.approvalRequestId;
-                        d.status = "pending";
-                        d.attempts = 0;
-                        d.nextAttemptAt = now;
-                        d.createdAt = now;
-                        rows.add(d);
-                    }
-                    return rows.isEmpty() ? Uni.createFrom().voidItem() : WebhookDelivery.persist(rows);
-                });
+                        .getResultList());
+    }
+
+    private Uni<Void> deliveries(Event e, List<String> ids, Instant now) {
+        List<WebhookDelivery> rows = new ArrayList<>();
+        for (String webhookId : ids) {
+            WebhookDelivery d = new WebhookDelivery();
+            d.id = Ids.next("whd");
+            d.webhookId = webhookId;
+            d.eventSeq = e.seq;
+            d.orderingKey = e.approvalRequestId == null ? e.id : e.approvalRequestId;
+            d.status = "pending";
+            d.attempts = 0;
+            d.nextAttemptAt = now;
+            d.createdAt = now;
+            rows.add(d);
+        }
+        return rows.isEmpty() ? Uni.createFrom().voidItem() : WebhookDelivery.persist(rows);
     }
 
     /** Approvers hear of new requests; the requester hears how its request ended. */
-    private Uni<Void> emails(Event e, Map<String, Object> payload, Instant now) {
+    private Uni<Set<String>> mailRecipients(Event e) {
         if (!config.mail().enabled()) {
-            return Uni.createFrom().voidItem();
+            return Uni.createFrom().item(Set.of());
         }
         Uni<Set<String>> recipients;
         if (EventType.REQUESTED.equals(e.type)) {
@@ -127,27 +143,29 @@ public class EventLog {
         } else {
             recipients = Uni.createFrom().item(Set.of());
         }
-        return recipients.flatMap(to -> {
-            if (to.isEmpty()) {
-                return Uni.createFrom().voidItem();
-            }
-            MailComposer.Message m = mail.compose(e.type, payload);
-            List<MailDelivery> rows = new ArrayList<>();
-            for (String recipient : to) {
-                MailDelivery d = new MailDelivery();
-                d.id = Ids.next("mld");
-                d.eventSeq = e.seq;
-                d.recipient = recipient;
-                d.subject = m.subject();
-                d.body = m.body();
-                d.status = "pending";
-                d.attempts = 0;
-                d.nextAttemptAt = now;
-                d.createdAt = now;
-                rows.add(d);
-            }
-            return MailDelivery.persist(rows);
-        });
+        return recipients;
+    }
+
+    private Uni<Void> emails(Event e, Set<String> to, Map<String, Object> payload, Instant now) {
+        if (to.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        MailComposer.Message m = mail.compose(e.type, payload);
+        List<MailDelivery> rows = new ArrayList<>();
+        for (String recipient : to) {
+            MailDelivery d = new MailDelivery();
+            d.id = Ids.next("mld");
+            d.eventSeq = e.seq;
+            d.recipient = recipient;
+            d.subject = m.subject();
+            d.body = m.body();
+            d.status = "pending";
+            d.attempts = 0;
+            d.nextAttemptAt = now;
+            d.createdAt = now;
+            rows.add(d);
+        }
+        return MailDelivery.persist(rows);
     }
 
     /** Those who may decide the request (the access model's rule) and have an email. */

@@ -19,6 +19,7 @@ import com.agentsecretstore.common.AssConfig;
 import com.agentsecretstore.common.FieldError;
 import com.agentsecretstore.common.Ids;
 import com.agentsecretstore.common.Page;
+import com.agentsecretstore.common.Transactions;
 import com.agentsecretstore.crypto.Barrier;
 import com.agentsecretstore.notify.WebhookApi.CreateRequest;
 import com.agentsecretstore.notify.WebhookApi.DeliveryView;
@@ -36,6 +37,10 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  * manage it. A principal has at most {@code ass.webhooks.max-per-principal} webhooks and one per
  * URL: a second registration of the same URL is a 409 naming the existing webhook (the signing
  * secret is shown only once, so handing back the existing one would not do).
+ *
+ * <p>Every change runs in a {@link Transactions#run transaction that a client hanging up cannot
+ * cancel}: half-cancelled transactions were what left connections "idle in transaction" holding
+ * webhook rows (issue 11.2).
  */
 @ApplicationScoped
 public class WebhookService {
@@ -80,7 +85,7 @@ public class WebhookService {
         }
         boolean generated = request.secret() == null;
         String secret = generated ? generateSecret() : request.secret();
-        return checkUrl(request.url()).chain(() -> Panache.withTransaction(() -> withinLimits(caller, request.url()).chain(() -> {
+        return checkUrl(request.url()).chain(() -> Transactions.run(() -> withinLimits(caller, request.url()).chain(() -> {
             Webhook w = new Webhook();
             w.id = Ids.next("wh");
             w.url = request.url();
@@ -140,7 +145,7 @@ public class WebhookService {
     }
 
     public Uni<Void> delete(Caller caller, String id) {
-        return Panache.withTransaction(() -> owned(caller, id, true).flatMap(w -> w.delete()
+        return Transactions.run(() -> owned(caller, id, true).flatMap(w -> w.delete()
                 .call(() -> audit.append(AuditEvent.success("webhook.delete", caller).onTarget(id)))));
     }
 
@@ -150,7 +155,7 @@ public class WebhookService {
             throw ApiException.invalid("secret", "must be 8 to 256 characters");
         }
         String secret = provided == null ? generateSecret() : provided;
-        return Panache.withTransaction(() -> owned(caller, id, true).flatMap(w -> {
+        return Transactions.run(() -> owned(caller, id, true).flatMap(w -> {
             seal(w, secret, w.secretVersion + 1);
             return audit.append(AuditEvent.success("webhook.rotate_secret", caller).onTarget(id)
                     .with(Map.of("secret_version", w.secretVersion)))
@@ -160,7 +165,7 @@ public class WebhookService {
 
     /** Turns a webhook disabled by a 410 (or otherwise) back on. */
     public Uni<WebhookView> enable(Caller caller, String id) {
-        return Panache.withTransaction(() -> owned(caller, id, true).flatMap(w -> {
+        return Transactions.run(() -> owned(caller, id, true).flatMap(w -> {
             w.disabledAt = null;
             w.disabledReason = null;
             return audit.append(AuditEvent.success("webhook.enable", caller).onTarget(id)).map(ignored -> view(w, null));
@@ -182,7 +187,7 @@ public class WebhookService {
 
     /** Sends a delivery again, whatever its state, as soon as possible. */
     public Uni<DeliveryView> redeliver(Caller caller, String id, String deliveryId) {
-        return Panache.withTransaction(() -> owned(caller, id, false)
+        return Transactions.run(() -> owned(caller, id, false)
                 .chain(() -> WebhookDelivery.<WebhookDelivery>findById(deliveryId, LockModeType.PESSIMISTIC_WRITE))
                 .flatMap(d -> {
                     if (d == null || !d.webhookId.equals(id)) {
