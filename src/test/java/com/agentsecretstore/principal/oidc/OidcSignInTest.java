@@ -18,7 +18,6 @@ import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 import com.agentsecretstore.support.Api;
@@ -35,12 +34,11 @@ import io.restassured.response.Response;
 
 /**
  * People sign in with tokens from a real Keycloak: their principal follows their groups, and
- * tokens that are not genuine, current and meant for this service are refused. Runs first (its own
- * boot, with OIDC on), so the rest of the suite shares the default boot.
+ * tokens that are not genuine, current and meant for this service are refused. Its own boot, with
+ * OIDC on; Quarkus's class orderer keeps it apart from the default boot's classes.
  */
 @QuarkusTest
 @TestProfile(OidcProfile.class)
-@Order(1)
 class OidcSignInTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
