@@ -202,7 +202,10 @@ public class ApprovalService {
 
     /**
      * Long-poll: answers as soon as the request is final, or with its current state at the timeout.
-     * Between checks it holds no connection and no thread.
+     * Between checks it holds no connection and no thread; it re-reads the request when a change is
+     * signalled (from any replica) or, as a safety net, every {@code ass.approvals.wait-poll-interval}.
+     * A caller holds at most {@code ass.approvals.max-waits-per-principal} at once (429 beyond), and
+     * a long-poll whose key is revoked meanwhile ends with 401.
      */
     public Uni<ApprovalView> waitFor(Caller caller, String id, String timeoutParam) {
         int max = config.approvals().maxWaitSeconds();
@@ -216,18 +219,22 @@ public class ApprovalService {
             throw ApiException.invalid("timeout_seconds", "must be a whole number between 0 and " + max);
         }
         Instant deadline = clock.instant().plusSeconds(timeout);
-        return get(caller, id).flatMap(first -> poll(caller, id, first, deadline));
+        ApprovalSignals.Waiter waiter = signals.open(caller, id);
+        return Uni.createFrom().deferred(() -> get(caller, id).flatMap(first -> poll(caller, id, first, deadline, waiter)))
+                .onTermination().invoke(waiter::close);
     }
 
-    private Uni<ApprovalView> poll(Caller caller, String id, ApprovalView current, Instant deadline) {
+    private Uni<ApprovalView> poll(Caller caller, String id, ApprovalView current, Instant deadline,
+            ApprovalSignals.Waiter waiter) {
         Duration left = Duration.between(clock.instant(), deadline);
         if (ApprovalStatus.fromWire(current.status()).isFinal() || left.isNegative() || left.isZero()) {
             return Uni.createFrom().item(current);
         }
-        Duration nap = left.compareTo(Duration.ofSeconds(1)) < 0 ? left : Duration.ofSeconds(1);
-        return signals.nextChange(id, nap)
+        Duration safetyNet = config.approvals().waitPollInterval();
+        Duration nap = left.compareTo(safetyNet) < 0 ? left : safetyNet;
+        return waiter.next(nap)
                 .chain(() -> get(caller, id))
-                .flatMap(next -> poll(caller, id, next, deadline));
+                .flatMap(next -> poll(caller, id, next, deadline, waiter));
     }
 
     // --- Deciding -----------------------------------------------------------------------------

@@ -54,4 +54,8 @@ public class ApiException extends RuntimeException {
     public static ApiException conflict(String detail) {
         return new ApiException(409, "Conflict", detail, null);
     }
+
+    public static ApiException tooManyRequests(String detail) {
+        return new ApiException(429, "Too Many Requests", detail, null);
+    }
 }

@@ -161,6 +161,48 @@ public interface AssConfig {
         /** Longest long-poll of {@code /v1/approvals/{id}/wait}. */
         @WithDefault("900")
         int maxWaitSeconds();
+
+        /** Long-polls one principal may hold open at once, per replica; one more is refused with 429. */
+        @WithDefault("20")
+        int maxWaitsPerPrincipal();
+
+        /**
+         * How often a long-poll re-reads its request when nothing woke it. Changes wake it at once
+         * (on any replica, through the event NOTIFY), so this is only a safety net.
+         */
+        @WithDefault("15s")
+        java.time.Duration waitPollInterval();
+    }
+
+    Events events();
+
+    interface Events {
+        /** Live feeds (SSE) one principal may hold open at once, per replica; one more is refused with 429. */
+        @WithDefault("5")
+        int maxStreamsPerPrincipal();
+
+        /** Events read from the table per query when a feed replays; the next page is read when the client took this one. */
+        @WithDefault("200")
+        int replayPageSize();
+
+        /**
+         * Live events held for one client that reads slower than they arrive. Beyond it the client's
+         * queue is dropped and its feed re-reads from the event table, where nothing is lost.
+         */
+        @WithDefault("500")
+        int streamBuffer();
+
+        /** Heartbeat comment period, so proxies keep idle feeds open. */
+        @WithDefault("15s")
+        java.time.Duration heartbeat();
+
+        /**
+         * How often each replica re-checks the API keys of its open feeds and long-polls; a revoked
+         * key, a disabled principal or a changed role or namespace list ends them. A change to a key
+         * or principal also triggers the check at once, through a NOTIFY.
+         */
+        @WithDefault("5s")
+        java.time.Duration credentialCheckInterval();
     }
 
     interface Db {

@@ -22,6 +22,8 @@ import io.smallrye.mutiny.Multi;
  * The live feed: server-sent events with {@code id} (the event's seq), {@code event} (its type)
  * and JSON {@code data} (the webhook payload). Reconnecting with {@code Last-Event-ID} (or
  * {@code ?last_event_id=}) replays what was missed. Heartbeat comments keep idle connections open.
+ * A principal may hold a few feeds at once (429 beyond); a feed ends when its key is revoked or its
+ * principal disabled or changed, and the client reconnects with its Last-Event-ID.
  */
 @Path("/v1/events")
 @RolesAllowed({ Role.ADMIN_NAME, Role.APPROVER_NAME, Role.AGENT_NAME })
@@ -42,12 +44,10 @@ public class EventResource {
             @QueryParam("last_event_id") String lastEventIdParam, @Context Sse sse) {
         Caller caller = Caller.of(identity);
         Long after = parse(lastEventId != null ? lastEventId : lastEventIdParam);
-        Multi<OutboundSseEvent> events = stream.stream(after, caller.id())
-                .map(e -> sse.newEventBuilder().id(String.valueOf(e.seq())).name(e.type())
-                        .mediaType(MediaType.APPLICATION_JSON_TYPE).data(e.payload()).build());
-        Multi<OutboundSseEvent> heartbeats = Multi.createFrom().ticks().every(stream.heartbeat())
-                .map(t -> sse.newEventBuilder().comment("keep-alive").build());
-        return Multi.createBy().merging().streams(events, heartbeats);
+        return stream.stream(caller, after).map(item -> item.keepAlive()
+                ? sse.newEventBuilder().comment("keep-alive").build()
+                : sse.newEventBuilder().id(String.valueOf(item.event().seq())).name(item.event().type())
+                        .mediaType(MediaType.APPLICATION_JSON_TYPE).data(item.event().payload()).build());
     }
 
     private static Long parse(String id) {

@@ -1,10 +1,13 @@
 package com.agentsecretstore.notify;
 
-import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.List;
+import java.util.function.Predicate;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -13,15 +16,16 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import com.agentsecretstore.access.AccessModel;
 import com.agentsecretstore.approval.ApprovalSignals;
+import com.agentsecretstore.common.AssConfig;
+import com.agentsecretstore.common.ConcurrencyLimit;
+import com.agentsecretstore.principal.Caller;
+import com.agentsecretstore.principal.auth.CredentialWatch;
 
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
-import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
-import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.pubsub.PgSubscriber;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -34,17 +38,18 @@ import io.vertx.pgclient.PgConnectOptions;
  * (sent on commit, by whichever replica wrote the event) makes it read the new rows in seq order
  * and broadcast them to its SSE clients, wake local long-polls, and wake the senders. The table
  * stays the source of truth: notifications carry only a seq, lost ones are made up by a periodic
- * catch-up, and clients replay from it with Last-Event-ID.
+ * catch-up, and clients replay from it with Last-Event-ID. Each client is a {@link FeedSubscription}
+ * (bounded memory, paged replay); a principal holds at most {@code ass.events.max-streams-per-principal}
+ * of them on this replica, and each ends when its key lapses ({@link CredentialWatch}).
  */
 @ApplicationScoped
 public class EventStream {
 
-    static final int REPLAY_LIMIT = 10_000;
     static final String COLUMNS = "seq, id, type, approval_request_id, namespace, requester_id, payload, created_at";
 
     // --- Visibility: the access model's SQL, nothing restated here --------------------------------
-    /** Replay reads only the events of requests principal {@code $2} may see. */
-    static final String VISIBLE_TO_VIEWER = " and exists (select 1 from principal p where p.id = $2 and "
+    /** Replay reads only the events of requests principal {@code $3} may see. */
+    static final String VISIBLE_TO_VIEWER = " and exists (select 1 from principal p where p.id = $3 and "
             + AccessModel.seeSql("p", "event.namespace", "event.requester_id") + ")";
     /** Live events carry who may see them, computed once per event when it is read, not per stream. */
     static final String AUDIENCE = ", array(select p.id from principal p where "
@@ -54,8 +59,10 @@ public class EventStream {
     private final Vertx vertx;
     private final ApprovalSignals signals;
     private final Dispatchers dispatchers;
-    private final com.agentsecretstore.common.AssConfig config;
-    private final BroadcastProcessor<StoredEvent> live = BroadcastProcessor.create();
+    private final AssConfig config;
+    private final CredentialWatch credentials;
+    private final ConcurrencyLimit streams;
+    private final Set<FeedSubscription> feeds = ConcurrentHashMap.newKeySet();
     private final AtomicLong lastSeen = new AtomicLong(-1);
     private final AtomicBoolean catchingUp = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
@@ -65,8 +72,8 @@ public class EventStream {
     private PgSubscriber subscriber;
     private long timer = -1;
 
-    public EventStream(Pool pool, Vertx vertx, ApprovalSignals signals, Dispatchers dispatchers,
-            com.agentsecretstore.common.AssConfig config,
+    public EventStream(Pool pool, Vertx vertx, ApprovalSignals signals, Dispatchers dispatchers, AssConfig config,
+            CredentialWatch credentials,
             @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
             @ConfigProperty(name = "quarkus.datasource.username") java.util.Optional<String> username,
             @ConfigProperty(name = "quarkus.datasource.password") java.util.Optional<String> password) {
@@ -75,6 +82,8 @@ public class EventStream {
         this.signals = signals;
         this.dispatchers = dispatchers;
         this.config = config;
+        this.credentials = credentials;
+        this.streams = new ConcurrencyLimit(() -> config.events().maxStreamsPerPrincipal(), "open event streams");
         this.url = url;
         this.username = username.orElse("postgres");
         this.password = password.orElse("");
@@ -92,6 +101,10 @@ public class EventStream {
         subscriber.channel(EventLog.channel(config))
                 .handler(payload -> catchUp())
                 .subscribeHandler(this::catchUp);
+        // Key and principal changes (V12's triggers) end the feeds and long-polls they authenticated.
+        subscriber.channel(CredentialWatch.channel(config))
+                .handler(payload -> credentials.check())
+                .subscribeHandler(credentials::check);
         subscriber.connect().subscribe().with(ok -> Log.debug("Listening for events"),
                 e -> Log.warn("Could not LISTEN for events yet; retrying", e));
         // A safety net: a NOTIFY sent while the LISTEN connection was down is never delivered.
@@ -105,7 +118,7 @@ public class EventStream {
         if (subscriber != null) {
             subscriber.close().subscribe().with(ok -> { }, e -> { });
         }
-        live.onComplete();
+        feeds.forEach(FeedSubscription::end);
     }
 
     /** Reads and broadcasts every event after the last one seen; one catch-up at a time. */
@@ -127,7 +140,7 @@ public class EventStream {
                         if (e.seq() > lastSeen.get()) {
                             lastSeen.set(e.seq());
                             n++;
-                            live.onNext(e);
+                            feeds.forEach(f -> f.offer(e));
                             if (e.approvalRequestId() != null) {
                                 signals.changed(e.approvalRequestId());
                             }
@@ -150,40 +163,61 @@ public class EventStream {
     }
 
     /**
-     * Events after {@code after} (replayed from the table), then live ones, each once and in seq
-     * order, only those {@code viewerId} may see. With {@code after} null the feed starts now.
+     * Opens a feed for the caller: events after {@code after} (replayed from the table, page by
+     * page, only the rows the caller may see), then live ones (each carries its audience), each once
+     * and in seq order, with keep-alives in between. With {@code after} null the feed starts now. Refuses with 429 when the caller
+     * already holds its limit of feeds on this replica; the feed ends when the caller's key lapses.
      */
-    public Multi<StoredEvent> stream(Long after, String viewerId) {
-        return Multi.createFrom().deferred(() -> {
-            UnicastProcessor<StoredEvent> queue = UnicastProcessor.create();
-            Cancellable subscription = live.subscribe().with(queue::onNext, queue::onError, queue::onComplete);
-            AtomicLong last = new AtomicLong(after == null ? Math.max(lastSeen.get(), 0) : after);
-            Multi<StoredEvent> replay = after == null
-                    ? (lastSeen.get() >= 0 ? Multi.createFrom().empty()
-                            : pool.query("select coalesce(max(seq), 0) from event").execute()
-                                    .invoke(rows -> last.set(rows.iterator().next().getLong(0)))
-                                    .onItem().transformToMulti(rows -> Multi.createFrom().<StoredEvent>empty()))
-                    : pool.preparedQuery("select " + COLUMNS + " from event where seq > $1" + VISIBLE_TO_VIEWER
-                            + " order by seq limit " + REPLAY_LIMIT)
-                            .execute(Tuple.of(after, viewerId))
-                            .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
-                            .map(EventStream::toEvent);
-            return Multi.createBy().concatenating().streams(replay, queue)
-                    .select().where(e -> {
-                        if (e.seq() <= last.get()) {
-                            return false;
-                        }
-                        last.set(e.seq());
-                        return true;
-                    })
-                    .select().where(e -> e.audience() == null || e.audience().contains(viewerId))
-                    .onTermination().invoke(subscription::cancel);
+    public Multi<FeedItem> stream(Caller caller, Long after) {
+        // Replayed rows were filtered by VISIBLE_TO_VIEWER and carry no audience; live ones do.
+        Predicate<StoredEvent> visible = e -> e.audience() == null || e.audience().contains(caller.id());
+        ConcurrencyLimit.Permit permit = streams.acquire(caller.id());
+        AssConfig.Events limits = config.events();
+        FeedSubscription feed = new FeedSubscription(table(caller), visible, after, limits.replayPageSize(),
+                limits.streamBuffer(), limits.heartbeat());
+        // Joined before the start position is taken and the first page read, so every event is
+        // either at or before that position, in that page, or offered afterwards.
+        feeds.add(feed);
+        feed.startAt(lastSeen.get());
+        CredentialWatch.Registration watch = credentials.watch(caller, lapse -> feed.end());
+        return feed.items().onTermination().invoke(() -> {
+            feeds.remove(feed);
+            watch.cancel();
+            permit.release();
         });
     }
 
-    /** Heartbeat period of the SSE feed, so proxies keep idle connections open. */
-    public Duration heartbeat() {
-        return Duration.ofSeconds(15);
+    /** Feeds open on this replica now. */
+    public int open() {
+        return feeds.size();
+    }
+
+    static final String PAGE = "select " + COLUMNS + " from event where seq > $1" + VISIBLE_TO_VIEWER
+            + " order by seq limit $2";
+
+    /**
+     * The caller's view of the event table: bounded pages in seq order of the rows it may see (the
+     * access model's SQL in {@link #PAGE}), so rows the caller may not see are never read.
+     */
+    private FeedSubscription.Table table(Caller caller) {
+        return new FeedSubscription.Table() {
+            @Override
+            public Uni<List<StoredEvent>> page(long after, int size) {
+                return pool.preparedQuery(PAGE).execute(Tuple.of(after, size, caller.id())).map(rows -> {
+                    List<StoredEvent> page = new ArrayList<>(rows.size());
+                    for (Row row : rows) {
+                        page.add(toEvent(row));
+                    }
+                    return page;
+                });
+            }
+
+            @Override
+            public Uni<Long> head() {
+                return pool.query("select coalesce(max(seq), 0) from event").execute()
+                        .map(rows -> rows.iterator().next().getLong(0));
+            }
+        };
     }
 
     static StoredEvent toEvent(Row row) {

@@ -19,6 +19,8 @@ public final class SseClient implements AutoCloseable {
 
     public final List<Event> events = new CopyOnWriteArrayList<>();
     public volatile int status;
+    /** True once the server ended the response (or the test closed it). */
+    public volatile boolean ended;
     private final CompletableFuture<?> reading;
     private volatile java.io.InputStream body;
 
@@ -63,6 +65,8 @@ public final class SseClient implements AutoCloseable {
             }
         } catch (java.io.IOException closed) {
             // the test closed the stream
+        } finally {
+            ended = true;
         }
     }
 

@@ -1,0 +1,161 @@
+package com.agentsecretstore.principal.auth;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import com.agentsecretstore.common.AssConfig;
+import com.agentsecretstore.principal.Caller;
+import com.agentsecretstore.principal.Role;
+
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Keeps long-lived requests (the event feed, long-polls) honest about the key they were
+ * authenticated with. A request is authenticated once, then may stay open for many minutes; this
+ * class re-reads the keys of every open one on this replica in one query — when a key or principal
+ * changes (the NOTIFY of V12's triggers, from any replica) and periodically as a safety net — and
+ * tells each request whose key lapsed: revoked, its principal disabled or gone, or its role or
+ * namespaces changed so that what it may see is no longer what it was authenticated for.
+ */
+@ApplicationScoped
+public class CredentialWatch {
+
+    /** Why a watched request must end. */
+    public enum Lapse {
+        /** The key no longer authenticates: revoked, deleted, or its principal disabled or deleted. */
+        REVOKED,
+        /** The key still works, but its principal's role or namespaces changed. */
+        CHANGED
+    }
+
+    /** Stops watching; call when the request ends. */
+    public interface Registration {
+        void cancel();
+    }
+
+    /** The NOTIFY channel of key and principal changes, one per schema (see V12). */
+    public static String channel(AssConfig config) {
+        return "ass_credentials_" + config.db().schema();
+    }
+
+    static final String CHECK = "select k.id, k.revoked_at is null and not p.disabled as active, p.role, p.namespaces "
+            + "from api_key k join principal p on p.id = k.principal_id where k.id = any($1)";
+
+    /** A key's state as read back, for {@link #lapse}. */
+    record KeyState(boolean active, Role role, Set<String> namespaces) {
+    }
+
+    private record Watcher(Caller caller, Consumer<Lapse> onLapse) {
+    }
+
+    private final Pool pool;
+    private final Vertx vertx;
+    private final AssConfig config;
+    private final Map<Long, Watcher> watchers = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+    private final AtomicBoolean checking = new AtomicBoolean();
+    private final AtomicBoolean again = new AtomicBoolean();
+    private long timer = -1;
+
+    public CredentialWatch(Pool pool, Vertx vertx, AssConfig config) {
+        this.pool = pool;
+        this.vertx = vertx;
+        this.config = config;
+    }
+
+    void start(@Observes StartupEvent event) {
+        timer = vertx.setPeriodic(Math.max(100, config.events().credentialCheckInterval().toMillis()), id -> check());
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+    }
+
+    /**
+     * Calls {@code onLapse} once, from any thread, when the caller's key lapses. Callers without an
+     * API key (the service's own jobs) are not watched.
+     */
+    public Registration watch(Caller caller, Consumer<Lapse> onLapse) {
+        if (caller.keyId() == null) {
+            return () -> {
+            };
+        }
+        long id = ids.incrementAndGet();
+        watchers.put(id, new Watcher(caller, onLapse));
+        return () -> watchers.remove(id);
+    }
+
+    /** Requests being watched on this replica now. */
+    public int watching() {
+        return watchers.size();
+    }
+
+    /** Re-reads every watched key in one query and ends the requests whose key lapsed; one check at a time. */
+    public void check() {
+        if (watchers.isEmpty()) {
+            return;
+        }
+        if (!checking.compareAndSet(false, true)) {
+            again.set(true);
+            return;
+        }
+        again.set(false);
+        Map<Long, Watcher> snapshot = new HashMap<>(watchers);
+        String[] keys = snapshot.values().stream().map(w -> w.caller().keyId()).distinct().toArray(String[]::new);
+        pool.preparedQuery(CHECK).execute(Tuple.of(keys)).subscribe().with(rows -> {
+            Map<String, KeyState> states = new HashMap<>();
+            for (Row row : rows) {
+                String[] ns = row.getArrayOfStrings("namespaces");
+                states.put(row.getString("id"), new KeyState(row.getBoolean("active"), Role.fromWire(row.getString("role")),
+                        ns == null ? Set.of() : Set.of(ns)));
+            }
+            snapshot.forEach((id, w) -> {
+                Lapse lapse = lapse(w.caller(), states.get(w.caller().keyId()));
+                if (lapse != null && watchers.remove(id) != null) {
+                    w.onLapse().accept(lapse);
+                }
+            });
+            done();
+        }, e -> {
+            Log.debug("Credential check failed; the next change or tick retries", e);
+            done();
+        });
+    }
+
+    private void done() {
+        checking.set(false);
+        if (again.getAndSet(false)) {
+            check();
+        }
+    }
+
+    /** Whether a request authenticated as {@code caller} must end, given its key's state now (null: gone). */
+    static Lapse lapse(Caller caller, KeyState now) {
+        if (now == null || !now.active()) {
+            return Lapse.REVOKED;
+        }
+        List<String> had = caller.namespaces() == null ? List.of() : caller.namespaces();
+        if (now.role() != caller.role() || !now.namespaces().equals(new HashSet<>(had))) {
+            return Lapse.CHANGED;
+        }
+        return null;
+    }
+}
