@@ -85,12 +85,44 @@ class AccessMatrixTest {
     }
 
     private static Fixture fixture;
+    private static RuntimeException buildFailure;
 
+    /** Built once; a failed build fails every check with its cause instead of building again. */
     static synchronized Fixture fixture() {
+        if (buildFailure != null) {
+            throw buildFailure;
+        }
         if (fixture == null) {
-            fixture = build();
+            try {
+                fixture = build();
+            } catch (RuntimeException e) {
+                buildFailure = e;
+                throw e;
+            }
         }
         return fixture;
+    }
+
+    /**
+     * A direct database step, retried while the shared PostgreSQL refuses new connections
+     * ("too many clients"): several suites share the server on a busy machine.
+     */
+    private static <T> T db(java.util.function.Supplier<T> step) {
+        for (int attempt = 1;; attempt++) {
+            try {
+                return step.get();
+            } catch (IllegalStateException e) {
+                if (attempt >= 30 || e.getMessage() == null || !e.getMessage().contains("too many clients")) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(500L * Math.min(attempt, 4));
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     @AfterAll
@@ -194,8 +226,8 @@ class AccessMatrixTest {
         for (Req r : f.requests) {
             Set<String> requested = new TreeSet<>();
             Set<String> outcomes = new TreeSet<>();
-            for (Map<String, Object> row : Db.query("select m.recipient, e.type from mail_delivery m join event e on e.seq = m.event_seq "
-                    + "where e.approval_request_id = ?", r.id())) {
+            for (Map<String, Object> row : db(() -> Db.query("select m.recipient, e.type from mail_delivery m join event e on e.seq = m.event_seq "
+                    + "where e.approval_request_id = ?", r.id()))) {
                 String to = (String) row.get("recipient");
                 if (byEmail.containsKey(to)) {
                     ("approval.requested".equals(row.get("type")) ? requested : outcomes).add(to);
@@ -356,8 +388,8 @@ class AccessMatrixTest {
         for (Req r : f.requests) {
             out.put(r.id(), new TreeSet<>());
         }
-        for (Map<String, Object> row : Db.query("select id, approval_request_id from event "
-                + "where approval_request_id = any(string_to_array(?, ','))", String.join(",", out.keySet()))) {
+        for (Map<String, Object> row : db(() -> Db.query("select id, approval_request_id from event "
+                + "where approval_request_id = any(string_to_array(?, ','))", String.join(",", out.keySet())))) {
             out.get((String) row.get("approval_request_id")).add((String) row.get("id"));
         }
         return out;
@@ -449,7 +481,7 @@ class AccessMatrixTest {
         f.deciders.put(f.defaultNs, List.of(Api.principal("approver", f.defaultNs), Api.principal("approver", f.defaultNs)));
         f.helperAgents.put(f.listedNs, Api.principal("agent", f.listedNs));
         f.helperAgents.put(f.defaultNs, Api.principal("agent", f.defaultNs));
-        f.startSeq = Db.count("select coalesce(max(seq), 0) from event");
+        f.startSeq = db(() -> Db.count("select coalesce(max(seq), 0) from event"));
 
         List<String> listed = new ArrayList<>(f.deciders.get(f.listedNs).stream().map(Api.Created::id).toList());
         List<String> legacyEntries = new ArrayList<>();
@@ -474,11 +506,11 @@ class AccessMatrixTest {
         putPolicy(f.listedNs, listed);
         // As a policy stored before ids were enforced might: an agent's id, and a principal's name.
         Subject namedOnly = f.subjects.stream().filter(s -> s.role() == Role.APPROVER && !listed.contains(s.id())).findFirst().orElseThrow();
-        legacyEntries.add(Db.query("select name from principal where id = ?", namedOnly.id()).get(0).get("name").toString());
+        legacyEntries.add(db(() -> Db.query("select name from principal where id = ?", namedOnly.id())).get(0).get("name").toString());
         List<String> stored = new ArrayList<>(listed);
         stored.addAll(legacyEntries);
-        Db.update("update namespace_policy set document = jsonb_set(cast(document as jsonb), '{approvers}', cast(? as jsonb))::text "
-                + "where namespace = ?", write(stored), f.listedNs);
+        db(() -> Db.update("update namespace_policy set document = jsonb_set(cast(document as jsonb), '{approvers}', cast(? as jsonb))::text "
+                + "where namespace = ?", write(stored), f.listedNs));
         f.designations.put(f.listedNs, new Designation(stored));
         f.designations.put(f.defaultNs, Designation.NAMESPACE_APPROVERS);
 
@@ -548,7 +580,7 @@ class AccessMatrixTest {
             case "approved" -> Flow.approve(deciders.get(0).key(), id).then().statusCode(200);
             case "denied" -> Flow.deny(deciders.get(0).key(), id, "no").then().statusCode(200);
             case "cancelled" -> Flow.cancel(requester.key(), id).then().statusCode(200);
-            case "expired" -> Db.update("update approval_request set expires_at = now() - interval '1 second' where id = ?", id);
+            case "expired" -> db(() -> Db.update("update approval_request set expires_at = now() - interval '1 second' where id = ?", id));
             default -> {
             }
         }
