@@ -1,5 +1,6 @@
 package com.agentsecretstore.principal.oidc;
 
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.nio.charset.StandardCharsets;
@@ -14,7 +15,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
-/** Sign-in on, the identity provider unreachable: API keys are unaffected, tokens get a clean 401. */
+/** Sign-in on, the identity provider unreachable: API keys are unaffected, tokens get a clear 503, not a 500. */
 @QuarkusTest
 @TestProfile(OidcProviderDownTest.ProviderDown.class)
 class OidcProviderDownTest {
@@ -37,11 +38,11 @@ class OidcProviderDownTest {
     }
 
     @Test
-    void aBearerTokenGets401ProblemJsonWhileTheProviderIsDown() {
+    void aBearerTokenGets503ProblemJsonWhileTheProviderIsDown() {
         String header = b64("{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"k1\"}");
         String payload = b64("{\"iss\":\"http://127.0.0.1:1/realms/agent-secret-store\",\"sub\":\"someone\",\"exp\":4102444800}");
-        Api.as(header + "." + payload + "." + b64("not-a-signature")).get("/v1/principals/me").then().statusCode(401)
-                .contentType("application/problem+json");
+        Api.as(header + "." + payload + "." + b64("not-a-signature")).get("/v1/principals/me").then().statusCode(503)
+                .contentType("application/problem+json").body("detail", containsString("identity provider"));
     }
 
     private static String b64(String s) {
