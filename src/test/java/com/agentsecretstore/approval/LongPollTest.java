@@ -69,10 +69,13 @@ class LongPollTest {
         Api.Created agent = Api.principal("agent", ns);
         String id = Flow.pending(agent.key(), "secrets:read:" + ns + "/sens/*");
         long before = signals.rereads();
-        Api.as(agent.key()).get("/v1/approvals/" + id + "/wait?timeout_seconds=4").then().statusCode(200)
+        Api.as(agent.key()).get("/v1/approvals/" + id + "/wait?timeout_seconds=6").then().statusCode(200)
                 .body("status", equalTo("pending"));
         long rereads = signals.rereads() - before;
-        assertTrue(rereads <= 1, "re-read " + rereads + " times in 4 s");
+        // Once at the deadline, and at most once more: on a busy machine the NOTIFY of the request's
+        // own creation can reach this replica after the wait began, and it rightly wakes the wait.
+        // A once-a-second poll would have re-read six times.
+        assertTrue(rereads <= 2, "re-read " + rereads + " times in 6 s");
     }
 
     @Test
