@@ -33,7 +33,7 @@ public class ApiKeyAuthMechanism implements HttpAuthenticationMechanism {
             return Uni.createFrom().nullItem();
         }
         String credential = header.substring(BEARER.length()).trim();
-        if (looksLikeJwt(credential)) {
+        if (BearerShape.looksLikeJwt(credential)) {
             return Uni.createFrom().nullItem();
         }
         SocketAddress remote = context.request().remoteAddress();
@@ -41,10 +41,6 @@ public class ApiKeyAuthMechanism implements HttpAuthenticationMechanism {
                 remote == null ? null : remote.hostAddress());
         HttpSecurityUtils.setRoutingContextAttribute(request, context);
         return identityProviderManager.authenticate(request);
-    }
-
-    private static boolean looksLikeJwt(String credential) {
-        return !credential.startsWith("ass_") && credential.chars().filter(c -> c == '.').count() == 2;
     }
 
     @Override
