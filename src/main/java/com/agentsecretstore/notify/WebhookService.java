@@ -29,6 +29,8 @@ import com.agentsecretstore.principal.Caller;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Webhook registrations. Anyone authenticated may register one: it receives what its owner may
@@ -40,7 +42,10 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  *
  * <p>Every change runs in a {@link Transactions#run transaction that a client hanging up cannot
  * cancel}: half-cancelled transactions were what left connections "idle in transaction" holding
- * webhook rows (issue 11.2).
+ * webhook rows (issue 11.2). Delete, the change an agent can fire in parallel and abandon, runs on
+ * the plain SQL client: through Hibernate Reactive, an abandoned delete still stopped now and then
+ * between its DELETE and its COMMIT (every storm run here, one transaction each, ended only by the
+ * server's idle-in-transaction timeout 30 s later); over the SQL client's own transaction it never did.
  */
 @ApplicationScoped
 public class WebhookService {
@@ -54,8 +59,10 @@ public class WebhookService {
     private final Clock clock;
     private final AssConfig config;
     private final Dispatchers dispatchers;
+    private final Pool pool;
 
-    public WebhookService(Barrier barrier, AuditLog audit, Clock clock, AssConfig config, Dispatchers dispatchers) {
+    public WebhookService(Barrier barrier, AuditLog audit, Clock clock, AssConfig config, Dispatchers dispatchers, Pool pool) {
+        this.pool = pool;
         this.barrier = barrier;
         this.audit = audit;
         this.clock = clock;
@@ -145,9 +152,18 @@ public class WebhookService {
     }
 
     public Uni<Void> delete(Caller caller, String id) {
-        return Transactions.run(() -> owned(caller, id, true).flatMap(w -> w.delete()
-                .call(() -> audit.append(AuditEvent.success("webhook.delete", caller).onTarget(id)))));
+        return Transactions.uncancellable(pool.withTransaction(tx -> tx.preparedQuery(DELETE)
+                .execute(Tuple.of(id, caller.isAdmin(), caller.id()))
+                .flatMap(rows -> {
+                    if (rows.rowCount() == 0) {
+                        throw ApiException.notFound("No such webhook.");
+                    }
+                    return audit.append(tx, AuditEvent.success("webhook.delete", caller).onTarget(id));
+                })));
     }
+
+    /** Owners delete their own; admins any. Deliveries go with it (on delete cascade). */
+    private static final String DELETE = "delete from webhook where id = $1 and ($2 or created_by = $3)";
 
     /** A new signing secret; the old one stops signing at once. Returns the secret if it was generated. */
     public Uni<WebhookView> rotate(Caller caller, String id, String provided) {

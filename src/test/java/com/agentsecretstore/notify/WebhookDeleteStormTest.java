@@ -21,6 +21,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 import jakarta.inject.Inject;
 
@@ -69,6 +71,14 @@ class WebhookDeleteStormTest {
     static long idleInTransaction() {
         return Db.count("select count(*) from pg_stat_activity where application_name = ? "
                 + "and state like 'idle in transaction%' and state_change < now() - interval '1 second'", applicationName());
+    }
+
+    /** How long the longest of this service's open transactions has been waiting for its next statement, in seconds. */
+    static double longestIdleInTransaction() {
+        Object seconds = Db.query("select coalesce(max(extract(epoch from now() - state_change)), 0) as seconds "
+                + "from pg_stat_activity where application_name = ? and state like 'idle in transaction%'", applicationName())
+                .get(0).get("seconds");
+        return ((Number) seconds).doubleValue();
     }
 
     /** Sends DELETE and hangs up at a random moment, usually before the answer: the server sees its client go. */
@@ -125,6 +135,18 @@ class WebhookDeleteStormTest {
             Flow.pending(stormer.key(), "secrets:read:" + ns + "/sens/*");
 
             AtomicBoolean storming = new AtomicBoolean(true);
+            // A transaction whose client went away used to stop between its last statement and COMMIT
+            // and sit there until the server's idle_in_transaction_session_timeout (30 s) ended it.
+            AtomicBoolean sampling = new AtomicBoolean(true);
+            AtomicReference<Double> longestIdle = new AtomicReference<>(0.0);
+            Thread sampler = new Thread(() -> {
+                while (sampling.get()) {
+                    longestIdle.accumulateAndGet(longestIdleInTransaction(), Math::max);
+                    LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+                }
+            }, "idle-in-transaction-sampler");
+            sampler.setDaemon(true);
+            sampler.start();
             ExecutorService threads = Executors.newFixedThreadPool(5);
             try {
                 Future<Integer> bystander = threads.submit(() -> {
@@ -155,6 +177,11 @@ class WebhookDeleteStormTest {
 
             // Nothing stays open past idle_in_transaction_session_timeout (30 s), and the stormer works again.
             await().atMost(Duration.ofSeconds(60)).until(() -> idleInTransaction() == 0);
+            sampling.set(false);
+            sampler.join();
+            // Generous for a loaded machine (a healthy transaction waits only for its next statement),
+            // and well below the server's timeout, which is what used to end the stuck ones.
+            assertTrue(longestIdle.get() < 15, "a transaction sat idle for " + longestIdle.get() + " s");
             await().atMost(Duration.ofSeconds(60)).until(() -> Api.as(stormer.key()).config(patient(60_000))
                     .body(Map.of("scope", "secrets:read:" + ns + "/sens/*", "ttl_seconds", 300)).post("/v1/tokens")
                     .statusCode() == 202);
