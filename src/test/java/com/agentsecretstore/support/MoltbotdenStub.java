@@ -3,7 +3,6 @@ package com.agentsecretstore.support;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -54,7 +53,7 @@ public class MoltbotdenStub implements QuarkusTestResourceLifecycleManager {
 
     private static HttpServer server;
     private static ExecutorService pool;
-    private static final CountDownLatch STOPPING = new CountDownLatch(1);
+    private static volatile CountDownLatch stopping = new CountDownLatch(1);
     private static final Map<String, Reply> REPLIES = new ConcurrentHashMap<>();
     private static final Map<String, AtomicInteger> HITS = new ConcurrentHashMap<>();
     private static final Map<String, String> AUTHORIZATION = new ConcurrentHashMap<>();
@@ -83,8 +82,10 @@ public class MoltbotdenStub implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
+        stopping = new CountDownLatch(1);
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+            // Every local address (IPv4 and IPv6): a test reaches it as "localhost", another origin than 127.0.0.1.
+            server = HttpServer.create(new InetSocketAddress(0), 50);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -107,9 +108,9 @@ public class MoltbotdenStub implements QuarkusTestResourceLifecycleManager {
         Reply reply = REPLIES.getOrDefault(id, new Reply(404, "{\"error\":\"not found\"}", 0, false));
         try {
             if (reply.hang()) {
-                STOPPING.await(60, TimeUnit.SECONDS);
+                stopping.await(60, TimeUnit.SECONDS);
             } else if (reply.delayMillis() > 0) {
-                STOPPING.await(reply.delayMillis(), TimeUnit.MILLISECONDS);
+                stopping.await(reply.delayMillis(), TimeUnit.MILLISECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -126,7 +127,7 @@ public class MoltbotdenStub implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public void stop() {
-        STOPPING.countDown();
+        stopping.countDown();
         if (server != null) {
             server.stop(0);
         }
