@@ -161,7 +161,7 @@ test('integrations: MoltbotDen is switched on, the connection tested, and the la
   const last = page.locator('dl.last-lookup');
   await last.getByText(agentId).waitFor();
   await last.getByText(/Found/).waitFor();
-  await last.getByText('Verified (T5)').waitFor();
+  await last.getByText('Verified (T5)', { exact: true }).waitFor();
   const html = await page.content();
   assert.ok(!html.includes(MD_KEY), 'the registry key appears in the page');
   await shoot(page, 'settings-integrations');
