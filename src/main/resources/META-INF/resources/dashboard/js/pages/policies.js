@@ -33,8 +33,8 @@ export function render(main, ctx) {
     ctx.navigate(`${base}/${encodeURIComponent(v)}`);
   });
 
+  if (ctx.base) main.append(settingsNav('policies'));
   main.append(
-    ctx.base ? settingsNav('policies') : null,
     h('div', { class: 'page-head' },
       h('h1', null, ns ? `Policy of ${ns}` : (ctx.base ? 'Approval Policies' : 'Policies')),
       h('p', { class: 'lede' }, 'A namespace\'s default tier and per-path overrides decide how many approvals a token request needs.')),

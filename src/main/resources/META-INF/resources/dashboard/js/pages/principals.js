@@ -170,7 +170,7 @@ function detail(main, ctx, id) {
           p.oidc_identity ? h('div', { class: 'pair' }, h('dt', null, 'Signs in as'), h('dd', null, code(p.oidc_identity.subject), ' at ', code(p.oidc_identity.issuer))) : null),
         h('div', { class: 'actions' }, h('button', {
           type: 'button', class: p.disabled ? 'secondary' : 'danger',
-          onclick: (e) => patch({ disabled: !p.disabled }, p.disabled ? 'Enabled.' : 'Disabled: its keys stop working at once.', e.target),
+          onclick: (e) => patch({ disabled: !p.disabled }, p.disabled ? 'Enabled.' : 'Disabled: its keys stop working at once.', e.target).catch(() => {}),
         }, p.disabled ? 'Enable principal' : 'Disable principal'))))));
   }
 
@@ -261,7 +261,7 @@ function detail(main, ctx, id) {
                   replace(flash, notice('error', `Not revoked: ${err.summary}`));
                 }
               },
-            }, 'Revoke')))))))),
+            }, 'Revoke'))))))),
       h('div', { class: 'actions' }, rotate));
   }
 
