@@ -369,7 +369,9 @@ test('a critical request shows its countdown after two approvals and is cancelle
 test('policies: the server\'s validation errors show by their fields, and the simulator explains a decision', async () => {
   const page = await openPage();
   await signInAndWaitLive(page, ADMIN_KEY);
-  await page.getByRole('link', { name: 'Policies' }).click();
+  // Admins find policies under Settings → Approval Policies.
+  await page.locator('#nav').getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Approval Policies' }).click();
   await page.getByLabel('Namespace', { exact: true }).fill(NS);
   await page.getByRole('button', { name: 'Open' }).click();
   await page.getByRole('heading', { level: 1, name: `Policy of ${NS}` }).waitFor();

@@ -2,12 +2,14 @@
 # End-to-end tests of the approver dashboard in headless Chromium against the packaged jar and the
 # local PostgreSQL. Run after the jar is built (./mvnw package or verify):
 #   bash src/test/e2e/run.sh
-# Env: ASS_JAR (default target/quarkus-app/quarkus-run.jar). Screenshots go to target/screenshots/.
+# Env: ASS_JAR (default target/quarkus-app/quarkus-run.jar), ASS_E2E_SCHEMA (default ass_e2e; give each
+# concurrent run its own). Screenshots go to target/screenshots/. The service listens on a free port; the
+# MoltbotDen registry stub of settings.test.mjs on another (ASS_MOLTBOTDEN_URL points at it).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../../.." && pwd)"
 JAR="${ASS_JAR:-$REPO/target/quarkus-app/quarkus-run.jar}"
-SCHEMA=ass_e2e
+SCHEMA="${ASS_E2E_SCHEMA:-ass_e2e}"
 LOG="$REPO/target/e2e-service.log"
 
 if [ ! -f "$JAR" ]; then
@@ -33,6 +35,8 @@ drop_schema() {
 
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
 BASE="http://127.0.0.1:$PORT"
+MD_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+MD_KEY="mdk_$(head -c 512 /dev/urandom | tr -dc A-Za-z0-9 | head -c 32)"
 ADMIN_KEY="ass_$(head -c 512 /dev/urandom | tr -dc A-Za-z0-9 | head -c 43)"
 mkdir -p "$REPO/target/screenshots"
 
@@ -53,6 +57,8 @@ ASS_BOOTSTRAP_ADMIN_KEY="$ADMIN_KEY" \
 ASS_APPROVALS_JOB_INTERVAL=1s \
 ASS_PUBLIC_URL="$BASE" \
 ASS_WEBHOOKS_ALLOW_PRIVATE=true \
+ASS_MOLTBOTDEN_URL="http://127.0.0.1:$MD_PORT" \
+ASS_MOLTBOTDEN_API_KEY="$MD_KEY" \
 QUARKUS_HTTP_PORT="$PORT" \
   java -Xmx512m -jar "$JAR" >"$LOG" 2>&1 &
 pid=$!
@@ -73,10 +79,11 @@ cd "$HERE"
 status=0
 TAP="$REPO/target/e2e-results.tap"
 ASS_BASE_URL="$BASE" ASS_ADMIN_KEY="$ADMIN_KEY" ASS_SCREENSHOTS="$REPO/target/screenshots" \
+ASS_MOLTBOTDEN_STUB_PORT="$MD_PORT" ASS_MOLTBOTDEN_API_KEY="$MD_KEY" \
   node --test --test-concurrency=1 \
     --test-reporter=spec --test-reporter-destination=stdout \
     --test-reporter=tap --test-reporter-destination="$TAP" \
-    sse.test.mjs dashboard.test.mjs || status=$?
+    sse.test.mjs dashboard.test.mjs settings.test.mjs || status=$?
 passed="$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$TAP" | tail -n 1)"
 failed="$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$TAP" | tail -n 1)"
 echo "screenshots: $REPO/target/screenshots"
@@ -84,6 +91,10 @@ echo "${passed:-0} passed, ${failed:-0} failed"
 if [ "${passed:-0}" -eq 0 ]; then status=1; fi
 if grep -q "$ADMIN_KEY" "$LOG"; then
   echo "the admin key appeared in the service log" >&2
+  status=1
+fi
+if grep -q "$MD_KEY" "$LOG"; then
+  echo "the MoltbotDen API key appeared in the service log" >&2
   status=1
 fi
 exit $status

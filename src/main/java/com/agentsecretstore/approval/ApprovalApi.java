@@ -30,7 +30,7 @@ public final class ApprovalApi {
      * with it now, by the access model and the request's state; clients offer exactly these.
      */
     public record ApprovalView(String id, String status, boolean approved, String requestedBy, String requesterId,
-            String trustTier, String namespace, String scope, List<String> secretPaths, String tier,
+            String trustTier, String trustSource, String namespace, String scope, List<String> secretPaths, String tier,
             int requiredApprovals, int receivedApprovals, int approvalDelaySeconds, String description,
             int ttlSeconds, String explanation, Instant createdAt, Instant expiresAt, Instant issueAt,
             Instant decidedAt, String tokenId, List<Approval> approvals, Ending denial, Ending cancellation,

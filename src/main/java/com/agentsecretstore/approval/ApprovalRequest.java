@@ -25,6 +25,8 @@ public class ApprovalRequest extends PanacheEntityBase {
     public int requiredApprovals;
     public int delaySeconds;
     public String trustTier;
+    /** Where {@code trustTier} came from: a {@code TrustSource} wire name (V15). */
+    public String trustSource;
     public String[] secretPaths;
     public String explanation;
     public String status;

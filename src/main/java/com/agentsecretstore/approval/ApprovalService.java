@@ -141,6 +141,7 @@ public class ApprovalService {
             r.requiredApprovals = req.requiredApprovals();
             r.delaySeconds = req.approvalDelaySeconds();
             r.trustTier = e.trustApplied() ? e.trust().wire() : null;
+            r.trustSource = e.trustApplied() && e.trustSource() != null ? e.trustSource().wire() : null;
             r.secretPaths = e.secretPaths().toArray(String[]::new);
             r.explanation = req.reason();
             r.status = ApprovalStatus.PENDING.wire();
@@ -153,6 +154,10 @@ public class ApprovalService {
             details.put("required_approvals", r.requiredApprovals);
             details.put("delay_seconds", r.delaySeconds);
             details.put("explanation", r.explanation);
+            if (r.trustTier != null) {
+                details.put("trust_tier", r.trustTier);
+                details.put("trust_source", r.trustSource);
+            }
             return r.persist()
                     .call(() -> audit.append(AuditEvent.success("approval.request", caller)
                             .onPath(r.namespace, null).onTarget(r.id).with(details)))
@@ -459,6 +464,7 @@ public class ApprovalService {
         p.put("namespace", r.namespace);
         if (r.trustTier != null) {
             p.put("trust_tier", r.trustTier);
+            p.put("trust_source", r.trustSource);
         }
         p.put("required_approvals", r.requiredApprovals);
         p.put("received_approvals", received);
@@ -534,7 +540,7 @@ public class ApprovalService {
             Ending denial = ending(mine, "deny");
             Ending cancellation = ending(mine, "cancel");
             return new ApprovalView(r.id, r.status, r.statusEnum() == ApprovalStatus.APPROVED, r.requesterName,
-                    r.requesterId, r.trustTier, r.namespace, r.scope, List.of(r.secretPaths), r.tier, r.requiredApprovals,
+                    r.requesterId, r.trustTier, r.trustSource, r.namespace, r.scope, List.of(r.secretPaths), r.tier, r.requiredApprovals,
                     approvals.size(), r.delaySeconds, r.description, r.tokenTtlSeconds, r.explanation, r.createdAt,
                     r.expiresAt, r.issueAt, r.decidedAt, r.tokenId, approvals, denial, cancellation, approveUrl(r.id),
                     allowedActions(caller, r, state(r, mine), designations.get(r.namespace), now));

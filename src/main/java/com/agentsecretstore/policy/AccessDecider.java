@@ -8,7 +8,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.agentsecretstore.common.AssConfig;
-import com.agentsecretstore.policy.PolicyApi.MoltbotdenSettings;
+import com.agentsecretstore.policy.moltbotden.ResolvedTrust;
+import com.agentsecretstore.policy.moltbotden.StoredSettings;
+import com.agentsecretstore.policy.moltbotden.TrustLookup;
+import com.agentsecretstore.policy.moltbotden.TrustSource;
 import com.agentsecretstore.secret.SecretService;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,20 +23,22 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Decides what a scope requires: the namespace policy, the secrets the scope reaches and, when the
- * MoltbotDen integration is on, the requester's trust tier. {@link #evaluate} reads its inputs in
- * one plain SQL statement of its own; {@link #policy} and {@link #moltbotden} run in the caller's Hibernate session, so that what follows sees the same data.
+ * MoltbotDen integration is on, the requester's trust tier ({@link TrustLookup}: the admin's override,
+ * else the registry, asked only when the tier could change the answer). {@link #evaluate} reads its
+ * inputs in one plain SQL statement of its own; {@link #policy} and {@link #moltbotden} run in the
+ * caller's Hibernate session, so that what follows sees the same data.
  * Parsed policies are cached against their stored text, so a changed policy applies at once.
  */
 @ApplicationScoped
 public class AccessDecider {
 
-    static final String MOLTBOTDEN = "integrations.moltbotden";
+    static final String MOLTBOTDEN = StoredSettings.NAME;
 
     /** Bounds the parsed-policy cache; past it the cache starts over (policies are few in practice). */
     private static final int MAX_CACHED_POLICIES = 4096;
 
     /** Everything {@link #evaluate} reads, in one row: trust tier, policy, MoltbotDen setting, the secrets under the scope's prefix. */
-    private static final String EVALUATION_INPUTS = "select p.trust_tier, np.document, st.value, s.paths, s.tiers "
+    private static final String EVALUATION_INPUTS = "select p.trust_tier, np.document, st.value, s.paths, s.tiers, p.moltbotden_id "
             + "from (select 1) one "
             + "left join principal p on p.id = $1 "
             + "left join namespace_policy np on np.namespace = $2 "
@@ -44,21 +49,27 @@ public class AccessDecider {
     private final ObjectMapper json;
     private final Pool pool;
     private final AssConfig config;
+    private final TrustLookup trust;
     /** Parsed policies by namespace, each with the stored text it came from: a changed text is parsed again. */
     private final ConcurrentHashMap<String, Parsed> parsed = new ConcurrentHashMap<>();
 
     private record Parsed(String document, TierResolver resolver) {
     }
 
-    public AccessDecider(ObjectMapper json, Pool pool, AssConfig config) {
+    public AccessDecider(ObjectMapper json, Pool pool, AssConfig config, TrustLookup trust) {
+        this.trust = trust;
         this.json = json;
         this.pool = pool;
         this.config = config;
     }
 
-    /** The outcome for one requester and scope, with what it was based on. */
+    /**
+     * The outcome for one requester and scope, with what it was based on. {@code trustSource} says
+     * where {@code trust} came from; null when trust tiers are off or the policy's answer needs no
+     * approval (then nothing was asked and {@code trust} is the override or Unregistered).
+     */
     public record Evaluation(Requirement requirement, Requirement base, TrustTier trust, boolean trustApplied,
-            List<String> secretPaths, NamespacePolicy policy) {
+            List<String> secretPaths, NamespacePolicy policy, TrustSource trustSource) {
     }
 
     /**
@@ -70,7 +81,7 @@ public class AccessDecider {
         // Only secrets under the scope's literal prefix can match it; the rest need not be read.
         String like = SecretService.escapeLike(scope.glob().literalPrefix()) + "%";
         return pool.preparedQuery(EVALUATION_INPUTS).execute(Tuple.of(principalId, scope.namespace(), like, MOLTBOTDEN))
-                .map(rows -> {
+                .flatMap(rows -> {
                     Row row = rows.iterator().next();
                     String[] paths = row.getArrayOfStrings(3);
                     String[] tiers = row.getArrayOfStrings(4);
@@ -78,23 +89,27 @@ public class AccessDecider {
                     for (int i = 0; paths != null && i < paths.length; i++) {
                         secrets.add(new SecretRef(paths[i], Tier.fromWire(tiers[i])));
                     }
-                    return decide(scope, resolver(scope.namespace(), row.getString(1)), secrets,
-                            moltbotden(row.getString(2)), row.getString(0));
+                    TierResolver resolver = resolver(scope.namespace(), row.getString(1));
+                    List<SecretRef> reached = resolver.reached(scope.glob(), secrets);
+                    Requirement base = resolver.forScope(scope.glob(), reached);
+                    List<String> reachedPaths = reached.stream().map(SecretRef::path).sorted().toList();
+                    TrustLookup.Effective settings = trust.effective(stored(row.getString(2)));
+                    String override = row.getString(0);
+                    if (!settings.enabled() || base.autoApproved()) {
+                        // A trust tier only relaxes: nothing to ask when it is off or nothing needs approval.
+                        ResolvedTrust known = ResolvedTrust.override(override);
+                        return Uni.createFrom().item(decide(base, known == null ? TrustTier.UNREGISTERED : known.tier(),
+                                settings.enabled(), null, reachedPaths, resolver.policy()));
+                    }
+                    return trust.resolve(settings, override, row.getString(5)).map(t -> decide(base, t.tier(), true,
+                            t.source(), reachedPaths, resolver.policy()));
                 });
     }
 
-    private static Evaluation decide(Scope scope, TierResolver resolver, List<SecretRef> secrets, MoltbotdenSettings settings,
-            String requesterTrustTier) {
-        List<SecretRef> reached = resolver.reached(scope.glob(), secrets);
-        Requirement base = resolver.forScope(scope.glob(), reached);
-        boolean trustOn = Boolean.TRUE.equals(settings.enabled());
-        TrustTier trust = TrustTier.fromWire(requesterTrustTier);
-        if (trust == null) {
-            trust = TrustTier.UNREGISTERED;
-        }
+    private static Evaluation decide(Requirement base, TrustTier trust, boolean trustOn, TrustSource source,
+            List<String> reachedPaths, NamespacePolicy policy) {
         Requirement effective = trustOn ? TrustAdjustment.adjust(base, trust) : base;
-        return new Evaluation(effective, base, trust, trustOn, reached.stream().map(SecretRef::path).sorted().toList(),
-                resolver.policy());
+        return new Evaluation(effective, base, trust, trustOn, reachedPaths, policy, source);
     }
 
     /**
@@ -125,16 +140,17 @@ public class AccessDecider {
                 .map(r -> r == null ? NamespacePolicy.defaultFor(namespace) : PolicyDocuments.read(json, namespace, r.document));
     }
 
-    public Uni<MoltbotdenSettings> moltbotden() {
-        return Setting.<Setting>findById(MOLTBOTDEN).map(s -> moltbotden(s == null ? null : s.value));
+    /** The stored run-time setting, or null when none was stored; in the caller's Hibernate session. */
+    public Uni<StoredSettings> moltbotden() {
+        return Setting.<Setting>findById(MOLTBOTDEN).map(s -> stored(s == null ? null : s.value));
     }
 
-    private MoltbotdenSettings moltbotden(String stored) {
-        if (stored == null) {
-            return new MoltbotdenSettings(false, null);
+    private StoredSettings stored(String value) {
+        if (value == null) {
+            return null;
         }
         try {
-            return json.readValue(stored, MoltbotdenSettings.class);
+            return json.readValue(value, StoredSettings.class);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored MoltbotDen settings are not JSON", e);
         }

@@ -3,7 +3,7 @@ package com.agentsecretstore.policy;
 import java.time.Instant;
 import java.util.List;
 
-/** Bodies of {@code /v1/namespaces/{ns}/policy} and {@code /v1/settings/integrations/moltbotden}. */
+/** Bodies of {@code /v1/namespaces/{ns}/policy}. */
 public final class PolicyApi {
 
     private PolicyApi() {
@@ -24,11 +24,12 @@ public final class PolicyApi {
     public record SimulateRequest(String principalId, String scope) {
     }
 
-    /** {@code trustTier} and {@code trustAdjusted} are shown to admins only (null, hence absent, for others). */
+    /**
+     * {@code trustTier}, {@code trustAdjusted} and {@code trustSource} are shown to admins only (null, hence absent, for
+     * others); {@code trustSource} is absent too when nothing needed a trust tier.
+     */
     public record Decision(String tier, int requiredApprovals, int approvalDelaySeconds, boolean autoApproved,
-            String matchedPattern, String trustTier, Boolean trustAdjusted, List<String> secretPaths, String explanation) {
-    }
-
-    public record MoltbotdenSettings(Boolean enabled, String baseUrl) {
+            String matchedPattern, String trustTier, Boolean trustAdjusted, String trustSource, List<String> secretPaths,
+            String explanation) {
     }
 }

@@ -12,7 +12,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import com.agentsecretstore.policy.PolicyApi.Decision;
-import com.agentsecretstore.policy.PolicyApi.MoltbotdenSettings;
 import com.agentsecretstore.policy.PolicyApi.PolicyBody;
 import com.agentsecretstore.policy.PolicyApi.PolicyView;
 import com.agentsecretstore.policy.PolicyApi.SimulateRequest;
@@ -54,19 +53,5 @@ public class PolicyResource {
     @RolesAllowed({ Role.ADMIN_NAME, Role.APPROVER_NAME })
     public Uni<Decision> simulate(@PathParam("ns") String namespace, @NotNull SimulateRequest request) {
         return service.simulate(Caller.of(identity), namespace, request);
-    }
-
-    @GET
-    @Path("settings/integrations/moltbotden")
-    @RolesAllowed(Role.ADMIN_NAME)
-    public Uni<MoltbotdenSettings> moltbotden() {
-        return service.moltbotden(Caller.of(identity));
-    }
-
-    @PUT
-    @Path("settings/integrations/moltbotden")
-    @RolesAllowed(Role.ADMIN_NAME)
-    public Uni<MoltbotdenSettings> putMoltbotden(@NotNull MoltbotdenSettings settings) {
-        return service.putMoltbotden(Caller.of(identity), settings);
     }
 }

@@ -1,6 +1,5 @@
 package com.agentsecretstore.policy;
 
-import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -18,21 +17,19 @@ import com.agentsecretstore.common.ApiException;
 import com.agentsecretstore.common.AssConfig;
 import com.agentsecretstore.common.FieldError;
 import com.agentsecretstore.policy.PolicyApi.Decision;
-import com.agentsecretstore.policy.PolicyApi.MoltbotdenSettings;
 import com.agentsecretstore.policy.PolicyApi.PolicyBody;
 import com.agentsecretstore.policy.PolicyApi.PolicyView;
 import com.agentsecretstore.policy.PolicyApi.SimulateRequest;
 import com.agentsecretstore.principal.Caller;
 import com.agentsecretstore.principal.Principal;
 import com.agentsecretstore.principal.Role;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 
-/** Namespace policies, their simulation, and the integration settings that change decisions. */
+/** Namespace policies and their simulation (the MoltbotDen setting is {@code policy.moltbotden}). */
 @ApplicationScoped
 public class PolicyService {
 
@@ -147,57 +144,15 @@ public class PolicyService {
                 if (!caller.isAdmin()) {
                     Requirement base = e.base();
                     return new Decision(base.tier().wire(), base.requiredApprovals(), base.approvalDelaySeconds(),
-                            base.autoApproved(), base.matchedPattern(), null, null, e.secretPaths(), base.reason());
+                            base.autoApproved(), base.matchedPattern(), null, null, null, e.secretPaths(), base.reason());
                 }
                 return new Decision(e.requirement().tier().wire(),
                     e.requirement().requiredApprovals(), e.requirement().approvalDelaySeconds(),
                     e.requirement().autoApproved(), e.requirement().matchedPattern(), e.trust().wire(), e.trustApplied(),
+                    e.trustSource() == null ? null : e.trustSource().wire(),
                     e.secretPaths(), e.requirement().reason());
             });
         });
-    }
-
-    @WithSession
-    public Uni<MoltbotdenSettings> moltbotden(Caller caller) {
-        caller.requireAdmin(ADMINS_ONLY);
-        return decider.moltbotden();
-    }
-
-    @WithTransaction
-    public Uni<MoltbotdenSettings> putMoltbotden(Caller caller, MoltbotdenSettings settings) {
-        caller.requireAdmin(ADMINS_ONLY);
-        if (settings.enabled() == null) {
-            throw ApiException.invalid("enabled", "is required");
-        }
-        if (settings.baseUrl() != null && !validUrl(settings.baseUrl())) {
-            throw ApiException.invalid("base_url", "must be an http(s) URL");
-        }
-        String value;
-        try {
-            value = json.writeValueAsString(settings);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        return Setting.<Setting>findById(AccessDecider.MOLTBOTDEN, LockModeType.PESSIMISTIC_WRITE).flatMap(existing -> {
-            Setting s = existing != null ? existing : new Setting();
-            s.name = AccessDecider.MOLTBOTDEN;
-            s.value = value;
-            s.updatedAt = clock.instant();
-            s.updatedBy = caller.id();
-            Uni<Setting> saved = existing == null ? s.persist() : Uni.createFrom().item(s);
-            return saved.call(() -> audit.append(AuditEvent.success("settings.update", caller)
-                    .onTarget(AccessDecider.MOLTBOTDEN).with(Map.of("enabled", settings.enabled()))))
-                    .replaceWith(settings);
-        });
-    }
-
-    private static boolean validUrl(String url) {
-        try {
-            URI uri = URI.create(url);
-            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
     }
 
     private PolicyView view(NamespacePolicy p, int revision, Instant updatedAt, String updatedBy) {

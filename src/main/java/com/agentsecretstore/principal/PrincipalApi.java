@@ -27,12 +27,16 @@ public final class PrincipalApi {
             @Size(min = 1, max = 128) String moltbotdenId) {
     }
 
-    /** Absent fields stay as they are; an empty email clears it. */
+    /**
+     * Absent fields stay as they are; an empty email, trust tier or MoltbotDen id clears it. A trust
+     * tier set here is an override: it wins over what the MoltbotDen registry says.
+     */
     public record UpdateRequest(
             @Size(max = 100) List<@NotNull @Pattern(regexp = NAMESPACE, message = "must be a namespace name") String> namespaces,
             @Size(max = 254) String email,
-            @Pattern(regexp = "verified|established|active|new|unregistered", message = "must be one of verified, established, active, new, unregistered") String trustTier,
-            Boolean disabled) {
+            @Pattern(regexp = "|verified|established|active|new|unregistered", message = "must be one of verified, established, active, new, unregistered, or empty to clear it") String trustTier,
+            Boolean disabled,
+            @Size(max = 128) String moltbotdenId) {
     }
 
     /** The identity at the OIDC provider a person signs in with. */

@@ -120,8 +120,11 @@ public class PrincipalService {
             throw ApiException.invalid("email", "must be a well-formed email address");
         }
         return lockAdmins().chain(() -> load(id)).flatMap(p -> {
-            if (request.trustTier() != null && p.roleEnum() != Role.AGENT) {
+            if (request.trustTier() != null && !request.trustTier().isEmpty() && p.roleEnum() != Role.AGENT) {
                 throw ApiException.invalid("trust_tier", "only agents have a trust tier");
+            }
+            if (request.moltbotdenId() != null && !request.moltbotdenId().isEmpty() && p.roleEnum() != Role.AGENT) {
+                throw ApiException.invalid("moltbotden_id", "only agents have a MoltbotDen id");
             }
             Uni<Void> guard = Uni.createFrom().voidItem();
             if (Boolean.TRUE.equals(request.disabled()) && !p.disabled && p.roleEnum() == Role.ADMIN) {
@@ -140,8 +143,12 @@ public class PrincipalService {
                     changed.put("email", p.email == null ? "cleared" : "set");
                 }
                 if (request.trustTier() != null) {
-                    p.trustTier = request.trustTier();
-                    changed.put("trust_tier", p.trustTier);
+                    p.trustTier = request.trustTier().isEmpty() ? null : request.trustTier();
+                    changed.put("trust_tier", p.trustTier == null ? "cleared" : p.trustTier);
+                }
+                if (request.moltbotdenId() != null) {
+                    p.moltbotdenId = request.moltbotdenId().isEmpty() ? null : request.moltbotdenId();
+                    changed.put("moltbotden_id", p.moltbotdenId == null ? "cleared" : p.moltbotdenId);
                 }
                 if (request.disabled() != null) {
                     p.disabled = request.disabled();

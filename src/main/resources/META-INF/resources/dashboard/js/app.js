@@ -13,6 +13,9 @@ import * as request from './pages/request.js';
 import * as historyPage from './pages/history.js';
 import * as policies from './pages/policies.js';
 import * as webhooks from './pages/webhooks.js';
+import * as integrations from './pages/integrations.js';
+import * as principals from './pages/principals.js';
+import { adminsOnly } from './pages/settings.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -25,8 +28,15 @@ const ROUTES = [
   { pattern: /^\/dashboard\/queue\/?$/, page: queue, nav: 'queue' },
   { pattern: /^\/dashboard\/approvals\/([A-Za-z0-9_-]+)\/?$/, page: request, nav: 'queue', params: ['id'] },
   { pattern: /^\/dashboard\/history\/?$/, page: historyPage, nav: 'history' },
-  { pattern: /^\/dashboard\/policies(?:\/([A-Za-z0-9._-]+))?\/?$/, page: policies, nav: 'policies', params: ['namespace'] },
-  { pattern: /^\/dashboard\/webhooks(?:\/([A-Za-z0-9_-]+))?\/?$/, page: webhooks, nav: 'webhooks', params: ['id'] },
+  // Admins find policies and webhooks under Settings; approvers keep them here (policies read-only).
+  { pattern: /^\/dashboard\/policies(?:\/([A-Za-z0-9._-]+))?\/?$/, page: policies, nav: 'policies', params: ['namespace'], adminMovedTo: '/dashboard/settings/policies' },
+  { pattern: /^\/dashboard\/webhooks(?:\/([A-Za-z0-9_-]+))?\/?$/, page: webhooks, nav: 'webhooks', params: ['id'], adminMovedTo: '/dashboard/settings/webhooks' },
+  // Settings: admins only (the API refuses everyone else anyway; this only spares them the page).
+  { pattern: /^\/dashboard\/settings\/?$/, redirect: '/dashboard/settings/integrations' },
+  { pattern: /^\/dashboard\/settings\/integrations\/?$/, page: integrations, nav: 'settings', admin: true },
+  { pattern: /^\/dashboard\/settings\/policies(?:\/([A-Za-z0-9._-]+))?\/?$/, page: policies, nav: 'settings', params: ['namespace'], admin: true, base: '/dashboard/settings/policies' },
+  { pattern: /^\/dashboard\/settings\/principals(?:\/([A-Za-z0-9_-]+))?\/?$/, page: principals, nav: 'settings', params: ['id'], admin: true },
+  { pattern: /^\/dashboard\/settings\/webhooks(?:\/([A-Za-z0-9_-]+))?\/?$/, page: webhooks, nav: 'settings', params: ['id'], admin: true, base: '/dashboard/settings/webhooks' },
   { pattern: /^\/dashboard\/signin\/?$/, page: signin, nav: null, public: true },
 ];
 
@@ -78,10 +88,27 @@ function render({ moveFocus = false } = {}) {
     render({ moveFocus });
     return;
   }
+  if (found.route.redirect) {
+    history.replaceState(null, '', found.route.redirect);
+    render({ moveFocus });
+    return;
+  }
+  if (found.route.adminMovedTo && who && who.role === 'admin') {
+    const rest = location.pathname.replace(/^\/dashboard\/(policies|webhooks)/, '');
+    history.replaceState(null, '', found.route.adminMovedTo + rest + location.search);
+    render({ moveFocus });
+    return;
+  }
   setNav(found.route.nav);
   main.replaceChildren();
+  if (found.route.admin && (!who || who.role !== 'admin')) {
+    current = adminsOnly(main) || {};
+    focusHeading(moveFocus);
+    return;
+  }
   const ctx = {
     params: found.params,
+    base: found.route.base || null,
     query: new URLSearchParams(location.search),
     me: who,
     navigate,
@@ -107,6 +134,9 @@ function setNav(active) {
   const signedIn = !!session.me();
   nav.hidden = !signedIn;
   sessionBox.hidden = !signedIn;
+  const admin = signedIn && session.me().role === 'admin';
+  for (const li of nav.querySelectorAll('[data-admin-only]')) li.hidden = !admin;
+  for (const li of nav.querySelectorAll('[data-unless-admin]')) li.hidden = admin;
   for (const a of nav.querySelectorAll('a[data-nav]')) {
     if (a.getAttribute('data-nav') === active) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');

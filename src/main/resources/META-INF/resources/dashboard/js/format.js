@@ -75,10 +75,21 @@ const TRUST_LABELS = {
   unregistered: 'Unregistered',
 };
 
-export function trustLabel(trustTier) {
+const TRUST_SOURCES = {
+  lookup: 'from MoltbotDen',
+  override: 'set by an admin',
+  unavailable: 'MoltbotDen did not answer',
+  unlinked: 'no MoltbotDen id',
+};
+
+/** "Active (T3)", with where it came from when known: "Active (T3) · from MoltbotDen". */
+export function trustLabel(trustTier, source) {
   if (!trustTier) return 'no trust tier';
-  return TRUST_LABELS[trustTier] || trustTier;
+  const label = TRUST_LABELS[trustTier] || trustTier;
+  return source ? `${label} · ${TRUST_SOURCES[source] || source}` : label;
 }
+
+export const TRUST_TIERS = Object.keys(TRUST_LABELS);
 
 /** "1 of 2 approvals" with a <progress> bar. */
 export function approvalsProgress(received, required) {

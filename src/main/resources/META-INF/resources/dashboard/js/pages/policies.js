@@ -5,12 +5,15 @@
 import { api, placeFieldErrors } from '../api.js';
 import { h, replace, notice, field, setFieldError, clearFieldErrors } from '../dom.js';
 import { tierBadge, trustLabel, code, time, duration } from '../format.js';
+import { settingsNav } from './settings.js';
 
 const TIERS = ['standard', 'sensitive', 'critical'];
 
 export function render(main, ctx) {
   const who = ctx.me;
   const ns = ctx.params.namespace || null;
+  // Admins edit policies under Settings → Approval Policies; approvers read them at /dashboard/policies.
+  const base = ctx.base || '/dashboard/policies';
 
   const nsInput = h('input', { type: 'text', list: 'ns-options', autocomplete: 'off', required: true, pattern: '[A-Za-z0-9._-]{1,128}' });
   if (ns) nsInput.value = ns;
@@ -27,16 +30,17 @@ export function render(main, ctx) {
       nsInput.focus();
       return;
     }
-    ctx.navigate(`/dashboard/policies/${encodeURIComponent(v)}`);
+    ctx.navigate(`${base}/${encodeURIComponent(v)}`);
   });
 
+  if (ctx.base) main.append(settingsNav('policies'));
   main.append(
     h('div', { class: 'page-head' },
-      h('h1', null, ns ? `Policy of ${ns}` : 'Policies'),
+      h('h1', null, ns ? `Policy of ${ns}` : (ctx.base ? 'Approval Policies' : 'Policies')),
       h('p', { class: 'lede' }, 'A namespace\'s default tier and per-path overrides decide how many approvals a token request needs.')),
     h('section', { class: 'card' }, chooser,
       who.namespaces && who.namespaces.length
-        ? h('p', { class: 'hint' }, 'Your namespaces: ', ...who.namespaces.flatMap((n, i) => [i ? ', ' : '', h('a', { href: `/dashboard/policies/${encodeURIComponent(n)}` }, n)]))
+        ? h('p', { class: 'hint' }, 'Your namespaces: ', ...who.namespaces.flatMap((n, i) => [i ? ', ' : '', h('a', { href: `${base}/${encodeURIComponent(n)}` }, n)]))
         : null));
 
   if (!ns) return {};
@@ -267,7 +271,7 @@ function simulator(ns) {
         h('p', { class: 'explanation' }, d.explanation),
         h('dl', { class: 'facts' },
           d.matched_pattern ? h('div', { class: 'pair' }, h('dt', null, 'Matched override'), h('dd', null, code(d.matched_pattern))) : null,
-          h('div', { class: 'pair' }, h('dt', null, 'Trust tier'), h('dd', null, trustLabel(d.trust_tier), d.trust_adjusted ? ' (trust tiers are on: the reference table applies)' : ' (trust tiers are off)')),
+          h('div', { class: 'pair' }, h('dt', null, 'Trust tier'), h('dd', null, trustLabel(d.trust_tier, d.trust_source), d.trust_adjusted ? ' (trust tiers are on: the reference table applies)' : ' (trust tiers are off)')),
           h('div', { class: 'pair' }, h('dt', null, 'Secrets reached'), h('dd', null, paths.length
             ? h('ul', { class: 'paths' }, ...paths.map((p) => h('li', null, code(p)))) : h('span', { class: 'muted' }, 'none yet'))))));
     } catch (err) {

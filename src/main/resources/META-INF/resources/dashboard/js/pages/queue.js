@@ -79,7 +79,7 @@ export function render(main, ctx) {
           h('a', { href }, r.description || 'No description given')),
         h('dl', { class: 'facts' },
           h('div', { class: 'pair' }, h('dt', null, 'Requester'),
-            h('dd', null, h('strong', null, r.requested_by), ' · ', h('span', { class: 'trust' }, trustLabel(r.trust_tier)))),
+            h('dd', null, h('strong', null, r.requested_by), ' · ', h('span', { class: 'trust' }, trustLabel(r.trust_tier, r.trust_source)))),
           h('div', { class: 'pair' }, h('dt', null, 'Scope'), h('dd', null, code(r.scope))),
           h('div', { class: 'pair' }, h('dt', null, 'Secrets'), h('dd', null, pathList(paths))),
           h('div', { class: 'pair' }, h('dt', null, 'Approvals'),

@@ -79,7 +79,7 @@ export function render(main, ctx) {
     return h('dl', { class: 'facts wide' },
       pair('Description', r.description || h('span', { class: 'muted' }, 'none given')),
       pair('Requester', h('strong', null, r.requested_by), ' ', h('code', { class: 'id' }, r.requester_id)),
-      pair('Trust tier', trustLabel(r.trust_tier)),
+      pair('Trust tier', trustLabel(r.trust_tier, r.trust_source)),
       pair('Namespace', code(r.namespace)),
       pair('Scope', code(r.scope)),
       pair('Secrets', paths.length

@@ -4,13 +4,17 @@
 import { api } from '../api.js';
 import { h, replace, notice } from '../dom.js';
 import { time, code } from '../format.js';
+import { settingsNav } from './settings.js';
 
 export function render(main, ctx) {
   const id = ctx.params.id || null;
-  return id ? deliveries(main, ctx, id) : list(main, ctx);
+  // Admins reach webhooks under Settings → Webhooks; everyone else at /dashboard/webhooks.
+  const base = ctx.base || '/dashboard/webhooks';
+  if (ctx.base) main.append(settingsNav('webhooks'));
+  return id ? deliveries(main, ctx, id, base) : list(main, ctx, base);
 }
 
-function list(main) {
+function list(main, ctx, base) {
   const box = h('div', null, h('p', { class: 'loading' }, 'Loading…'));
   main.append(
     h('div', { class: 'page-head' },
@@ -26,7 +30,7 @@ function list(main) {
       return;
     }
     replace(box, h('ul', { class: 'cards' }, ...items.map((w) => h('li', { class: 'card webhook' },
-      h('h2', { class: 'card-title' }, h('a', { href: `/dashboard/webhooks/${encodeURIComponent(w.id)}` }, w.url)),
+      h('h2', { class: 'card-title' }, h('a', { href: `${base}/${encodeURIComponent(w.id)}` }, w.url)),
       w.disabled_at ? notice('error', 'Disabled ', time(w.disabled_at), w.disabled_reason ? `: ${w.disabled_reason}` : '') : null,
       h('dl', { class: 'facts' },
         h('div', { class: 'pair' }, h('dt', null, 'Id'), h('dd', null, code(w.id))),
@@ -34,16 +38,16 @@ function list(main) {
         w.description ? h('div', { class: 'pair' }, h('dt', null, 'Description'), h('dd', null, w.description)) : null,
         h('div', { class: 'pair' }, h('dt', null, 'Created'), h('dd', null, time(w.created_at), w.created_by ? [' by ', code(w.created_by)] : '')),
         h('div', { class: 'pair' }, h('dt', null, 'Secret version'), h('dd', null, String(w.secret_version)))),
-      h('p', null, h('a', { href: `/dashboard/webhooks/${encodeURIComponent(w.id)}` }, 'Deliveries →'))))));
+      h('p', null, h('a', { href: `${base}/${encodeURIComponent(w.id)}` }, 'Deliveries →'))))));
   }).catch((e) => {
     if (!destroyed) replace(box, notice('error', `Could not load webhooks: ${e.summary}`));
   });
   return { destroy() { destroyed = true; } };
 }
 
-function deliveries(main, ctx, id) {
+function deliveries(main, ctx, id, base) {
   const head = h('div', { class: 'page-head' },
-    h('p', { class: 'crumbs' }, h('a', { href: '/dashboard/webhooks' }, '← Webhooks')),
+    h('p', { class: 'crumbs' }, h('a', { href: base }, '← Webhooks')),
     h('h1', null, 'Deliveries'),
     h('p', { class: 'lede' }));
   const flash = h('div', { role: 'status', 'aria-live': 'polite' });
