@@ -41,9 +41,12 @@ public class GracefulShutdown implements HealthCheck {
     private final ApprovalSignals signals;
     private final WebhookDispatcher webhooks;
     private final MailDispatcher mail;
+    private final ShutdownConfig config;
     private volatile boolean stopping;
 
-    public GracefulShutdown(EventStream events, ApprovalSignals signals, WebhookDispatcher webhooks, MailDispatcher mail) {
+    public GracefulShutdown(EventStream events, ApprovalSignals signals, WebhookDispatcher webhooks, MailDispatcher mail,
+            ShutdownConfig config) {
+        this.config = config;
         this.events = events;
         this.signals = signals;
         this.webhooks = webhooks;
@@ -52,7 +55,8 @@ public class GracefulShutdown implements HealthCheck {
 
     void drain(@Observes ShutdownDelayInitiatedEvent event) {
         stopping = true;
-        Log.info("Shutting down: unready; ending live feeds and long-polls, handing deliveries back");
+        Log.infof("Shutting down within %ss: unready; ending live feeds and long-polls, handing deliveries back",
+                config.grace().toSeconds());
         events.drain();
         signals.drain();
         try {
