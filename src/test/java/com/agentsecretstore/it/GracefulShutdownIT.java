@@ -46,7 +46,7 @@ class GracefulShutdownIT {
 
     static final String SCHEMA = "ass_it_shutdown";
     static final int PORT = 18493;
-    static final Duration GRACE = Duration.ofSeconds(15);
+    static final Duration GRACE = Duration.ofSeconds(20);
     static final Duration EVENTUALLY = Duration.ofSeconds(60);
     static final SecureRandom RANDOM = new SecureRandom();
     static final String ADMIN_KEY = "ass_GracefulShutdownIt" + MultiInstanceIT.alphanumeric(32);
@@ -71,7 +71,7 @@ class GracefulShutdownIT {
                 "ASS_WEBHOOKS_TIMEOUT", "300s",
                 "ASS_EVENTS_HEARTBEAT", "1s",
                 "ASS_SHUTDOWN_GRACE", GRACE.toSeconds() + "s",
-                "ASS_SHUTDOWN_DELAY", "3s"));
+                "ASS_SHUTDOWN_DELAY", "5s"));
         replica = new Instance("shutdown", PORT, env).start();
         // A receiver that takes the delivery and holds its answer until the test ends.
         receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 10);
@@ -141,7 +141,8 @@ class GracefulShutdownIT {
         long t0 = System.nanoTime();
         replica.terminate();
 
-        // Readiness goes first; while unready, the replica still serves requests.
+        // Readiness goes first; while unready (ASS_SHUTDOWN_DELAY: five seconds, ample for the two
+        // requests below), the replica still serves requests.
         await().atMost(EVENTUALLY).pollInterval(Duration.ofMillis(100)).until(() -> replica.readiness() == 503);
         as(agent).get("/v1/approvals/" + id).then().statusCode(200);
 
