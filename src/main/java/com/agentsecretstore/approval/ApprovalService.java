@@ -210,7 +210,8 @@ public class ApprovalService {
      * Between checks it holds no connection and no thread; it re-reads the request when a change is
      * signalled (from any replica) or, as a safety net, every {@code ass.approvals.wait-poll-interval}.
      * A caller holds at most {@code ass.approvals.max-waits-per-principal} at once (429 beyond), and
-     * a long-poll whose key is revoked meanwhile ends with 401.
+     * a long-poll whose key is revoked meanwhile ends with 401. While the replica shuts down it
+     * answers at once with the current state.
      */
     public Uni<ApprovalView> waitFor(Caller caller, String id, String timeoutParam) {
         int max = config.approvals().maxWaitSeconds();
@@ -232,7 +233,8 @@ public class ApprovalService {
     private Uni<ApprovalView> poll(Caller caller, String id, ApprovalView current, Instant deadline,
             ApprovalSignals.Waiter waiter) {
         Duration left = Duration.between(clock.instant(), deadline);
-        if (ApprovalStatus.fromWire(current.status()).isFinal() || left.isNegative() || left.isZero()) {
+        if (ApprovalStatus.fromWire(current.status()).isFinal() || left.isNegative() || left.isZero()
+                || signals.draining()) {
             return Uni.createFrom().item(current);
         }
         Duration safetyNet = config.approvals().waitPollInterval();

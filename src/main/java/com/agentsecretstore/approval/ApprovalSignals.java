@@ -34,6 +34,7 @@ public class ApprovalSignals {
     private final AtomicLong rereads = new AtomicLong();
     private final ConcurrencyLimit limit;
     private final CredentialWatch credentials;
+    private volatile boolean draining;
 
     public ApprovalSignals(AssConfig config, CredentialWatch credentials) {
         this.credentials = credentials;
@@ -46,6 +47,20 @@ public class ApprovalSignals {
         if (ready != null) {
             ready.forEach(Waiter::wake);
         }
+    }
+
+    /**
+     * This replica is shutting down: every long-poll is woken now, and from here on none waits
+     * ({@link #draining}), so each answers at once with its request's current state.
+     */
+    public void drain() {
+        draining = true;
+        waiters.values().forEach(set -> set.forEach(Waiter::wake));
+    }
+
+    /** Whether long-polls must answer at once because this replica is shutting down. */
+    public boolean draining() {
+        return draining;
     }
 
     /**

@@ -23,11 +23,15 @@ import io.smallrye.mutiny.Multi;
  * and JSON {@code data} (the webhook payload). Reconnecting with {@code Last-Event-ID} (or
  * {@code ?last_event_id=}) replays what was missed. Heartbeat comments keep idle connections open.
  * A principal may hold a few feeds at once (429 beyond); a feed ends when its key is revoked or its
- * principal disabled or changed, and the client reconnects with its Last-Event-ID.
+ * principal disabled or changed, and the client reconnects with its Last-Event-ID. When the replica
+ * shuts down, a feed ends with a {@code retry:} hint, and the client reconnects elsewhere.
  */
 @Path("/v1/events")
 @RolesAllowed({ Role.ADMIN_NAME, Role.APPROVER_NAME, Role.AGENT_NAME })
 public class EventResource {
+
+    /** The {@code retry:} hint sent when a replica ends a feed at shutdown: reconnect after a second. */
+    static final long RECONNECT_AFTER_MILLIS = 1000;
 
     private final EventStream stream;
     private final SecurityIdentity identity;
@@ -44,7 +48,9 @@ public class EventResource {
             @QueryParam("last_event_id") String lastEventIdParam, @Context Sse sse) {
         Caller caller = Caller.of(identity);
         Long after = parse(lastEventId != null ? lastEventId : lastEventIdParam);
-        return stream.stream(caller, after).map(item -> item.keepAlive()
+        return stream.stream(caller, after).map(item -> item.reconnect()
+                ? sse.newEventBuilder().comment("shutting down; reconnect").reconnectDelay(RECONNECT_AFTER_MILLIS).build()
+                : item.keepAlive()
                 ? sse.newEventBuilder().comment("keep-alive").build()
                 : sse.newEventBuilder().id(String.valueOf(item.event().seq())).name(item.event().type())
                         .mediaType(MediaType.APPLICATION_JSON_TYPE).data(item.event().payload()).build());

@@ -69,6 +69,7 @@ public class EventStream {
     private final String url;
     private final String username;
     private final String password;
+    private volatile boolean draining;
     private PgSubscriber subscriber;
     private long timer = -1;
 
@@ -119,6 +120,15 @@ public class EventStream {
             subscriber.close().subscribe().with(ok -> { }, e -> { });
         }
         feeds.forEach(FeedSubscription::end);
+    }
+
+    /**
+     * This replica is shutting down: every feed, open now or opened from here on, finishes its
+     * replay, sends a reconnect hint and ends, so clients go on from their Last-Event-ID elsewhere.
+     */
+    public void drain() {
+        draining = true;
+        feeds.forEach(FeedSubscription::close);
     }
 
     /** Reads and broadcasts every event after the last one seen; one catch-up at a time. */
@@ -179,6 +189,9 @@ public class EventStream {
         // either at or before that position, in that page, or offered afterwards.
         feeds.add(feed);
         feed.startAt(lastSeen.get());
+        if (draining) {
+            feed.close();
+        }
         CredentialWatch.Registration watch = credentials.watch(caller, lapse -> feed.end());
         return feed.items().onTermination().invoke(() -> {
             feeds.remove(feed);

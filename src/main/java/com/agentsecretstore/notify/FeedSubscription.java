@@ -50,6 +50,8 @@ final class FeedSubscription {
     private boolean replaying;
     private boolean overflowed;
     private boolean ended;
+    /** The replica is shutting down: once caught up, say goodbye with a reconnect hint and end. */
+    private boolean closing;
     private long lastSentNanos = System.nanoTime();
     private UniEmitter<? super Void> waiting;
     private Context waitingContext;
@@ -107,7 +109,25 @@ final class FeedSubscription {
         complete(wake, ctx);
     }
 
-    /** Ends the feed (key revoked, server stopping); what is already handed out still goes. */
+    /**
+     * Ends the feed because this replica is shutting down: a feed still replaying finishes its
+     * replay first; then it sends {@link FeedItem#RECONNECT} and ends. The client reconnects with
+     * its Last-Event-ID (through the balancer, to another replica) and misses nothing: what was
+     * queued here is read again from the table there.
+     */
+    void close() {
+        UniEmitter<? super Void> wake;
+        Context ctx;
+        synchronized (this) {
+            closing = true;
+            wake = waiting;
+            ctx = waitingContext;
+            waiting = null;
+        }
+        complete(wake, ctx);
+    }
+
+    /** Ends the feed (key revoked); what is already handed out still goes. */
     void end() {
         UniEmitter<? super Void> wake;
         Context ctx;
@@ -135,6 +155,11 @@ final class FeedSubscription {
                 // Events broadcast from here on queue up; those before are in the page read next.
                 queue.clear();
                 overflowed = false;
+            }
+            if (closing && !replaying) {
+                ended = true;
+                queue.clear();
+                return Uni.createFrom().item(new Step(List.of(FeedItem.RECONNECT), false));
             }
             findHead = !replaying && last < 0;
             from = last;
@@ -207,7 +232,7 @@ final class FeedSubscription {
         Context ctx = Vertx.currentContext();
         return Uni.createFrom().emitter(emitter -> {
             synchronized (this) {
-                if (ended || overflowed || !queue.isEmpty()) {
+                if (ended || closing || overflowed || !queue.isEmpty()) {
                     emitter.complete(null);
                     return;
                 }

@@ -35,6 +35,10 @@ public class MailDispatcher {
             from due where m.id = due.id
             returning m.id, m.recipient, m.subject, m.body, m.attempts""";
 
+    /** As {@link WebhookDispatcher#RELEASE}, for emails. */
+    static final String RELEASE = "update mail_delivery set status = 'pending', locked_until = null, "
+            + "attempts = greatest(attempts - 1, 0), next_attempt_at = $2 where id = any($1) and status = 'sending'";
+
     private final Pool pool;
     private final ReactiveMailer mailer;
     private final AssConfig config;
@@ -52,7 +56,7 @@ public class MailDispatcher {
     @PostConstruct
     void init() {
         schedule = RetrySchedule.parse(config.mail().retrySchedule());
-        loop = new OutboxLoop("mail", CONCURRENCY, this::claim);
+        loop = new OutboxLoop("mail", CONCURRENCY, this::claim, this::release);
     }
 
     public void wake() {
@@ -61,21 +65,32 @@ public class MailDispatcher {
         }
     }
 
+    /** Shutdown: no more claims; emails in flight are abandoned and handed back (see {@link #RELEASE}). */
+    public Uni<Void> stop() {
+        return loop.stop();
+    }
+
     @Scheduled(every = "${ass.webhooks.poll-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> poll() {
         return config.mail().enabled() ? loop.tick() : Uni.createFrom().voidItem();
     }
 
     /** Claims at most {@code max} due emails; one send each, for the loop to start. */
-    Uni<List<Uni<Void>>> claim(int max) {
+    Uni<List<OutboxLoop.Send>> claim(int max) {
         Instant now = clock.instant();
         return pool.withTransaction(c -> c.preparedQuery(CLAIM).execute(Tuple.of(WebhookDispatcher.at(now),
                 WebhookDispatcher.at(now.plusSeconds(120)), Math.min(max, BATCH))))
                 .map(rows -> {
-                    List<Uni<Void>> sends = new ArrayList<>();
-                    rows.forEach(row -> sends.add(Uni.createFrom().deferred(() -> send(row))));
+                    List<OutboxLoop.Send> sends = new ArrayList<>();
+                    rows.forEach(row -> sends.add(new OutboxLoop.Send(row.getString("id"),
+                            Uni.createFrom().deferred(() -> send(row)))));
                     return sends;
                 });
+    }
+
+    Uni<Void> release(List<String> ids) {
+        return pool.preparedQuery(RELEASE).execute(Tuple.of(ids.toArray(String[]::new), WebhookDispatcher.at(clock.instant())))
+                .replaceWithVoid();
     }
 
     private Uni<Void> send(Row row) {

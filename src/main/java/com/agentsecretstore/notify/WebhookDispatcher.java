@@ -72,6 +72,13 @@ public class WebhookDispatcher {
             from webhook_delivery d join webhook w on w.id = d.webhook_id join event e on e.seq = d.event_seq
             where d.id = any($1) order by d.event_seq""";
 
+    /**
+     * Hands rows this replica claimed but will not finish back to every replica, due now; the
+     * abandoned attempt does not count. Rows whose outcome was recorded meanwhile are left alone.
+     */
+    static final String RELEASE = "update webhook_delivery set status = 'pending', locked_until = null, "
+            + "attempts = greatest(attempts - 1, 0), next_attempt_at = $2 where id = any($1) and status = 'sending'";
+
     /** What one attempt learnt from the receiver. */
     record Answer(int status, String retryAfter) {
     }
@@ -105,7 +112,7 @@ public class WebhookDispatcher {
                 .setConnectTimeout((int) deadline.toMillis())
                 .setMaxPoolSize(config.webhooks().concurrency())
                 .setDecompressionSupported(false));
-        loop = new OutboxLoop("webhooks", config.webhooks().concurrency(), this::claim);
+        loop = new OutboxLoop("webhooks", config.webhooks().concurrency(), this::claim, this::release);
     }
 
     @PreDestroy
@@ -119,13 +126,18 @@ public class WebhookDispatcher {
         loop.wake();
     }
 
+    /** Shutdown: no more claims; deliveries in flight are abandoned and handed back (see {@link #RELEASE}). */
+    public Uni<Void> stop() {
+        return loop.stop();
+    }
+
     @Scheduled(every = "${ass.webhooks.poll-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> poll() {
         return loop.tick();
     }
 
     /** Claims at most {@code max} due deliveries; one send each, for the loop to start. */
-    Uni<List<Uni<Void>>> claim(int max) {
+    Uni<List<OutboxLoop.Send>> claim(int max) {
         Instant now = clock.instant();
         // The lease outlives the attempt's deadline, so a live sender records before anyone reclaims.
         OffsetDateTime lease = at(now.plus(deadline).plusSeconds(30));
@@ -134,14 +146,20 @@ public class WebhookDispatcher {
                     List<String> ids = new ArrayList<>();
                     claimed.forEach(r -> ids.add(r.getString("id")));
                     if (ids.isEmpty()) {
-                        return Uni.createFrom().item(List.<Uni<Void>>of());
+                        return Uni.createFrom().item(List.<OutboxLoop.Send>of());
                     }
                     return pool.preparedQuery(LOAD).execute(Tuple.of(ids.toArray(String[]::new))).map(rows -> {
-                        List<Uni<Void>> sends = new ArrayList<>();
-                        rows.forEach(row -> sends.add(Uni.createFrom().deferred(() -> send(row))));
+                        List<OutboxLoop.Send> sends = new ArrayList<>();
+                        rows.forEach(row -> sends.add(new OutboxLoop.Send(row.getString("id"),
+                                Uni.createFrom().deferred(() -> send(row)))));
                         return sends;
                     });
                 });
+    }
+
+    Uni<Void> release(List<String> ids) {
+        return pool.preparedQuery(RELEASE).execute(Tuple.of(ids.toArray(String[]::new), at(clock.instant())))
+                .replaceWithVoid();
     }
 
     private Uni<Void> send(Row row) {

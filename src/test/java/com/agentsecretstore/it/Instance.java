@@ -62,6 +62,29 @@ final class Instance {
         }
     }
 
+    /** SIGTERM, as an orchestrator stops a pod; returns at once (see {@link #awaitExit}). */
+    void terminate() {
+        process.destroy();
+    }
+
+    /** Waits for the process to end; false if it is still running after {@code max}. */
+    boolean awaitExit(Duration max) throws InterruptedException {
+        return process.waitFor(max.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** The readiness probe's status code, or -1 when nothing answers. */
+    int readiness() {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(base() + "/q/health/ready"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
     private boolean ready() {
         try {
             HttpResponse<Void> r = HTTP.send(HttpRequest.newBuilder(URI.create(base() + "/q/health/ready"))

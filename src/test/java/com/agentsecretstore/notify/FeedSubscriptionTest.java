@@ -46,7 +46,7 @@ class FeedSubscriptionTest {
     }
 
     private static List<Long> seqs(AssertSubscriber<FeedItem> s) {
-        return s.getItems().stream().filter(i -> !i.keepAlive()).map(i -> i.event().seq()).toList();
+        return s.getItems().stream().filter(i -> i.event() != null).map(i -> i.event().seq()).toList();
     }
 
     private static List<Long> range(long from, long to) {
@@ -152,5 +152,29 @@ class FeedSubscriptionTest {
         AssertSubscriber<FeedItem> client = feed.items().subscribe().withSubscriber(AssertSubscriber.create(10));
         feed.end();
         client.awaitCompletion(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void closingAWaitingFeedSendsAReconnectHintAndEnds() {
+        FeedSubscription feed = new FeedSubscription(new Table(), e -> true, null, 10, 8, Duration.ofHours(1));
+        feed.startAt(0);
+        AssertSubscriber<FeedItem> client = feed.items().subscribe().withSubscriber(AssertSubscriber.create(10));
+        feed.close();
+        client.awaitCompletion(Duration.ofSeconds(10));
+        assertEquals(List.of(FeedItem.RECONNECT), client.getItems());
+    }
+
+    @Test
+    void aFeedClosedWhileReplayingFinishesItsReplayBeforeTheReconnectHint() {
+        Table table = new Table();
+        for (int i = 0; i < 35; i++) {
+            table.append("me");
+        }
+        FeedSubscription feed = new FeedSubscription(table, e -> true, 0L, 10, 8, Duration.ofHours(1));
+        feed.close();
+        AssertSubscriber<FeedItem> client = feed.items().subscribe().withSubscriber(AssertSubscriber.create(100));
+        client.awaitCompletion(Duration.ofSeconds(10));
+        assertEquals(range(1, 35), seqs(client), "the replay, whole and in order");
+        assertEquals(FeedItem.RECONNECT, client.getItems().get(client.getItems().size() - 1));
     }
 }
