@@ -29,6 +29,7 @@ import org.jose4j.jwt.consumer.JwtConsumerBuilder;
 import org.jose4j.jwt.consumer.JwtContext;
 import org.jose4j.jwx.JsonWebStructure;
 import org.jose4j.keys.resolvers.JwksVerificationKeyResolver;
+import org.jose4j.lang.UnresolvableKeyException;
 
 import com.agentsecretstore.principal.kubernetes.TokenRefusal.Reason;
 
@@ -137,6 +138,12 @@ final class KubernetesTokenVerifier {
     }
 
     private static Reason reason(InvalidJwtException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            // A key id the issuer has, but for another algorithm: no key of this issuer signed it.
+            if (t instanceof UnresolvableKeyException) {
+                return Reason.UNKNOWN_KEY;
+            }
+        }
         if (e.hasErrorCode(ErrorCodes.SIGNATURE_INVALID) || e.hasErrorCode(ErrorCodes.SIGNATURE_MISSING)) {
             return Reason.BAD_SIGNATURE;
         }
