@@ -7,3 +7,9 @@ create table kubernetes_service_account (
     created_at   timestamptz not null
 );
 create index kubernetes_service_account_principal on kubernetes_service_account (principal_id);
+
+-- Feeds and long-polls opened with a service-account token end when the binding goes or moves
+-- (principal.auth.CredentialWatch), like those opened with a revoked key (V12's function).
+create trigger kubernetes_service_account_credential_change
+    after update or delete on kubernetes_service_account
+    for each row execute function notify_credential_change('principal_id');
