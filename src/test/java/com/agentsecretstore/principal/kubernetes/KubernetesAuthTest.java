@@ -1,5 +1,6 @@
 package com.agentsecretstore.principal.kubernetes;
 
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,6 +13,7 @@ import java.util.UUID;
 
 import jakarta.inject.Inject;
 
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jose4j.jwk.PublicJsonWebKey;
 import org.jose4j.jws.AlgorithmIdentifiers;
 import org.jose4j.jws.JsonWebSignature;
@@ -24,6 +26,7 @@ import com.agentsecretstore.support.Api;
 import com.agentsecretstore.support.Db;
 import com.agentsecretstore.support.KubernetesIssuer;
 import com.agentsecretstore.support.KubernetesIssuerResource;
+import com.agentsecretstore.support.SseClient;
 import com.agentsecretstore.support.TestClock;
 
 import io.quarkus.test.common.QuarkusTestResource;
@@ -142,6 +145,18 @@ class KubernetesAuthTest {
         Api.admin().body(Map.of("kubernetes_service_accounts", List.of())).patch("/v1/principals/" + b.agent().id())
                 .then().statusCode(200).body("kubernetes_service_accounts", equalTo(List.of()));
         refused(token, b, "unbound_service_account");
+    }
+
+    @Test
+    void unbindingEndsAFeedOpenedWithTheToken() {
+        Bound b = bound();
+        int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
+        try (SseClient client = new SseClient("http://127.0.0.1:" + port + "/v1/events/stream", token("cluster-a", b), null)) {
+            await().atMost(Duration.ofSeconds(20)).until(client::connected);
+            Api.admin().body(Map.of("kubernetes_service_accounts", List.of())).patch("/v1/principals/" + b.agent().id())
+                    .then().statusCode(200);
+            await().atMost(Duration.ofSeconds(30)).until(() -> client.ended);
+        }
     }
 
     @Test
