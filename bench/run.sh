@@ -14,7 +14,8 @@
 # BENCH_WARMUP (default 5s), BENCH_CONNECTIONS (default 32), BENCH_PG_DURATION (seconds, default 20),
 # BENCH_JAVA_OPTS (JVM options for the service; default -XX:+UseParallelGC, as src/main/docker/Dockerfile.jvm
 # runs it), BENCH_PGBENCH=0 (skip the pgbench part),
-# BENCH_WAIT_QUIET=N (first wait up to N s for the 1-minute load average to drop below 1).
+# BENCH_WAIT_QUIET=N (first wait up to N s for the 1-minute load average to drop below 1),
+# BENCH_SCHEMA (the service's schema, default ass_bench).
 # Any QUARKUS_* / ASS_* runtime setting in the environment reaches the service, e.g.
 # QUARKUS_DATASOURCE_REACTIVE_MAX_SIZE=8 bash bench/run.sh
 set -Eeuo pipefail
@@ -32,7 +33,7 @@ JAVA_OPTS=${BENCH_JAVA_OPTS--XX:+UseParallelGC}
 PG_SECONDS=${BENCH_PG_DURATION:-20}
 PG_CLIENTS=8
 PG_JOBS=2
-SCHEMA=ass_bench
+SCHEMA=${BENCH_SCHEMA:-ass_bench}
 PGDB=ass_pgbench
 APP_NAME=ass-bench
 JAR=target/quarkus-app/quarkus-run.jar
