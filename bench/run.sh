@@ -4,8 +4,9 @@
 #     bash bench/run.sh
 #
 # Starts the packaged jar (building it when missing) on 127.0.0.1 against the local PostgreSQL in
-# its own schema, drives (a) standard token requests and (b) secret reads with wrk at 32
-# connections, then measures the ceiling PostgreSQL itself sets on this machine (pgbench -S, and
+# its own schema, drives (a) standard token requests, (b) secret reads and (c) the same reads
+# authenticated with a Kubernetes service-account token instead of the API key (a local stand-in
+# issuer, bench/k8s_issuer.py, serves the keys) with wrk at 32 connections, then measures the ceiling PostgreSQL itself sets on this machine (pgbench -S, and
 # pgbench inserting one audit-sized row per transaction) and prints everything in one table.
 # All traffic goes to 127.0.0.1. Takes about three minutes; cleans up after itself even on failure.
 #
@@ -13,7 +14,8 @@
 # BENCH_WARMUP (default 5s), BENCH_CONNECTIONS (default 32), BENCH_PG_DURATION (seconds, default 20),
 # BENCH_JAVA_OPTS (JVM options for the service; default -XX:+UseParallelGC, as src/main/docker/Dockerfile.jvm
 # runs it), BENCH_PGBENCH=0 (skip the pgbench part),
-# BENCH_WAIT_QUIET=N (first wait up to N s for the 1-minute load average to drop below 1).
+# BENCH_WAIT_QUIET=N (first wait up to N s for the 1-minute load average to drop below 1),
+# BENCH_SCHEMA (the service's schema, default ass_bench).
 # Any QUARKUS_* / ASS_* runtime setting in the environment reaches the service, e.g.
 # QUARKUS_DATASOURCE_REACTIVE_MAX_SIZE=8 bash bench/run.sh
 set -Eeuo pipefail
@@ -31,7 +33,7 @@ JAVA_OPTS=${BENCH_JAVA_OPTS--XX:+UseParallelGC}
 PG_SECONDS=${BENCH_PG_DURATION:-20}
 PG_CLIENTS=8
 PG_JOBS=2
-SCHEMA=ass_bench
+SCHEMA=${BENCH_SCHEMA:-ass_bench}
 PGDB=ass_pgbench
 APP_NAME=ass-bench
 JAR=target/quarkus-app/quarkus-run.jar
@@ -51,6 +53,7 @@ sql() { psql -d "${SQL_DB:-postgres}" -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
 # ---------------------------------------------------------------------------------------------
 # Cleanup: stop the service, drop the schema and the pgbench database, whatever happened.
 svc_pid=""
+issuer_pid=""
 cleaned=0
 stop_service() {
   if [ -n "$svc_pid" ] && kill -0 "$svc_pid" 2>/dev/null; then
@@ -65,6 +68,7 @@ cleanup() {
   [ "$cleaned" = 1 ] && return
   cleaned=1
   stop_service
+  [ -n "$issuer_pid" ] && kill "$issuer_pid" 2>/dev/null || true
   sql "drop schema if exists $SCHEMA cascade" >/dev/null 2>&1 || say "bench: could not drop schema $SCHEMA" >&2
   sql "drop database if exists $PGDB with (force)" >/dev/null 2>&1 || say "bench: could not drop database $PGDB" >&2
 }
@@ -96,13 +100,22 @@ if ! command -v wrk >/dev/null; then
     || { timeout 300 apt-get update -qq && timeout 300 apt-get install -y -qq wrk >/dev/null; } \
     || die "could not install wrk"
 fi
-for tool in pgbench psql curl jq java; do command -v "$tool" >/dev/null || die "$tool is not installed"; done
+for tool in pgbench psql curl jq java openssl python3; do command -v "$tool" >/dev/null || die "$tool is not installed"; done
 sql "select 1" >/dev/null || die "PostgreSQL is not reachable on 127.0.0.1:5432 as postgres"
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for _ in $(seq 1 20); do port_in_use "$PORT" || break; PORT=$((PORT + 1)); done
 port_in_use "$PORT" && die "no free port found"
 BASE="http://127.0.0.1:$PORT"
+ISSUER_PORT=$((PORT + 1))
+for _ in $(seq 1 20); do port_in_use "$ISSUER_PORT" || break; ISSUER_PORT=$((ISSUER_PORT + 1)); done
+ISSUER="http://127.0.0.1:$ISSUER_PORT"
+
+# A stand-in cluster issuer (discovery + JWKS of a fresh RSA key) for the service-account reads.
+ISSUER_KEY="$OUT/issuer-key.pem"
+openssl genrsa -out "$ISSUER_KEY" 2048 2>/dev/null || die "openssl genrsa failed"
+python3 "$BENCH_DIR/k8s_issuer.py" serve "$ISSUER_KEY" "$ISSUER" "$ISSUER_PORT" &
+issuer_pid=$!
 
 # ---------------------------------------------------------------------------------------------
 # Start the service in its own schema.
@@ -119,7 +132,7 @@ MASTER_KEY=$(head -c 32 /dev/urandom | base64 -w0)
 step "starting $JAR on $BASE (schema $SCHEMA, log $LOG)"
 # application_name only tags the service's PostgreSQL connections, so their CPU can be measured.
 # shellcheck disable=SC2086
-ASS_MASTER_KEY="$MASTER_KEY" ASS_BOOTSTRAP_ADMIN_KEY="$ADMIN_KEY" ASS_DB_SCHEMA="$SCHEMA" \
+ASS_MASTER_KEY="$MASTER_KEY" ASS_BOOTSTRAP_ADMIN_KEY="$ADMIN_KEY" ASS_DB_SCHEMA="$SCHEMA" ASS_KUBERNETES_ISSUERS="$ISSUER" \
   QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$PORT" \
   java $JAVA_OPTS -Dquarkus.datasource.reactive.additional-properties.application_name=$APP_NAME \
   -jar "$JAR" >"$LOG" 2>&1 &
@@ -156,8 +169,14 @@ TOKEN=$(jq -er .value <<<"$token_json")
 read_json=$(curl -sf --max-time 10 "$BASE/v1/secrets/bench/service/url" \
   -H "Authorization: Bearer $AGENT_KEY" -H "X-Secret-Token: $TOKEN") || die "reading the secret failed"
 [ "$(jq -r .value <<<"$read_json")" = "$SECRET_VALUE" ] || die "the secret read returned another value"
-export BENCH_AGENT_KEY=$AGENT_KEY BENCH_TOKEN=$TOKEN
-step "set-up done: agent, secret bench/service/url, token for secrets:read:bench/service/*"
+AGENT_ID=$(api GET /v1/principals/me "$AGENT_KEY" | jq -er .id) || die "no id for the agent"
+api PATCH "/v1/principals/$AGENT_ID" "$ADMIN_KEY" '{"kubernetes_service_accounts":["bench/bench-agent"]}' >/dev/null
+SA_TOKEN=$(python3 "$BENCH_DIR/k8s_issuer.py" token "$ISSUER_KEY" "$ISSUER" bench bench-agent) || die "could not mint a token"
+read_json=$(curl -sf --max-time 10 "$BASE/v1/secrets/bench/service/url" \
+  -H "Authorization: Bearer $SA_TOKEN" -H "X-Secret-Token: $TOKEN") || die "reading with the service-account token failed"
+[ "$(jq -r .value <<<"$read_json")" = "$SECRET_VALUE" ] || die "the service-account read returned another value"
+export BENCH_AGENT_KEY=$AGENT_KEY BENCH_TOKEN=$TOKEN BENCH_SA_TOKEN=$SA_TOKEN
+step "set-up done: agent (also bound to bench/bench-agent), secret bench/service/url, token for secrets:read:bench/service/*"
 
 # ---------------------------------------------------------------------------------------------
 # CPU accounting over a run: the service JVM, its PostgreSQL backends, wrk, and the whole machine.
@@ -250,6 +269,7 @@ run_wrk() { # name script path
 
 run_wrk tokens tokens.lua /v1/tokens
 run_wrk reads read.lua /v1/secrets/bench/service/url
+run_wrk sareads read-sa.lua /v1/secrets/bench/service/url
 SVC_ERRORS=$(grep -c " ERROR " "$LOG" || true)
 stop_service
 
@@ -290,6 +310,7 @@ printf '%-44s %12s %10s %10s %7s\n' "benchmark" "req/s | tps" "p50 ms" "p99 ms" 
 printf '%-44s %12s %10s %10s %7s\n' "--------------------------------------------" "------------" "----------" "----------" "-------"
 printf '%-44s %12s %10s %10s %7s\n' "(a) POST /v1/tokens (standard scope)" "${RPS[tokens]}" "${P50[tokens]}" "${P99[tokens]}" "${ERRS[tokens]}"
 printf '%-44s %12s %10s %10s %7s\n' "(b) GET /v1/secrets/bench/service/url" "${RPS[reads]}" "${P50[reads]}" "${P99[reads]}" "${ERRS[reads]}"
+printf '%-44s %12s %10s %10s %7s\n' "(c) the same with a service-account token" "${RPS[sareads]}" "${P50[sareads]}" "${P99[sareads]}" "${ERRS[sareads]}"
 if [ "${BENCH_PGBENCH:-1}" = 1 ]; then
   printf '%-44s %12.1f %10s %10s %7s\n' "pgbench -S (select-only, scale 10)" "$TPS_SELECT" "avg ${LAT_SELECT}" "" ""
   printf '%-44s %12.1f %10s %10s %7s\n' "pgbench, 1 audit-row insert/txn (~${ROW_BYTES} B)" "$TPS_INSERT" "avg ${LAT_INSERT}" "" ""
@@ -299,10 +320,13 @@ fi
 say ""
 say "secret reads / one-insert tps: ${ratio} %   (goal >= 50 %: $ratio_ok)"
 say "secret read p99:               ${P99[reads]} ms (goal < 25 ms: $p99_ok)"
+sa_ratio=$(awk -v c="${RPS[sareads]}" -v b="${RPS[reads]}" 'BEGIN { printf "%.1f", 100 * c / b }')
+sa_ok=$(awk -v x="$sa_ratio" 'BEGIN { print (x >= 85) ? "met" : "MISSED" }')
+say "service-account reads / API-key reads: ${sa_ratio} %   (goal >= 85 %, i.e. at most 15 % slower: $sa_ok)"
 say ""
 say "CPU during each measured run, in cores (of $NCPU):"
 printf '  %-7s %12s %14s %6s %16s %14s\n' "" "service JVM" "its PG backends" "wrk" "everything else" "whole machine"
-for n in tokens reads; do
+for n in tokens reads sareads; do
   printf '  %-7s %12s %14s %6s %16s %14s\n' "$n" "${CPU_SVC[$n]}" "${CPU_PG[$n]}" "${CPU_WRK[$n]}" "${CPU_OTHER[$n]}" "${CPU_ALL[$n]}"
 done
 noisy=$(awk -v a="${CPU_OTHER[tokens]}" -v b="${CPU_OTHER[reads]}" 'BEGIN { m = (a > b) ? a : b; if (m > 0.2) printf "%.2f", m }')
@@ -310,7 +334,7 @@ noisy=$(awk -v a="${CPU_OTHER[tokens]}" -v b="${CPU_OTHER[reads]}" 'BEGIN { m = 
 say "Busiest processes 10 s into the read run (top -b -n1):"
 awk '/^ *PID /{ on = 1 } on && n++ < 7' "$OUT/top-reads.txt" | cut -c1-110 | sed 's/^/  /'
 say "Per request, table accesses (index + seq scans) [+ rows inserted/updated], from pg_stat_user_tables:"
-for n in tokens reads; do printf '  %-7s %s\n' "$n" "${PERREQ[$n]}"; done
+for n in tokens reads sareads; do printf '  %-7s %s\n' "$n" "${PERREQ[$n]}"; done
 say "Service's PostgreSQL connections a few seconds after each run: tokens: ${BACKENDS[tokens]}; reads: ${BACKENDS[reads]}"
 say "Service log: $SVC_ERRORS ERROR lines while serving, see $LOG (wrk closing its connections with requests in flight at the end of each run is enough to produce some)"
 say "Load average (1/5/15 min): before $load_before, after $load_after"

@@ -21,6 +21,7 @@ import shutil
 import socket
 import string
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -36,6 +37,7 @@ CLIENT_ROOT = Path(__file__).resolve().parent.parent  # clients/python
 REPO_ROOT = CLIENT_ROOT.parent.parent
 DEFAULT_JAR = REPO_ROOT / "target" / "quarkus-app" / "quarkus-run.jar"
 START_TIMEOUT_SECONDS = 120
+ISSUER_SCRIPT = REPO_ROOT / "bench" / "k8s_issuer.py"
 
 #: The reference page's policy, with a 1 s delay instead of 300 s so that tests stay quick.
 REFERENCE_POLICY = {
@@ -91,6 +93,12 @@ class Service:
         self.log_path = str(CLIENT_ROOT / "build" / "test-service.log")
         self.process: Optional[subprocess.Popen] = None
         self.seed: Optional[Seed] = None
+        # A stand-in Kubernetes issuer (bench/k8s_issuer.py: discovery + JWKS of an openssl RSA key),
+        # so that agents can also authenticate with service-account tokens (ASS_KUBERNETES_ISSUERS).
+        self.issuer_port = free_port()
+        self.issuer = f"http://127.0.0.1:{self.issuer_port}"
+        self.issuer_key = str(CLIENT_ROOT / "build" / "issuer-key.pem")
+        self.issuer_process: Optional[subprocess.Popen] = None
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -105,7 +113,12 @@ class Service:
             # The webhook test's receiver listens on loopback.
             "ASS_WEBHOOKS_ALLOW_PRIVATE": "true",
             "ASS_WEBHOOKS_POLL_INTERVAL": "1s",
+            "ASS_KUBERNETES_ISSUERS": self.issuer,
         })
+        os.makedirs(os.path.dirname(self.issuer_key), exist_ok=True)
+        subprocess.run(["openssl", "genrsa", "-out", self.issuer_key, "2048"], check=True, capture_output=True)
+        self.issuer_process = subprocess.Popen([sys.executable, str(ISSUER_SCRIPT), "serve", self.issuer_key, self.issuer,
+                                                str(self.issuer_port)], stdin=subprocess.DEVNULL)
         java = os.path.join(os.environ["JAVA_HOME"], "bin", "java") if os.environ.get("JAVA_HOME") else "java"
         os.makedirs(os.path.dirname(self.log_path), exist_ok=True)
         with open(self.log_path, "wb") as log:
@@ -129,7 +142,15 @@ class Service:
         except (OSError, urllib.error.URLError):
             return False
 
+    def service_account_token(self, namespace: str, service_account: str) -> str:
+        """A projected-style token of the stand-in issuer for ``namespace/service_account``."""
+        return subprocess.run([sys.executable, str(ISSUER_SCRIPT), "token", self.issuer_key, self.issuer, namespace,
+                               service_account], check=True, capture_output=True, text=True).stdout.strip()
+
     def stop(self) -> None:
+        if self.issuer_process and self.issuer_process.poll() is None:
+            self.issuer_process.terminate()
+            self.issuer_process.wait()
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:

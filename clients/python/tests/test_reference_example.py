@@ -13,6 +13,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import unittest
@@ -49,6 +50,25 @@ class ReferenceExampleTest(unittest.TestCase):
         self.service.set_policy("production", {"default_tier": "standard"})
         self.addCleanup(self.service.set_policy, "production", REFERENCE_POLICY)
         result = self.run_example(self.service.base_url)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout.strip(), self.seed.values["production/stripe/api-key"])
+
+    def test_example_runs_with_a_service_account_token_instead_of_a_key(self):
+        # Issue 13.1: the same file, in a pod whose service account is bound to the agent.
+        self.service.admin("PATCH", f"/v1/principals/{self.seed.example_agent.id}",
+                           {"kubernetes_service_accounts": ["payments/reference-example"]})
+        self.addCleanup(self.service.admin, "PATCH", f"/v1/principals/{self.seed.example_agent.id}",
+                        {"kubernetes_service_accounts": []})
+        self.service.set_policy("production", {"default_tier": "standard"})
+        self.addCleanup(self.service.set_policy, "production", REFERENCE_POLICY)
+        with tempfile.TemporaryDirectory() as d:
+            token_file = os.path.join(d, "token")
+            with open(token_file, "w", encoding="ascii") as f:
+                f.write(self.service.service_account_token("payments", "reference-example"))
+            env = {k: v for k, v in os.environ.items() if k != "ASS_AGENT_KEY"}
+            env.update({"ASS_TOKEN_FILE": token_file, "ASS_BASE_URL": self.service.base_url,
+                        "PYTHONPATH": str(CLIENT_ROOT / "src")})
+            result = subprocess.run([sys.executable, str(EXAMPLE)], env=env, capture_output=True, text=True, timeout=120)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(result.stdout.strip(), self.seed.values["production/stripe/api-key"])
 

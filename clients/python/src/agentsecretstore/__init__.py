@@ -10,7 +10,7 @@ import logging as _logging
 
 from ._http import RetryPolicy
 from ._version import __version__
-from .client import DEFAULT_BASE_URL, SERVER_MAX_WAIT_SECONDS, AgentVault
+from .client import DEFAULT_BASE_URL, DEFAULT_TOKEN_FILE, SERVER_MAX_WAIT_SECONDS, AgentVault
 from .errors import (
     AgentSecretStoreError,
     ApprovalCancelled,
@@ -46,6 +46,7 @@ __all__ = [
     "AgentVault",
     "RetryPolicy",
     "DEFAULT_BASE_URL",
+    "DEFAULT_TOKEN_FILE",
     "SERVER_MAX_WAIT_SECONDS",
     "__version__",
     # models

@@ -20,7 +20,7 @@ import random
 import ssl
 import time
 from dataclasses import dataclass
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Union
 from urllib.parse import urlencode, urlsplit
 
 from .errors import AgentSecretStoreError, ConfigurationError, RequestTimeout, TransportError, error_from_response
@@ -93,7 +93,7 @@ class HttpTransport:
     def __init__(
         self,
         base_url: str,
-        authorization: str,
+        authorization: Union[str, Callable[[], str]],
         *,
         timeout: float,
         connect_timeout: float,
@@ -224,7 +224,7 @@ class HttpTransport:
             "Accept: application/json, application/problem+json",
             "Accept-Encoding: identity",
             "Connection: close",
-            f"Authorization: {self._authorization}",
+            f"Authorization: {self._authorization() if callable(self._authorization) else self._authorization}",
         ]
         if payload is not None:
             lines.append("Content-Type: application/json")

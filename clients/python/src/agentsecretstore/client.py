@@ -7,7 +7,7 @@ import math
 import os
 import re
 import ssl
-from typing import Any, AsyncIterator, Optional, Union
+from typing import Any, AsyncIterator, Callable, Optional, Union
 from urllib.parse import quote
 
 from ._version import __version__
@@ -23,10 +23,14 @@ from .errors import (
 from .models import ApprovalPage, ApprovalRequest, Secret, TokenInfo, TokenResponse
 from .webhooks import verify_webhook
 
-__all__ = ["AgentVault", "DEFAULT_BASE_URL", "SERVER_MAX_WAIT_SECONDS"]
+__all__ = ["AgentVault", "DEFAULT_BASE_URL", "DEFAULT_TOKEN_FILE", "SERVER_MAX_WAIT_SECONDS"]
 
 #: Used when neither ``base_url`` nor ``ASS_BASE_URL`` is given: the service's default port.
 DEFAULT_BASE_URL = "http://localhost:8080"
+
+#: Where a pod's projected service-account token is mounted (k8s/examples/agent-deployment.yaml),
+#: read when no API key is given and ``ASS_TOKEN_FILE`` is not set.
+DEFAULT_TOKEN_FILE = "/var/run/secrets/agent-secret-store/token"
 
 #: The service's longest single long-poll (``ASS_APPROVALS_MAX_WAIT_SECONDS``, default 900).
 SERVER_MAX_WAIT_SECONDS = 900
@@ -43,11 +47,34 @@ def _secret_path(path: str) -> str:
     return "/".join(_segment(p) for p in path.strip("/").split("/"))
 
 
+class _TokenFile:
+    """The ``Authorization`` value from a token file, read anew for each request (a few hundred
+    bytes from the kubelet's tmpfs: too small to be worth a thread). Never shows the token."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __call__(self) -> str:
+        try:
+            with open(self.path, "r", encoding="ascii") as f:
+                token = f.read().strip()
+        except (OSError, UnicodeDecodeError) as e:
+            raise ConfigurationError(f"cannot read the service-account token file {self.path}: {type(e).__name__}") from None
+        if not token or any(c.isspace() for c in token):
+            raise ConfigurationError(f"the service-account token file {self.path} does not hold one token")
+        return "Bearer " + token
+
+    def __repr__(self) -> str:
+        return f"_TokenFile({self.path!r})"
+
+
 class AgentVault:
     """Client for agents (and approvers) of an Agent Secret Store.
 
-    ``api_key`` defaults to ``$ASS_AGENT_KEY``; ``base_url`` to ``$ASS_BASE_URL``, else
-    ``http://localhost:8080``. ``timeout`` bounds each HTTP exchange in seconds (a long-poll gets
+    ``api_key`` defaults to ``$ASS_AGENT_KEY``. With neither, the client authenticates with the
+    pod's Kubernetes service-account token: the file ``token_file``, else ``$ASS_TOKEN_FILE``, else
+    ``/var/run/secrets/agent-secret-store/token``, read again for every request because the kubelet
+    rotates it. ``base_url`` defaults to ``$ASS_BASE_URL``, else ``http://localhost:8080``. ``timeout`` bounds each HTTP exchange in seconds (a long-poll gets
     its own wait on top); ``retry`` says how idempotent calls are retried. The key is sent only in
     the ``Authorization`` header and never appears in ``repr``, ``str``, exceptions or logs.
 
@@ -66,12 +93,24 @@ class AgentVault:
         ssl_context: Optional[ssl.SSLContext] = None,
         max_wait_chunk_seconds: int = SERVER_MAX_WAIT_SECONDS,
         user_agent: Optional[str] = None,
+        token_file: Optional[str] = None,
     ) -> None:
         key = (api_key if api_key is not None else os.environ.get("ASS_AGENT_KEY", "")).strip()
-        if not key:
-            raise ConfigurationError("No API key: pass AgentVault(api_key=...) or set ASS_AGENT_KEY")
-        if any(c.isspace() for c in key):
-            raise ConfigurationError("The API key contains whitespace")
+        authorization: Union[str, Callable[[], str]]
+        if key:
+            if any(c.isspace() for c in key):
+                raise ConfigurationError("The API key contains whitespace")
+            authorization = "Bearer " + key
+            self._credential = "api_key"
+        else:
+            path = token_file or os.environ.get("ASS_TOKEN_FILE") or DEFAULT_TOKEN_FILE
+            if not os.path.isfile(path):
+                raise ConfigurationError(
+                    "No API key: pass AgentVault(api_key=...) or set ASS_AGENT_KEY, or mount a Kubernetes "
+                    f"service-account token at {path} (ASS_TOKEN_FILE)"
+                )
+            authorization = _TokenFile(path)
+            self._credential = "token_file"
         url = (base_url or os.environ.get("ASS_BASE_URL") or DEFAULT_BASE_URL).strip()
         if timeout <= 0 or connect_timeout <= 0:
             raise ConfigurationError("timeouts must be positive")
@@ -81,7 +120,7 @@ class AgentVault:
         self.max_wait_chunk_seconds = max_wait_chunk_seconds
         self._transport = HttpTransport(
             self.base_url,
-            "Bearer " + key,
+            authorization,
             timeout=timeout,
             connect_timeout=connect_timeout,
             retry=retry or RetryPolicy(),
@@ -90,13 +129,13 @@ class AgentVault:
         )
 
     def __repr__(self) -> str:
-        return f"AgentVault(base_url={self.base_url!r}, api_key=<hidden>)"
+        return f"AgentVault(base_url={self.base_url!r}, {self._credential}=<hidden>)"
 
     __str__ = __repr__
 
     def __reduce__(self) -> Any:
-        # Pickling would write the key to wherever the pickle goes.
-        raise TypeError("AgentVault holds an API key and cannot be pickled")
+        # Pickling would write the key (or token file path) to wherever the pickle goes.
+        raise TypeError("AgentVault holds a credential and cannot be pickled")
 
     async def __aenter__(self) -> "AgentVault":
         return self

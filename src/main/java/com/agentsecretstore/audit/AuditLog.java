@@ -71,8 +71,18 @@ public class AuditLog {
         entry.namespace = event.namespace();
         entry.path = event.path();
         entry.targetId = event.targetId();
-        entry.details = canonical(event.details());
+        entry.details = canonical(withWorkload(event.details(), actor));
         return entry;
+    }
+
+    /** Every call made with a Kubernetes token names its pod (issue 13.1), whatever the action. */
+    private static Map<String, Object> withWorkload(Map<String, Object> details, Caller actor) {
+        if (actor == null || actor.workload() == null || (details != null && details.containsKey("workload"))) {
+            return details;
+        }
+        Map<String, Object> out = details == null ? new TreeMap<>() : new TreeMap<>(details);
+        out.put("workload", actor.workload().auditDetail());
+        return out;
     }
 
     private String canonical(Map<String, Object> details) {

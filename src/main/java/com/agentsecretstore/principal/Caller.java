@@ -7,12 +7,20 @@ import com.agentsecretstore.common.ApiException;
 import io.quarkus.security.identity.SecurityIdentity;
 
 /**
- * Who is calling, as resolved by authentication: an API key today, an OIDC token later. Services
- * take a Caller instead of a SecurityIdentity so that their rules are testable without HTTP.
+ * Who is calling, as resolved by authentication: an API key, an OIDC token, or a Kubernetes
+ * service-account token (then {@code workload} names the pod, for the audit entry of every call;
+ * null otherwise). Services take a Caller instead of a SecurityIdentity so that their rules are
+ * testable without HTTP.
  */
-public record Caller(String id, String name, Role role, List<String> namespaces, String keyId, String sourceIp) {
+public record Caller(String id, String name, Role role, List<String> namespaces, String keyId, String sourceIp,
+        Workload workload) {
 
     public static final String ATTRIBUTE = "ass.caller";
+
+    /** A caller that is not a Kubernetes workload. */
+    public Caller(String id, String name, Role role, List<String> namespaces, String keyId, String sourceIp) {
+        this(id, name, role, namespaces, keyId, sourceIp, null);
+    }
 
     public static Caller of(SecurityIdentity identity) {
         Caller caller = identity.getAttribute(ATTRIBUTE);

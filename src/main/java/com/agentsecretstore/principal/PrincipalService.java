@@ -35,6 +35,7 @@ import io.smallrye.mutiny.Uni;
 public class PrincipalService {
 
     private static final String ADMINS_ONLY = "Only admins may manage principals.";
+    private static final String ONLY_AGENTS_BIND = "only agents have Kubernetes service accounts";
 
     public static final String KEY_PREFIX = "ass_";
     /** Enough for overlapping rotation, few enough to notice a leak-and-hoard pattern. */
@@ -61,6 +62,11 @@ public class PrincipalService {
         if (role != Role.AGENT && request.moltbotdenId() != null) {
             errors.add(new FieldError("moltbotden_id", "only agents have a MoltbotDen id"));
         }
+        List<String> accounts = request.kubernetesServiceAccounts() == null ? List.of()
+                : request.kubernetesServiceAccounts().stream().distinct().sorted().toList();
+        if (role != Role.AGENT && !accounts.isEmpty()) {
+            errors.add(new FieldError("kubernetes_service_accounts", ONLY_AGENTS_BIND));
+        }
         if (!errors.isEmpty()) {
             throw ApiException.invalid(errors);
         }
@@ -82,11 +88,17 @@ public class PrincipalService {
             p.updatedAt = now;
             String plain = OpaqueTokens.generate(KEY_PREFIX);
             ApiKey key = newKey(p.id, plain, now);
+            Map<String, Object> audited = details("name", p.name, "role", p.role, "key_id", key.id);
+            if (!accounts.isEmpty()) {
+                audited.put("kubernetes_service_accounts", accounts);
+            }
             return p.<Principal>persist()
                     .call(() -> key.persist())
-                    .call(() -> audit.append(AuditEvent.success("principal.create", caller).onTarget(p.id)
-                            .with(details("name", p.name, "role", p.role, "key_id", key.id))))
-                    .map(ignored -> PrincipalView.of(p, List.of(key), plain));
+                    .call(() -> bind(p.id, List.of(), accounts, now))
+                    .call(() -> audit.append(AuditEvent.success("principal.create", caller).onTarget(p.id).with(audited)))
+                    .call(() -> Panache.getSession().flatMap(s -> s.flush()))
+                    .chain(() -> accountsOf(p.id))
+                    .map(bound -> PrincipalView.of(p, List.of(key), plain, bound));
         });
     }
 
@@ -102,15 +114,18 @@ public class PrincipalService {
             List<String> ids = principals.stream().map(p -> p.id).toList();
             Uni<List<ApiKey>> keyRows = ids.isEmpty() ? Uni.createFrom().item(List.of())
                     : ApiKey.<ApiKey>list("principalId in ?1 order by createdAt", ids);
-            return keyRows.map(keys -> Page.of(principals, n,
-                    p -> p.id, p -> PrincipalView.of(p, keys.stream().filter(k -> k.principalId.equals(p.id)).toList(), null)));
+            Uni<List<KubernetesServiceAccount>> accountRows = ids.isEmpty() ? Uni.createFrom().item(List.of())
+                    : KubernetesServiceAccount.<KubernetesServiceAccount>list("principalId in ?1", ids);
+            return keyRows.flatMap(keys -> accountRows.map(accounts -> Page.of(principals, n,
+                    p -> p.id, p -> PrincipalView.of(p, keys.stream().filter(k -> k.principalId.equals(p.id)).toList(), null,
+                            accounts.stream().filter(a -> a.principalId.equals(p.id)).toList()))));
         });
     }
 
     @WithSession
     public Uni<PrincipalView> get(Caller caller, String id) {
         requireAdminOrSelf(caller, id);
-        return load(id).flatMap(p -> keysOf(id).map(keys -> PrincipalView.of(p, keys, null)));
+        return load(id).flatMap(p -> keysOf(id).flatMap(keys -> accountsOf(id).map(accounts -> PrincipalView.of(p, keys, null, accounts))));
     }
 
     @WithTransaction
@@ -125,6 +140,10 @@ public class PrincipalService {
             }
             if (request.moltbotdenId() != null && !request.moltbotdenId().isEmpty() && p.roleEnum() != Role.AGENT) {
                 throw ApiException.invalid("moltbotden_id", "only agents have a MoltbotDen id");
+            }
+            if (request.kubernetesServiceAccounts() != null && !request.kubernetesServiceAccounts().isEmpty()
+                    && p.roleEnum() != Role.AGENT) {
+                throw ApiException.invalid("kubernetes_service_accounts", ONLY_AGENTS_BIND);
             }
             Uni<Void> guard = Uni.createFrom().voidItem();
             if (Boolean.TRUE.equals(request.disabled()) && !p.disabled && p.roleEnum() == Role.ADMIN) {
@@ -155,14 +174,23 @@ public class PrincipalService {
                     changed.put("disabled", p.disabled);
                 }
                 p.updatedAt = clock.instant();
+                List<String> accounts = request.kubernetesServiceAccounts() == null ? null
+                        : request.kubernetesServiceAccounts().stream().distinct().sorted().toList();
+                if (accounts != null) {
+                    changed.put("kubernetes_service_accounts", accounts);
+                }
+                Uni<Void> rebound = accounts == null ? Uni.createFrom().voidItem()
+                        : accountsOf(p.id).flatMap(had -> bind(p.id, had, accounts, p.updatedAt));
                 // Leaving a namespace ends what was under way there (reads and collection check membership too).
                 List<String> left = removed;
                 Uni<Integer> cancelled = left.isEmpty() || p.roleEnum() == Role.ADMIN ? Uni.createFrom().item(0)
                         : approvals.cancelForRemovedNamespaces(caller, p.id, left);
-                return audit.append(AuditEvent.success("principal.update", caller).onTarget(p.id).with(changed))
+                return rebound
+                        .chain(() -> audit.append(AuditEvent.success("principal.update", caller).onTarget(p.id).with(changed)))
                         .chain(() -> cancelled)
+                        .chain(() -> Panache.getSession().flatMap(s -> s.flush()))
                         .chain(() -> keysOf(id))
-                        .map(keys -> PrincipalView.of(p, keys, null));
+                        .flatMap(keys -> accountsOf(id).map(bound -> PrincipalView.of(p, keys, null, bound)));
             });
         });
     }
@@ -261,6 +289,43 @@ public class PrincipalService {
                 throw ApiException.notFound("No such principal.");
             }
             return p;
+        });
+    }
+
+    private Uni<List<KubernetesServiceAccount>> accountsOf(String id) {
+        return KubernetesServiceAccount.list("principalId = ?1 order by account", id);
+    }
+
+    /**
+     * Makes {@code wanted} the agent's service-account bindings, given those it {@code had}. A
+     * service account bound to another principal is a conflict (409), checked here for a clear
+     * answer and held by the table's primary key against a concurrent binder.
+     */
+    private Uni<Void> bind(String principalId, List<KubernetesServiceAccount> had, List<String> wanted, Instant now) {
+        List<String> kept = had.stream().map(a -> a.account).toList();
+        List<String> added = wanted.stream().filter(a -> !kept.contains(a)).toList();
+        List<KubernetesServiceAccount> dropped = had.stream().filter(a -> !wanted.contains(a.account)).toList();
+        Uni<Void> check = added.isEmpty() ? Uni.createFrom().voidItem()
+                : KubernetesServiceAccount.<KubernetesServiceAccount>list("account in ?1 order by account", added).map(taken -> {
+                    if (!taken.isEmpty()) {
+                        throw ApiException.conflict("The Kubernetes service account " + taken.get(0).account
+                                + " is already bound to another principal.");
+                    }
+                    return null;
+                }).replaceWithVoid();
+        return check.chain(() -> {
+            Uni<Void> chain = Uni.createFrom().voidItem();
+            for (KubernetesServiceAccount a : dropped) {
+                chain = chain.chain(() -> a.delete());
+            }
+            for (String account : added) {
+                KubernetesServiceAccount b = new KubernetesServiceAccount();
+                b.account = account;
+                b.principalId = principalId;
+                b.createdAt = now;
+                chain = chain.chain(() -> b.persist()).replaceWithVoid();
+            }
+            return chain;
         });
     }
 

@@ -4,6 +4,9 @@ import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.agentsecretstore.principal.kubernetes.KubernetesAuthenticationRequest;
+import com.agentsecretstore.principal.kubernetes.KubernetesIdentityProvider;
+
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.quarkus.security.identity.IdentityProviderManager;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -17,14 +20,22 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * Reads {@code Authorization: Bearer ass_…} API keys. Bearer values that look like JWTs are left
- * alone, so that the OIDC mechanism can take them when human sign-in is configured; anything else
- * presented as a bearer is treated as an API key, and so fails (and is audited) like a wrong key.
+ * Reads {@code Authorization: Bearer …} and hands it to its verifier ({@link BearerRouting}): API
+ * keys to {@link ApiKeyIdentityProvider}, Kubernetes service-account tokens to
+ * {@link KubernetesIdentityProvider}; other JWTs are left alone, so that the OIDC mechanism can take
+ * them when human sign-in is configured. Anything else presented as a bearer is treated as an API
+ * key, and so fails (and is audited) like a wrong key.
  */
 @ApplicationScoped
 public class ApiKeyAuthMechanism implements HttpAuthenticationMechanism {
 
     private static final String BEARER = "Bearer ";
+
+    private final BearerRouting routing;
+
+    public ApiKeyAuthMechanism(BearerRouting routing) {
+        this.routing = routing;
+    }
 
     @Override
     public Uni<SecurityIdentity> authenticate(RoutingContext context, IdentityProviderManager identityProviderManager) {
@@ -33,12 +44,16 @@ public class ApiKeyAuthMechanism implements HttpAuthenticationMechanism {
             return Uni.createFrom().nullItem();
         }
         String credential = header.substring(BEARER.length()).trim();
-        if (BearerShape.looksLikeJwt(credential)) {
+        SocketAddress remote = context.request().remoteAddress();
+        String sourceIp = remote == null ? null : remote.hostAddress();
+        AuthenticationRequest request = switch (routing.route(credential)) {
+            case OIDC -> null;
+            case KUBERNETES -> new KubernetesAuthenticationRequest(credential, sourceIp);
+            case API_KEY -> new ApiKeyAuthenticationRequest(credential, sourceIp);
+        };
+        if (request == null) {
             return Uni.createFrom().nullItem();
         }
-        SocketAddress remote = context.request().remoteAddress();
-        ApiKeyAuthenticationRequest request = new ApiKeyAuthenticationRequest(credential,
-                remote == null ? null : remote.hostAddress());
         HttpSecurityUtils.setRoutingContextAttribute(request, context);
         return identityProviderManager.authenticate(request);
     }
@@ -50,7 +65,7 @@ public class ApiKeyAuthMechanism implements HttpAuthenticationMechanism {
 
     @Override
     public Set<Class<? extends AuthenticationRequest>> getCredentialTypes() {
-        return Set.of(ApiKeyAuthenticationRequest.class);
+        return Set.of(ApiKeyAuthenticationRequest.class, KubernetesAuthenticationRequest.class);
     }
 
     @Override

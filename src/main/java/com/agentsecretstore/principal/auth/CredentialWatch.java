@@ -20,6 +20,7 @@ import com.agentsecretstore.principal.Role;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -56,6 +57,10 @@ public class CredentialWatch {
 
     static final String CHECK = "select k.id, k.revoked_at is null and not p.disabled as active, p.role, p.namespaces "
             + "from api_key k join principal p on p.id = k.principal_id where k.id = any($1)";
+    /** The same for requests authenticated with a Kubernetes service-account token: its binding now. */
+    static final String CHECK_BINDINGS = "select b.account, b.principal_id, not p.disabled as active, p.role, p.namespaces "
+            + "from kubernetes_service_account b join principal p on p.id = b.principal_id where b.account = any($1)";
+    private static final String BINDING = "k8s:";
 
     /** A key's state as read back, for {@link #lapse}. */
     record KeyState(boolean active, Role role, Set<String> namespaces) {
@@ -90,11 +95,12 @@ public class CredentialWatch {
     }
 
     /**
-     * Calls {@code onLapse} once, from any thread, when the caller's key lapses. Callers without an
-     * API key (the service's own jobs) are not watched.
+     * Calls {@code onLapse} once, from any thread, when the caller's key lapses — or, for a caller
+     * authenticated with a Kubernetes service-account token, its binding to the principal. Callers
+     * with neither (the service's own jobs, OIDC sign-ins) are not watched.
      */
     public Registration watch(Caller caller, Consumer<Lapse> onLapse) {
-        if (caller.keyId() == null) {
+        if (credential(caller) == null) {
             return () -> {
             };
         }
@@ -119,16 +125,37 @@ public class CredentialWatch {
         }
         again.set(false);
         Map<Long, Watcher> snapshot = new HashMap<>(watchers);
-        String[] keys = snapshot.values().stream().map(w -> w.caller().keyId()).distinct().toArray(String[]::new);
-        pool.preparedQuery(CHECK).execute(Tuple.of(keys)).subscribe().with(rows -> {
-            Map<String, KeyState> states = new HashMap<>();
-            for (Row row : rows) {
-                String[] ns = row.getArrayOfStrings("namespaces");
-                states.put(row.getString("id"), new KeyState(row.getBoolean("active"), Role.fromWire(row.getString("role")),
-                        ns == null ? Set.of() : Set.of(ns)));
-            }
+        String[] keys = snapshot.values().stream().map(w -> w.caller().keyId()).filter(k -> k != null).distinct()
+                .toArray(String[]::new);
+        String[] accounts = snapshot.values().stream().filter(w -> w.caller().keyId() == null)
+                .map(w -> w.caller().workload().account()).distinct().toArray(String[]::new);
+        Uni<Map<String, KeyState>> keyStates = keys.length == 0 ? Uni.createFrom().item(Map.of())
+                : pool.preparedQuery(CHECK).execute(Tuple.of(keys)).map(rows -> {
+                    Map<String, KeyState> states = new HashMap<>();
+                    for (Row row : rows) {
+                        states.put(row.getString("id"), state(row, row.getBoolean("active")));
+                    }
+                    return states;
+                });
+        // A binding counts for the principal it was authenticated as: moved to another, it lapsed.
+        Uni<Map<String, Map.Entry<String, KeyState>>> bindingStates = accounts.length == 0 ? Uni.createFrom().item(Map.of())
+                : pool.preparedQuery(CHECK_BINDINGS).execute(Tuple.of(accounts)).map(rows -> {
+                    Map<String, Map.Entry<String, KeyState>> states = new HashMap<>();
+                    for (Row row : rows) {
+                        states.put(row.getString("account"), Map.entry(row.getString("principal_id"), state(row, row.getBoolean("active"))));
+                    }
+                    return states;
+                });
+        Uni.combine().all().unis(keyStates, bindingStates).asTuple().subscribe().with(both -> {
             snapshot.forEach((id, w) -> {
-                Lapse lapse = lapse(w.caller(), states.get(w.caller().keyId()));
+                KeyState now;
+                if (w.caller().keyId() != null) {
+                    now = both.getItem1().get(w.caller().keyId());
+                } else {
+                    Map.Entry<String, KeyState> bound = both.getItem2().get(w.caller().workload().account());
+                    now = bound == null || !bound.getKey().equals(w.caller().id()) ? null : bound.getValue();
+                }
+                Lapse lapse = lapse(w.caller(), now);
                 if (lapse != null && watchers.remove(id) != null) {
                     w.onLapse().accept(lapse);
                 }
@@ -138,6 +165,19 @@ public class CredentialWatch {
             Log.debug("Credential check failed; the next change or tick retries", e);
             done();
         });
+    }
+
+    private static KeyState state(Row row, boolean active) {
+        String[] ns = row.getArrayOfStrings("namespaces");
+        return new KeyState(active, Role.fromWire(row.getString("role")), ns == null ? Set.of() : Set.of(ns));
+    }
+
+    /** What a watched request was authenticated with: its API key, or its service-account binding. */
+    private static String credential(Caller caller) {
+        if (caller.keyId() != null) {
+            return caller.keyId();
+        }
+        return caller.workload() == null ? null : BINDING + caller.workload().account();
     }
 
     private void done() {

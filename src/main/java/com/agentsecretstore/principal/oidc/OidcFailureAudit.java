@@ -13,6 +13,7 @@ import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.common.ApiException;
 import com.agentsecretstore.principal.Caller;
+import com.agentsecretstore.principal.auth.BearerRouting;
 import com.agentsecretstore.principal.auth.BearerShape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,8 +27,8 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * Audits bearer tokens that quarkus-oidc rejected (forged, expired, another issuer or audience, an
  * unsigned or wrongly signed token). The entry names what the token claimed to be — issuer and
- * subject, read without trusting them, and its algorithm — never the token. API-key failures and the
- * sign-in path's own refusals are audited where they happen.
+ * subject, read without trusting them, and its algorithm — never the token. API-key and Kubernetes
+ * token failures and the sign-in path's own refusals are audited where they happen.
  */
 @ApplicationScoped
 public class OidcFailureAudit {
@@ -40,11 +41,13 @@ public class OidcFailureAudit {
     private final OidcSettings settings;
     private final AuditLog audit;
     private final ObjectMapper json;
+    private final BearerRouting routing;
 
-    public OidcFailureAudit(OidcSettings settings, AuditLog audit, ObjectMapper json) {
+    public OidcFailureAudit(OidcSettings settings, AuditLog audit, ObjectMapper json, BearerRouting routing) {
         this.settings = settings;
         this.audit = audit;
         this.json = json;
+        this.routing = routing;
     }
 
     void onFailure(@Observes AuthenticationFailureEvent event) {
@@ -60,7 +63,7 @@ public class OidcFailureAudit {
             return;
         }
         String token = header.substring(BEARER.length()).trim();
-        if (!BearerShape.looksLikeJwt(token)) {
+        if (routing.route(token) != BearerShape.Route.OIDC) {
             return;
         }
         SocketAddress remote = context.request().remoteAddress();
