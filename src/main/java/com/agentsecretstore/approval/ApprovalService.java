@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -26,6 +27,7 @@ import com.agentsecretstore.approval.ApprovalApi.CollectedToken;
 import com.agentsecretstore.approval.ApprovalApi.Ending;
 import com.agentsecretstore.approval.ApprovalRules.Outcome;
 import com.agentsecretstore.approval.ApprovalRules.State;
+import com.agentsecretstore.approval.ApprovalRules.Transition;
 import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.common.ApiException;
@@ -241,84 +243,46 @@ public class ApprovalService {
 
     public Uni<ApprovalView> approve(Caller caller, String id, String comment) {
         String note = note(comment, "comment", false);
-        return decide(caller, id, Action.APPROVE, "approval.approve", (s, now) -> ApprovalRules.approve(s, caller.id(), now), (r, o, now) -> {
-            Uni<Void> applied = record(r, caller, "approve", note, now);
-            int received = o.received();
-            return applied.chain(() -> switch (o.effect()) {
-                case COUNTED -> publish(EventType.PROGRESS, r, received, caller, note);
-                case START_DELAY -> {
-                    r.status = ApprovalStatus.DELAYED.wire();
-                    r.issueAt = o.issueAt();
-                    yield publish(EventType.APPROVED, r, received, caller, note);
-                }
-                case ISSUE_NOW -> {
-                    r.status = ApprovalStatus.APPROVED.wire();
-                    yield publish(EventType.APPROVED, r, received, caller, note).chain(() -> issue(r, caller, now));
-                }
-                default -> throw new IllegalStateException("unexpected effect " + o.effect());
-            });
-        });
+        return decide(caller, id, Action.APPROVE, "approval.approve", note,
+                (s, now) -> ApprovalRules.approve(s, caller.id(), now));
     }
 
     public Uni<ApprovalView> deny(Caller caller, String id, String reason) {
-        String note = note(reason, "reason", true);
-        return decide(caller, id, Action.DENY, "approval.deny", ApprovalRules::deny, (r, o, now) -> {
-            r.status = ApprovalStatus.DENIED.wire();
-            r.decidedAt = now;
-            return record(r, caller, "deny", note, now)
-                    .chain(() -> publish(EventType.DENIED, r, o.received(), caller, note));
-        });
+        return decide(caller, id, Action.DENY, "approval.deny", note(reason, "reason", true), ApprovalRules::deny);
     }
 
     public Uni<ApprovalView> cancel(Caller caller, String id, String reason) {
-        String note = note(reason, "reason", false);
-        return decide(caller, id, Action.CANCEL, "approval.cancel", ApprovalRules::cancel, (r, o, now) -> {
-            r.status = ApprovalStatus.CANCELLED.wire();
-            r.decidedAt = now;
-            return record(r, caller, "cancel", note, now)
-                    .chain(() -> publish(EventType.CANCELLED, r, o.received(), caller, note));
-        });
+        return decide(caller, id, Action.CANCEL, "approval.cancel", note(reason, "reason", false), ApprovalRules::cancel);
     }
 
     /**
      * Cancels the open (pending or delayed) requests a principal made in namespaces it was just
      * removed from, in the caller's transaction. Each is recorded, audited and announced like any
-     * cancellation ({@code approval.cancel}, event {@code approval.cancelled}).
+     * cancellation ({@code approval.cancel}, event {@code approval.cancelled}); one already past its
+     * expiry is left to the expiry job, as {@link ApprovalRules#cancel} says.
      */
     public Uni<Integer> cancelForRemovedNamespaces(Caller actor, String requesterId, List<String> namespaces) {
         String note = "The requester was removed from the namespace.";
         Instant now = clock.instant();
         return Panache.getSession()
                 .flatMap(s -> s.createNativeQuery("select * from approval_request where requester_id = :requester "
-                        + "and namespace in (:namespaces) and status in ('pending', 'delayed') order by id for update",
+                        + "and namespace in (:namespaces) and " + ApprovalRules.OPEN_SQL + " order by id for update",
                         ApprovalRequest.class)
                         .setParameter("requester", requesterId)
                         .setParameter("namespaces", namespaces)
                         .getResultList())
-                .flatMap(rows -> {
-                    Uni<Void> chain = Uni.createFrom().voidItem();
-                    for (ApprovalRequest r : rows) {
-                        chain = chain.chain(() -> ApprovalDecision.count("requestId = ?1 and kind = 'approve'", r.id)
-                                .flatMap(received -> {
-                                    r.status = ApprovalStatus.CANCELLED.wire();
-                                    r.decidedAt = now;
-                                    return record(r, actor, "cancel", note, now)
-                                            .call(() -> audit.append(AuditEvent.success("approval.cancel", actor)
-                                                    .onPath(r.namespace, null).onTarget(r.id)
-                                                    .with(Map.of("effect", "cancelled", "status", r.status,
-                                                            "reason", "namespace_removed"))))
-                                            .chain(() -> publish(EventType.CANCELLED, r, received.intValue(), actor, note));
-                                }));
-                    }
-                    return chain.invoke(() -> rows.forEach(r -> signals.changed(r.id))).replaceWith(rows.size());
-                });
+                .flatMap(rows -> applyEach(rows, now, ApprovalRules::cancel, actor, note, "approval.cancel",
+                        Map.of("reason", "namespace_removed")))
+                .invoke(ids -> ids.forEach(signals::changed))
+                .map(List::size);
     }
 
     /** The requester collects the token of its approved request (a fresh value each time). */
     public Uni<CollectedToken> collect(Caller caller, String id) {
         return Panache.withTransaction(() -> load(id, true).flatMap(r -> access.require(Action.COLLECT, caller, target(r)).flatMap(d -> {
-            if (!ApprovalRules.collectable(state(r, List.of()))) {
-                throw ApiException.conflict("The request is " + r.status + "; there is no token to collect.");
+            ApprovalRefusal refusal = ApprovalRules.collect(state(r, List.of()));
+            if (refusal != null) {
+                throw new ApprovalConflict(refusal, r.statusEnum());
             }
             return issuer.collect(caller, r.tokenId).map(issued -> new CollectedToken("approved", issued.value(),
                     issued.token().id, r.id, issued.token().scope, issued.token().tier, issued.token().expiresAt));
@@ -329,57 +293,60 @@ public class ApprovalService {
 
     /** Issues the token of every delayed request whose cancel window has closed. Returns how many. */
     public Uni<Integer> issueDue() {
-        Instant now = clock.instant();
-        Caller system = Caller.system("approval-job");
-        return claim("status = 'delayed' and issue_at <= :now order by issue_at", now, r -> issue(r, system, now)
-                .call(() -> audit.append(AuditEvent.success("approval.delay_elapsed", system).onPath(r.namespace, null)
-                        .onTarget(r.id).with(Map.of("token_id", r.tokenId)))));
+        return claim(ApprovalRules.DUE_FOR_ISSUE_SQL + " order by issue_at", ApprovalRules::issueDue,
+                "approval.delay_elapsed");
     }
 
     /** Expires pending requests past their expiry. Returns how many. */
     public Uni<Integer> expireStale() {
-        Instant now = clock.instant();
-        Caller system = Caller.system("approval-job");
-        return claim("status = 'pending' and expires_at <= :now order by expires_at", now, r -> {
-            r.status = ApprovalStatus.EXPIRED.wire();
-            r.decidedAt = now;
-            return audit.append(AuditEvent.success("approval.expire", system).onPath(r.namespace, null).onTarget(r.id))
-                    .chain(() -> ApprovalDecision.count("requestId = ?1 and kind = 'approve'", r.id))
-                    .flatMap(received -> publish(EventType.EXPIRED, r, received.intValue(), null, null));
-        });
+        return claim(ApprovalRules.EXPIRED_SQL + " order by expires_at", ApprovalRules::expire, "approval.expire");
     }
 
     /**
-     * Claims a batch of due rows with SKIP LOCKED, so that replicas running the same job never
-     * take the same row, applies the change and commits; repeats while batches come back full.
+     * Claims a batch of candidate rows with SKIP LOCKED, so that replicas running the same job never
+     * take the same row, applies the rule to each and commits; repeats while batches come back full.
      */
-    private Uni<Integer> claim(String where, Instant now, java.util.function.Function<ApprovalRequest, Uni<Void>> change) {
+    private Uni<Integer> claim(String where, Rule rule, String auditAction) {
+        Instant now = clock.instant();
+        Caller system = Caller.system("approval-job");
         return Panache.withTransaction(() -> Panache.getSession()
                 .flatMap(s -> s.createNativeQuery("select * from approval_request where " + where
                         + " limit " + JOB_BATCH + " for update skip locked", ApprovalRequest.class)
                         .setParameter("now", now)
                         .getResultList())
-                .flatMap(rows -> {
-                    Uni<Void> chain = Uni.createFrom().voidItem();
-                    for (ApprovalRequest r : rows) {
-                        chain = chain.chain(() -> change.apply(r));
-                    }
-                    return chain.replaceWith(rows.stream().map(r -> r.id).toList());
-                }))
-                .invoke(ids -> ids.forEach(signals::changed))
-                .flatMap(ids -> ids.size() == JOB_BATCH
-                        ? claim(where, now, change).map(more -> ids.size() + more)
-                        : Uni.createFrom().item(ids.size()));
+                .flatMap(rows -> applyEach(rows, now, rule, system, null, auditAction, Map.of())
+                        .map(applied -> new Claimed(rows.size(), applied))))
+                .invoke(c -> c.applied().forEach(signals::changed))
+                .flatMap(c -> c.claimed() == JOB_BATCH
+                        ? claim(where, rule, auditAction).map(more -> c.applied().size() + more)
+                        : Uni.createFrom().item(c.applied().size()));
+    }
+
+    private record Claimed(int claimed, List<String> applied) {
+    }
+
+    /** Applies the rule to each locked row in turn; returns the ids it changed. */
+    private Uni<List<String>> applyEach(List<ApprovalRequest> rows, Instant now, Rule rule, Caller actor, String note,
+            String auditAction, Map<String, Object> auditDetails) {
+        return decisions(rows.stream().map(r -> r.id).toList()).flatMap(ds -> {
+            List<String> changed = new ArrayList<>();
+            Uni<Void> chain = Uni.createFrom().voidItem();
+            for (ApprovalRequest r : rows) {
+                Outcome o = rule.apply(state(r, ds.stream().filter(d -> d.requestId.equals(r.id)).toList()), now);
+                if (o.refused()) {
+                    continue;
+                }
+                changed.add(r.id);
+                chain = chain.chain(() -> apply(r, o.transition(), actor, note, auditAction, auditDetails, now));
+            }
+            return chain.replaceWith(changed);
+        });
     }
 
     // --- Internals ----------------------------------------------------------------------------
 
     interface Rule {
         Outcome apply(State s, Instant now);
-    }
-
-    interface Change {
-        Uni<Void> apply(ApprovalRequest r, Outcome o, Instant now);
     }
 
     private record Decided(ApprovalRequest request, Outcome outcome, Refusal refusal) {
@@ -392,26 +359,19 @@ public class ApprovalService {
      * Who may act is the access model's answer, checked first; then the rules say what the state
      * allows. Refusals of either kind are audited, and the audit commits before the error is sent.
      */
-    private Uni<ApprovalView> decide(Caller caller, String id, Action what, String action, Rule rule, Change change) {
+    private Uni<ApprovalView> decide(Caller caller, String id, Action what, String action, String note, Rule rule) {
         return Panache.withTransaction(() -> load(id, true).flatMap(r -> access.designation(r.namespace)
                 .flatMap(designation -> decisions(List.of(r.id)).flatMap(ds -> {
                     Instant now = clock.instant();
                     Refusal refusal = AccessModel.check(what, AccessLoader.who(caller), target(r), designation).orElse(null);
                     if (refusal != null) {
-                        AuditEvent refused = new AuditEvent(action, AuditEvent.Outcome.DENIED, caller, r.namespace, null,
-                                r.id, Map.of("reason", refusal.name().toLowerCase(java.util.Locale.ROOT), "status", r.status));
-                        return audit.append(refused).replaceWith(new Decided(r, null, refusal));
+                        return auditRefusal(action, caller, r, refusal.name()).replaceWith(new Decided(r, null, refusal));
                     }
                     Outcome o = rule.apply(state(r, ds), now);
                     if (o.refused()) {
-                        AuditEvent refused = new AuditEvent(action, AuditEvent.Outcome.DENIED, caller, r.namespace, null,
-                                r.id, Map.of("reason", o.refusal(), "status", r.status));
-                        return audit.append(refused).replaceWith(new Decided(r, o, null));
+                        return auditRefusal(action, caller, r, o.refusal().name()).replaceWith(new Decided(r, o, null));
                     }
-                    return change.apply(r, o, now)
-                            .call(() -> audit.append(AuditEvent.success(action, caller).onPath(r.namespace, null).onTarget(r.id)
-                                    .with(Map.of("effect", o.effect().name().toLowerCase(), "status", r.status))))
-                            .replaceWith(new Decided(r, o, null));
+                    return apply(r, o.transition(), caller, note, action, Map.of(), now).replaceWith(new Decided(r, o, null));
                 }))))
                 .invoke(d -> {
                     if (!d.refused()) {
@@ -423,21 +383,57 @@ public class ApprovalService {
                         throw new AccessException(d.refusal());
                     }
                     if (d.outcome().refused()) {
-                        Outcome o = d.outcome();
-                        throw new ApiException(o.refusalStatus(), o.refusalStatus() == 403 ? "Forbidden" : "Conflict",
-                                o.refusal(), null);
+                        throw new ApprovalConflict(d.outcome().refusal(), d.request().statusEnum());
                     }
                     return Panache.withSession(() -> view(caller, d.request()));
                 });
     }
 
-    private Uni<Void> issue(ApprovalRequest r, Caller actor, Instant now) {
+    private Uni<Void> auditRefusal(String action, Caller caller, ApprovalRequest r, String reason) {
+        return audit.append(new AuditEvent(action, AuditEvent.Outcome.DENIED, caller, r.namespace, null, r.id,
+                Map.of("reason", reason.toLowerCase(Locale.ROOT), "status", r.status)));
+    }
+
+    /**
+     * The one place a transition is applied, on a row locked in the current transaction: records the
+     * decision, moves the status and times, publishes the events in order (issuing the token just
+     * before {@code token.issued}), and audits the step ({@code effect}, the new {@code status}, the
+     * token id when one was issued, and {@code auditDetails}).
+     */
+    private Uni<Void> apply(ApprovalRequest r, Transition t, Caller actor, String note, String auditAction,
+            Map<String, Object> auditDetails, Instant now) {
+        Uni<Void> step = t.recorded() == null ? Uni.createFrom().voidItem() : record(r, actor, t.recorded(), note, now);
+        step = step.invoke(() -> {
+            r.status = t.next().wire();
+            if (t.issueAt() != null) {
+                r.issueAt = t.issueAt();
+            }
+            if (t.decidedAt() != null) {
+                r.decidedAt = t.decidedAt();
+            }
+        });
+        // A job acts for nobody: its events name no actor.
+        Caller by = "system".equals(actor.id()) ? null : actor;
+        for (String event : t.events()) {
+            step = step.chain(() -> EventType.TOKEN_ISSUED.equals(event)
+                    ? issue(r, actor).chain(() -> publish(event, r, t.received(), null, null))
+                    : publish(event, r, t.received(), by, note));
+        }
+        return step.chain(() -> {
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("effect", t.effect().wire());
+            details.put("status", r.status);
+            if (r.tokenId != null) {
+                details.put("token_id", r.tokenId);
+            }
+            details.putAll(auditDetails);
+            return audit.append(AuditEvent.success(auditAction, actor).onPath(r.namespace, null).onTarget(r.id).with(details));
+        });
+    }
+
+    private Uni<Void> issue(ApprovalRequest r, Caller actor) {
         return issuer.issueForRequest(actor, r.requesterId, r.id, r.scope, r.scopeGlob, r.namespace, Tier.fromWire(r.tier),
-                r.tokenTtlSeconds).invoke(t -> {
-                    r.tokenId = t.id;
-                    r.status = ApprovalStatus.APPROVED.wire();
-                    r.decidedAt = now;
-                }).chain(() -> publish(EventType.TOKEN_ISSUED, r, r.requiredApprovals, null, null));
+                r.tokenTtlSeconds).invoke(t -> r.tokenId = t.id).replaceWithVoid();
     }
 
     /**
@@ -479,13 +475,13 @@ public class ApprovalService {
         return events.publish(new Notice(type, r.id, r.namespace, r.requesterId, p)).replaceWithVoid();
     }
 
-    private Uni<Void> record(ApprovalRequest r, Caller caller, String kind, String note, Instant now) {
+    private Uni<Void> record(ApprovalRequest r, Caller caller, DecisionKind kind, String note, Instant now) {
         ApprovalDecision d = new ApprovalDecision();
         d.id = Ids.next("apd");
         d.requestId = r.id;
         d.principalId = caller.id();
         d.principalName = caller.name();
-        d.kind = kind;
+        d.kind = kind.wire();
         d.note = note;
         d.decidedAt = now;
         return d.persist().replaceWithVoid();
@@ -508,7 +504,7 @@ public class ApprovalService {
 
     private static State state(ApprovalRequest r, List<ApprovalDecision> ds) {
         Set<String> approvedBy = new HashSet<>();
-        ds.stream().filter(d -> d.kind.equals("approve")).forEach(d -> approvedBy.add(d.principalId));
+        ds.stream().filter(d -> DecisionKind.APPROVE.wire().equals(d.kind)).forEach(d -> approvedBy.add(d.principalId));
         return new State(r.statusEnum(), r.requesterId, r.requiredApprovals, r.delaySeconds, r.expiresAt, r.issueAt, approvedBy);
     }
 
@@ -529,10 +525,10 @@ public class ApprovalService {
         return access.designations(rows.stream().map(r -> r.namespace).toList()).flatMap(designations -> decisions(
                 rows.stream().map(r -> r.id).toList()).map(ds -> rows.stream().map(r -> {
             List<ApprovalDecision> mine = ds.stream().filter(d -> d.requestId.equals(r.id)).toList();
-            List<Approval> approvals = mine.stream().filter(d -> d.kind.equals("approve"))
+            List<Approval> approvals = mine.stream().filter(d -> DecisionKind.APPROVE.wire().equals(d.kind))
                     .map(d -> new Approval(d.principalId, d.principalName, d.note, d.decidedAt)).toList();
-            Ending denial = ending(mine, "deny");
-            Ending cancellation = ending(mine, "cancel");
+            Ending denial = ending(mine, DecisionKind.DENY);
+            Ending cancellation = ending(mine, DecisionKind.CANCEL);
             return new ApprovalView(r.id, r.status, r.statusEnum() == ApprovalStatus.APPROVED, r.requesterName,
                     r.requesterId, r.trustTier, r.namespace, r.scope, List.of(r.secretPaths), r.tier, r.requiredApprovals,
                     approvals.size(), r.delaySeconds, r.description, r.tokenTtlSeconds, r.explanation, r.createdAt,
@@ -552,7 +548,7 @@ public class ApprovalService {
                 case APPROVE -> !ApprovalRules.approve(s, caller.id(), now).refused();
                 case DENY -> !ApprovalRules.deny(s, now).refused();
                 case CANCEL -> !ApprovalRules.cancel(s, now).refused();
-                case COLLECT -> ApprovalRules.collectable(s);
+                case COLLECT -> ApprovalRules.collect(s) == null;
                 default -> false;
             };
             if (possible) {
@@ -562,8 +558,8 @@ public class ApprovalService {
         return allowed;
     }
 
-    private static Ending ending(List<ApprovalDecision> ds, String kind) {
-        return ds.stream().filter(d -> d.kind.equals(kind)).findFirst()
+    private static Ending ending(List<ApprovalDecision> ds, DecisionKind kind) {
+        return ds.stream().filter(d -> kind.wire().equals(d.kind)).findFirst()
                 .map(d -> new Ending(d.principalId, d.principalName, d.note, d.decidedAt)).orElse(null);
     }
 
