@@ -10,7 +10,7 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.agentsecretstore.audit.AuditEvent;
-import com.agentsecretstore.approval.ApprovalService;
+import com.agentsecretstore.approval.ApprovalCommands;
 import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.common.ApiException;
 import com.agentsecretstore.common.FieldError;
@@ -42,9 +42,9 @@ public class PrincipalService {
 
     private final Clock clock;
     private final AuditLog audit;
-    private final ApprovalService approvals;
+    private final ApprovalCommands approvals;
 
-    public PrincipalService(Clock clock, AuditLog audit, ApprovalService approvals) {
+    public PrincipalService(Clock clock, AuditLog audit, ApprovalCommands approvals) {
         this.clock = clock;
         this.audit = audit;
         this.approvals = approvals;

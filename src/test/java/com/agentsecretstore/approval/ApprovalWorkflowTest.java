@@ -34,7 +34,7 @@ class ApprovalWorkflowTest {
     TestClock clock;
 
     @Inject
-    ApprovalService approvals;
+    ApprovalJobs approvals;
 
     @Test
     void standardScopeIsIssuedAtOnceAndReadsTheSecret() {
