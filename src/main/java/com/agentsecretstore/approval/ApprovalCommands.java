@@ -17,6 +17,7 @@ import com.agentsecretstore.approval.ApprovalApi.ApprovalView;
 import com.agentsecretstore.approval.ApprovalApi.CollectedToken;
 import com.agentsecretstore.approval.ApprovalRules.Outcome;
 import com.agentsecretstore.approval.ApprovalTransitions.Rule;
+import com.agentsecretstore.audit.AuditAction;
 import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.common.ApiException;
@@ -60,16 +61,16 @@ public class ApprovalCommands {
 
     public Uni<ApprovalView> approve(Caller caller, String id, String comment) {
         String note = note(comment, "comment", false);
-        return decide(caller, id, Action.APPROVE, "approval.approve", note,
+        return decide(caller, id, Action.APPROVE, AuditAction.APPROVAL_APPROVE, note,
                 (s, now) -> ApprovalRules.approve(s, caller.id(), now));
     }
 
     public Uni<ApprovalView> deny(Caller caller, String id, String reason) {
-        return decide(caller, id, Action.DENY, "approval.deny", note(reason, "reason", true), ApprovalRules::deny);
+        return decide(caller, id, Action.DENY, AuditAction.APPROVAL_DENY, note(reason, "reason", true), ApprovalRules::deny);
     }
 
     public Uni<ApprovalView> cancel(Caller caller, String id, String reason) {
-        return decide(caller, id, Action.CANCEL, "approval.cancel", note(reason, "reason", false), ApprovalRules::cancel);
+        return decide(caller, id, Action.CANCEL, AuditAction.APPROVAL_CANCEL, note(reason, "reason", false), ApprovalRules::cancel);
     }
 
     /**
@@ -82,7 +83,7 @@ public class ApprovalCommands {
         Instant now = clock.instant();
         return store.lockOpen(requesterId, namespaces)
                 .flatMap(rows -> transitions.applyEach(rows, now, ApprovalRules::cancel, actor,
-                        "The requester was removed from the namespace.", "approval.cancel",
+                        "The requester was removed from the namespace.", AuditAction.APPROVAL_CANCEL,
                         Map.of("reason", "namespace_removed")))
                 .invoke(ids -> ids.forEach(signals::changed))
                 .map(List::size);
@@ -111,7 +112,7 @@ public class ApprovalCommands {
      * Who may act is the access model's answer, checked first; then the rules say what the state
      * allows. Refusals of either kind are audited, and the audit commits before the error is sent.
      */
-    private Uni<ApprovalView> decide(Caller caller, String id, Action what, String action, String note, Rule rule) {
+    private Uni<ApprovalView> decide(Caller caller, String id, Action what, AuditAction action, String note, Rule rule) {
         return Panache.withTransaction(() -> store.load(id, true).flatMap(r -> access.designation(r.namespace)
                 .flatMap(designation -> store.decisions(List.of(r.id)).flatMap(ds -> {
                     Instant now = clock.instant();
@@ -143,7 +144,7 @@ public class ApprovalCommands {
                 });
     }
 
-    private Uni<Void> auditRefusal(String action, Caller caller, ApprovalRequest r, String reason) {
+    private Uni<Void> auditRefusal(AuditAction action, Caller caller, ApprovalRequest r, String reason) {
         return audit.append(new AuditEvent(action, AuditEvent.Outcome.DENIED, caller, r.namespace, null, r.id,
                 Map.of("reason", reason.toLowerCase(Locale.ROOT), "status", r.status)));
     }

@@ -8,6 +8,7 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.agentsecretstore.approval.ApprovalTransitions.Rule;
+import com.agentsecretstore.audit.AuditAction;
 import com.agentsecretstore.principal.Caller;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -51,16 +52,16 @@ public class ApprovalJobs {
 
     /** Issues the token of every delayed request whose cancel window has closed. Returns how many. */
     public Uni<Integer> issueDue() {
-        return run(ApprovalRules.DUE_FOR_ISSUE_SQL, "issue_at", ApprovalRules::issueDue, "approval.delay_elapsed");
+        return run(ApprovalRules.DUE_FOR_ISSUE_SQL, "issue_at", ApprovalRules::issueDue, AuditAction.APPROVAL_DELAY_ELAPSED);
     }
 
     /** Expires pending requests past their expiry. Returns how many. */
     public Uni<Integer> expireStale() {
-        return run(ApprovalRules.EXPIRED_SQL, "expires_at", ApprovalRules::expire, "approval.expire");
+        return run(ApprovalRules.EXPIRED_SQL, "expires_at", ApprovalRules::expire, AuditAction.APPROVAL_EXPIRE);
     }
 
     /** One batch per transaction; repeats while batches come back full. */
-    private Uni<Integer> run(String where, String orderBy, Rule rule, String auditAction) {
+    private Uni<Integer> run(String where, String orderBy, Rule rule, AuditAction auditAction) {
         Instant now = clock.instant();
         Caller system = Caller.system("approval-job");
         return Panache.withTransaction(() -> store.claim(where, orderBy, now)

@@ -12,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.agentsecretstore.approval.ApprovalRules.Outcome;
 import com.agentsecretstore.approval.ApprovalRules.State;
 import com.agentsecretstore.approval.ApprovalRules.Transition;
+import com.agentsecretstore.audit.AuditAction;
 import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.common.AssConfig;
@@ -58,7 +59,7 @@ public class ApprovalTransitions {
      * {@code auditAction} with its {@code effect}, the new {@code status}, the token id when one was
      * issued, and {@code auditDetails}.
      */
-    public Uni<Void> apply(ApprovalRequest r, Transition t, Caller actor, String note, String auditAction,
+    public Uni<Void> apply(ApprovalRequest r, Transition t, Caller actor, String note, AuditAction auditAction,
             Map<String, Object> auditDetails, Instant now) {
         Uni<Void> step = t.recorded() == null ? Uni.createFrom().voidItem() : store.record(r, actor, t.recorded(), note, now);
         step = step.invoke(() -> {
@@ -94,7 +95,7 @@ public class ApprovalTransitions {
      * a decision came first); returns the ids it changed.
      */
     public Uni<List<String>> applyEach(List<ApprovalRequest> rows, Instant now, Rule rule, Caller actor, String note,
-            String auditAction, Map<String, Object> auditDetails) {
+            AuditAction auditAction, Map<String, Object> auditDetails) {
         return store.decisions(rows.stream().map(r -> r.id).toList()).flatMap(ds -> {
             List<String> changed = new ArrayList<>();
             Uni<Void> chain = Uni.createFrom().voidItem();

@@ -9,6 +9,7 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.agentsecretstore.audit.AuditAction;
 import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.common.ApiException;
@@ -123,7 +124,7 @@ public class TokenRequests {
             details.put("delay_seconds", r.delaySeconds);
             details.put("explanation", r.explanation);
             return r.persist()
-                    .call(() -> audit.append(AuditEvent.success("approval.request", caller)
+                    .call(() -> audit.append(AuditEvent.success(AuditAction.APPROVAL_REQUEST, caller)
                             .onPath(r.namespace, null).onTarget(r.id).with(details)))
                     .call(() -> transitions.requested(r))
                     .map(ignored -> TokenResponse.pending(r.id, r.scope, r.tier, r.requiredApprovals, r.expiresAt));

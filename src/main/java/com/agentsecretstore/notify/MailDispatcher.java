@@ -83,23 +83,23 @@ public class MailDispatcher {
         int attempts = row.getInteger("attempts");
         Mail mail = Mail.withText(row.getString("recipient"), row.getString("subject"), row.getString("body"));
         return mailer.send(mail)
-                .onItem().transformToUni(ok -> record(id, "delivered", null, null))
+                .onItem().transformToUni(ok -> record(id, DeliveryState.DELIVERED, null, null))
                 .onFailure().recoverWithUni(e -> {
                     Instant next = schedule.next(attempts, clock.instant(), null);
                     String error = "SMTP: " + e.getClass().getSimpleName();
                     if (next == null) {
                         Log.warnf("Mail %s failed for good after %d attempts: %s", id, attempts, error);
-                        return record(id, "failed", error, null);
+                        return record(id, DeliveryState.FAILED, error, null);
                     }
-                    return record(id, "pending", error, next);
+                    return record(id, DeliveryState.PENDING, error, next);
                 });
     }
 
-    private Uni<Void> record(String id, String status, String error, Instant next) {
+    private Uni<Void> record(String id, DeliveryState state, String error, Instant next) {
         return pool.preparedQuery("update mail_delivery set status = $2, last_error = $3, locked_until = null, "
                 + "next_attempt_at = coalesce($4, next_attempt_at), "
                 + "delivered_at = case when $2 = 'delivered' then $5 else delivered_at end where id = $1")
-                .execute(Tuple.from(new Object[] { id, status, error, next == null ? null : WebhookDispatcher.at(next),
+                .execute(Tuple.from(new Object[] { id, state.wire(), error, next == null ? null : WebhookDispatcher.at(next),
                         WebhookDispatcher.at(clock.instant()) }))
                 .replaceWithVoid();
     }

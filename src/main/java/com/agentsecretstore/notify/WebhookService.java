@@ -12,6 +12,7 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 
+import com.agentsecretstore.audit.AuditAction;
 import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.common.ApiException;
@@ -94,7 +95,7 @@ public class WebhookService {
             w.createdAt = clock.instant();
             w.createdBy = caller.id();
             seal(w, secret, 1);
-            return w.persist().call(() -> audit.append(AuditEvent.success("webhook.create", caller).onTarget(w.id)
+            return w.persist().call(() -> audit.append(AuditEvent.success(AuditAction.WEBHOOK_CREATE, caller).onTarget(w.id)
                     .with(Map.of("url", w.url, "events", events))))
                     .map(ignored -> view(w, generated ? secret : null));
         })));
@@ -146,7 +147,7 @@ public class WebhookService {
 
     public Uni<Void> delete(Caller caller, String id) {
         return Transactions.run(() -> owned(caller, id, true).flatMap(w -> w.delete()
-                .call(() -> audit.append(AuditEvent.success("webhook.delete", caller).onTarget(id)))));
+                .call(() -> audit.append(AuditEvent.success(AuditAction.WEBHOOK_DELETE, caller).onTarget(id)))));
     }
 
     /** A new signing secret; the old one stops signing at once. Returns the secret if it was generated. */
@@ -157,7 +158,7 @@ public class WebhookService {
         String secret = provided == null ? generateSecret() : provided;
         return Transactions.run(() -> owned(caller, id, true).flatMap(w -> {
             seal(w, secret, w.secretVersion + 1);
-            return audit.append(AuditEvent.success("webhook.rotate_secret", caller).onTarget(id)
+            return audit.append(AuditEvent.success(AuditAction.WEBHOOK_ROTATE_SECRET, caller).onTarget(id)
                     .with(Map.of("secret_version", w.secretVersion)))
                     .map(ignored -> view(w, provided == null ? secret : null));
         }));
@@ -168,7 +169,7 @@ public class WebhookService {
         return Transactions.run(() -> owned(caller, id, true).flatMap(w -> {
             w.disabledAt = null;
             w.disabledReason = null;
-            return audit.append(AuditEvent.success("webhook.enable", caller).onTarget(id)).map(ignored -> view(w, null));
+            return audit.append(AuditEvent.success(AuditAction.WEBHOOK_ENABLE, caller).onTarget(id)).map(ignored -> view(w, null));
         }));
     }
 
@@ -193,11 +194,11 @@ public class WebhookService {
                     if (d == null || !d.webhookId.equals(id)) {
                         throw ApiException.notFound("No such delivery.");
                     }
-                    d.status = "pending";
+                    d.status = DeliveryState.PENDING.wire();
                     d.attempts = 0;
                     d.nextAttemptAt = clock.instant();
                     d.lockedUntil = null;
-                    return audit.append(AuditEvent.success("webhook.redeliver", caller).onTarget(deliveryId))
+                    return audit.append(AuditEvent.success(AuditAction.WEBHOOK_REDELIVER, caller).onTarget(deliveryId))
                             .replaceWith(d);
                 }))
                 .invoke(dispatchers::wake)

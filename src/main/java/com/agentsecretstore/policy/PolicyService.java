@@ -12,6 +12,7 @@ import jakarta.persistence.LockModeType;
 import com.agentsecretstore.access.AccessLoader;
 import com.agentsecretstore.access.AccessModel;
 import com.agentsecretstore.access.Designation;
+import com.agentsecretstore.audit.AuditAction;
 import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.common.ApiException;
@@ -82,7 +83,7 @@ public class PolicyService {
             r.updatedAt = now;
             r.updatedBy = caller.id();
             Uni<PolicyRecord> saved = existing == null ? r.persist() : Uni.createFrom().item(r);
-            return saved.call(() -> audit.append(AuditEvent.success("policy.update", caller).onPath(namespace, null)
+            return saved.call(() -> audit.append(AuditEvent.success(AuditAction.POLICY_UPDATE, caller).onPath(namespace, null)
                     .with(Map.of("revision", r.revision, "default_tier", policy.defaultTier().wire(),
                             "overrides", policy.pathOverrides().size()))))
                     .map(ignored -> view(policy, r.revision, r.updatedAt, r.updatedBy));
@@ -185,7 +186,7 @@ public class PolicyService {
             s.updatedAt = clock.instant();
             s.updatedBy = caller.id();
             Uni<Setting> saved = existing == null ? s.persist() : Uni.createFrom().item(s);
-            return saved.call(() -> audit.append(AuditEvent.success("settings.update", caller)
+            return saved.call(() -> audit.append(AuditEvent.success(AuditAction.SETTINGS_UPDATE, caller)
                     .onTarget(AccessDecider.MOLTBOTDEN).with(Map.of("enabled", settings.enabled()))))
                     .replaceWith(settings);
         });

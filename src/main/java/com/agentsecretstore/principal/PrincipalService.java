@@ -9,6 +9,7 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.agentsecretstore.audit.AuditAction;
 import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.approval.ApprovalCommands;
 import com.agentsecretstore.audit.AuditLog;
@@ -84,7 +85,7 @@ public class PrincipalService {
             ApiKey key = newKey(p.id, plain, now);
             return p.<Principal>persist()
                     .call(() -> key.persist())
-                    .call(() -> audit.append(AuditEvent.success("principal.create", caller).onTarget(p.id)
+                    .call(() -> audit.append(AuditEvent.success(AuditAction.PRINCIPAL_CREATE, caller).onTarget(p.id)
                             .with(details("name", p.name, "role", p.role, "key_id", key.id))))
                     .map(ignored -> PrincipalView.of(p, List.of(key), plain));
         });
@@ -152,7 +153,7 @@ public class PrincipalService {
                 List<String> left = removed;
                 Uni<Integer> cancelled = left.isEmpty() || p.roleEnum() == Role.ADMIN ? Uni.createFrom().item(0)
                         : approvals.cancelForRemovedNamespaces(caller, p.id, left);
-                return audit.append(AuditEvent.success("principal.update", caller).onTarget(p.id).with(changed))
+                return audit.append(AuditEvent.success(AuditAction.PRINCIPAL_UPDATE, caller).onTarget(p.id).with(changed))
                         .chain(() -> cancelled)
                         .chain(() -> keysOf(id))
                         .map(keys -> PrincipalView.of(p, keys, null));
@@ -172,7 +173,7 @@ public class PrincipalService {
             String plain = OpaqueTokens.generate(KEY_PREFIX);
             ApiKey key = newKey(id, plain, now);
             return key.persist()
-                    .call(() -> audit.append(AuditEvent.success("principal.key.create", caller).onTarget(id)
+                    .call(() -> audit.append(AuditEvent.success(AuditAction.PRINCIPAL_KEY_CREATE, caller).onTarget(id)
                             .with(details("key_id", key.id))))
                     .map(ignored -> new CreatedKey(key.id, key.prefix, key.createdAt, plain));
         }));
@@ -198,7 +199,7 @@ public class PrincipalService {
                     }
                     return guard.chain(() -> {
                         key.revokedAt = clock.instant();
-                        return audit.append(AuditEvent.success("principal.key.revoke", caller).onTarget(id)
+                        return audit.append(AuditEvent.success(AuditAction.PRINCIPAL_KEY_REVOKE, caller).onTarget(id)
                                 .with(details("key_id", keyId)));
                     });
                 }));
@@ -232,7 +233,7 @@ public class PrincipalService {
                             })
                             .chain(() -> p.persist())
                             .chain(() -> key.persist())
-                            .chain(() -> audit.append(AuditEvent.success("principal.bootstrap", system).onTarget(p.id)
+                            .chain(() -> audit.append(AuditEvent.success(AuditAction.PRINCIPAL_BOOTSTRAP, system).onTarget(p.id)
                                     .with(details("key_id", key.id))))
                             .replaceWith(true);
                 });
