@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -81,7 +82,8 @@ public class ApprovalQueries {
             timeout = -1;
         }
         if (timeout < 0 || timeout > max) {
-            throw ApiException.invalid("timeout_seconds", "must be a whole number between 0 and " + max);
+            throw ApiException.invalid("timeout_seconds", "must be a whole number between 0 and " + max,
+                    Map.of("max_wait_seconds", max));
         }
         Instant deadline = clock.instant().plusSeconds(timeout);
         ApprovalSignals.Waiter waiter = signals.open(caller, id);

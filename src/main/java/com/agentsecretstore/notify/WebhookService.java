@@ -20,6 +20,7 @@ import com.agentsecretstore.common.AssConfig;
 import com.agentsecretstore.common.FieldError;
 import com.agentsecretstore.common.Ids;
 import com.agentsecretstore.common.Page;
+import com.agentsecretstore.common.ProblemType;
 import com.agentsecretstore.common.Transactions;
 import com.agentsecretstore.crypto.Barrier;
 import com.agentsecretstore.notify.WebhookApi.CreateRequest;
@@ -119,8 +120,9 @@ public class WebhookService {
                 })
                 .map(count -> {
                     if (count >= max) {
-                        throw new ApiException(422, "Limit Exceeded", "A principal may have at most " + max
-                                + " webhooks (ASS_WEBHOOKS_MAX_PER_PRINCIPAL); delete one first.", null);
+                        throw new ApiException(ProblemType.LIMIT_EXCEEDED, "A principal may have at most " + max
+                                + " webhooks (ASS_WEBHOOKS_MAX_PER_PRINCIPAL); delete one first.", null,
+                                Map.of("limit", max));
                     }
                     return null;
                 });
