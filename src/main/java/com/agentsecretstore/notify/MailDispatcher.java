@@ -19,13 +19,14 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
-/** Sends the email outbox through quarkus-mailer, with the same claim-and-lease scheme as webhooks. */
+/**
+ * Sends the email outbox through quarkus-mailer, with the same claim-and-lease scheme and drain
+ * loop ({@link OutboxLoop}) as webhooks, configured on its own ({@code ass.mail.*}).
+ */
 @ApplicationScoped
 public class MailDispatcher {
 
     static final int BATCH = 16;
-    /** Emails in flight at once, per replica. */
-    static final int CONCURRENCY = 4;
     static final String CLAIM = """
             with due as (
               select id from mail_delivery
@@ -52,7 +53,7 @@ public class MailDispatcher {
     @PostConstruct
     void init() {
         schedule = RetrySchedule.parse(config.mail().retrySchedule());
-        loop = new OutboxLoop("mail", CONCURRENCY, this::claim);
+        loop = new OutboxLoop("mail", config.mail().concurrency(), this::claim);
     }
 
     public void wake() {
@@ -61,7 +62,7 @@ public class MailDispatcher {
         }
     }
 
-    @Scheduled(every = "${ass.webhooks.poll-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${ass.mail.poll-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> poll() {
         return config.mail().enabled() ? loop.tick() : Uni.createFrom().voidItem();
     }
@@ -69,8 +70,8 @@ public class MailDispatcher {
     /** Claims at most {@code max} due emails; one send each, for the loop to start. */
     Uni<List<Uni<Void>>> claim(int max) {
         Instant now = clock.instant();
-        return pool.withTransaction(c -> c.preparedQuery(CLAIM).execute(Tuple.of(WebhookDispatcher.at(now),
-                WebhookDispatcher.at(now.plusSeconds(120)), Math.min(max, BATCH))))
+        return pool.withTransaction(c -> c.preparedQuery(CLAIM).execute(Tuple.of(OutboxLoop.at(now),
+                OutboxLoop.at(now.plus(config.mail().lease())), Math.min(max, BATCH))))
                 .map(rows -> {
                     List<Uni<Void>> sends = new ArrayList<>();
                     rows.forEach(row -> sends.add(Uni.createFrom().deferred(() -> send(row))));
@@ -99,8 +100,8 @@ public class MailDispatcher {
         return pool.preparedQuery("update mail_delivery set status = $2, last_error = $3, locked_until = null, "
                 + "next_attempt_at = coalesce($4, next_attempt_at), "
                 + "delivered_at = case when $2 = 'delivered' then $5 else delivered_at end where id = $1")
-                .execute(Tuple.from(new Object[] { id, state.wire(), error, next == null ? null : WebhookDispatcher.at(next),
-                        WebhookDispatcher.at(clock.instant()) }))
+                .execute(Tuple.from(new Object[] { id, state.wire(), error, next == null ? null : OutboxLoop.at(next),
+                        OutboxLoop.at(clock.instant()) }))
                 .replaceWithVoid();
     }
 }

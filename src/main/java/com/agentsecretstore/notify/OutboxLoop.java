@@ -1,6 +1,9 @@
 package com.agentsecretstore.notify;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -92,6 +95,11 @@ final class OutboxLoop {
     private void ended() {
         inFlight.decrementAndGet();
         wake();
+    }
+
+    /** An instant as the SQL client binds a {@code timestamptz} of the outbox tables. */
+    static OffsetDateTime at(Instant instant) {
+        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
     }
 
     private void release() {
