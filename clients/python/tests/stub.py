@@ -39,10 +39,18 @@ class Reply:
         return json.dumps(self.body).encode("utf-8")
 
 
-def problem(status: int, title: str, detail: str, errors: Optional[list] = None) -> Reply:
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+_KINDS = {400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found", 409: "conflict",
+          422: "validation-failed", 429: "rate-limited", 500: "internal-error", 503: "service-unavailable"}
+
+
+def problem(status: int, title: str, detail: str, errors: Optional[list] = None, kind: Optional[str] = None,
+            **extensions) -> Reply:
+    """A problem+json answer as the service writes it: ``type`` by kind, then extension members."""
+    kind = kind or _KINDS.get(status, "http-error")
+    body = {"type": "https://agentsecretstore.dev/problems/" + kind, "title": title, "status": status, "detail": detail}
     if errors:
         body["errors"] = errors
+    body.update(extensions)
     return Reply(status, body, {"Content-Type": "application/problem+json"})
 
 

@@ -17,6 +17,7 @@ from agentsecretstore import (
     Conflict,
     NotFound,
     PermissionDenied,
+    RateLimited,
     ServerError,
     TokenResponse,
     ValidationError,
@@ -60,6 +61,35 @@ class ProblemMappingTest(unittest.TestCase):
         error = error_from_response(502, "Bad Gateway", {}, b"<html>proxy page with internals</html>")
         self.assertEqual((error.title, error.detail), ("Bad Gateway", None))
         self.assertNotIn("internals", str(error))
+
+    def test_the_type_uri_chooses_the_exception_whatever_the_text(self):
+        body = (b'{"type":"https://agentsecretstore.dev/problems/rate-limited","title":"Too Many Requests",'
+                b'"status":429,"detail":"Anything at all.","retry_after_seconds":7}')
+        error = error_from_response(429, "Too Many Requests", {}, body)
+        self.assertIs(type(error), RateLimited)
+        self.assertEqual(error.kind, "rate-limited")
+        self.assertEqual(error.retry_after_seconds, 7)
+        self.assertEqual(error.to_dict()["retry_after_seconds"], 7)
+
+    def test_extension_members_are_kept_apart_from_the_standard_ones(self):
+        body = (b'{"type":"https://agentsecretstore.dev/problems/validation-failed","title":"Validation Failed",'
+                b'"status":422,"detail":"The request has invalid fields.","max_wait_seconds":60,'
+                b'"errors":[{"field":"timeout_seconds","message":"must be a whole number between 0 and 60"}]}')
+        error = error_from_response(422, "Unprocessable Entity", {}, body)
+        self.assertEqual(error.kind, "validation-failed")
+        self.assertEqual(error.extensions, {"max_wait_seconds": 60})
+
+    def test_approval_conflicts_are_conflicts_by_kind(self):
+        for kind in ("approval-closed", "approval-expired", "already-approved", "no-token-to-collect"):
+            body = ('{"type":"https://agentsecretstore.dev/problems/%s","status":409,"approval_status":"denied"}' % kind)
+            error = error_from_response(409, "Conflict", {}, body.encode())
+            self.assertIsInstance(error, Conflict, kind)
+            self.assertEqual(error.extensions["approval_status"], "denied")
+
+    def test_a_type_from_elsewhere_has_no_kind_and_maps_by_status(self):
+        error = error_from_response(404, "Not Found", {}, b'{"type":"about:blank","status":404}')
+        self.assertIsNone(error.kind)
+        self.assertIs(type(error), NotFound)
 
     def test_approval_errors_are_conflicts(self):
         for cls in (ApprovalPending, ApprovalDenied, ApprovalExpired, ApprovalCancelled):

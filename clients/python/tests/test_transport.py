@@ -207,7 +207,8 @@ class CollectTokenTest(StubTestCase):
     def collecting(self, status: str, **extra):
         def answer(seen, n):
             if seen.path.endswith("/token"):
-                return problem(409, "Conflict", f"The request is {status}; there is no token to collect.")
+                return problem(409, "Conflict", f"The request is {status}; there is no token to collect.",
+                               kind="no-token-to-collect", approval_status=status)
             return Reply(200, view(status=status, **extra))
         return self.stub(answer)
 
@@ -243,7 +244,8 @@ class WaitForApprovalTest(StubTestCase):
             timeout = int(seen.query.get("timeout_seconds", "30"))
             if timeout > max_wait:
                 return problem(422, "Validation Failed", "The request has invalid fields.", [
-                    {"field": "timeout_seconds", "message": f"must be a whole number between 0 and {max_wait}"}])
+                    {"field": "timeout_seconds", "message": f"must be a whole number between 0 and {max_wait}"}],
+                    max_wait_seconds=max_wait)
             if n >= final_after:
                 return Reply(200, view(status=status), delay=0.1)
             return Reply(200, view(status="pending"), delay=timeout)

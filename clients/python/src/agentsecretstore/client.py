@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import math
 import os
-import re
 import ssl
 from typing import Any, AsyncIterator, Callable, Optional, Union
 from urllib.parse import quote
@@ -338,12 +337,9 @@ class AgentVault:
     verify_webhook = staticmethod(verify_webhook)
 
 
-_MAX_IN_MESSAGE = re.compile(r"between \d+ and (\d+)")
-
-
 def _server_max_wait(error: ValidationError) -> Optional[int]:
-    for e in error.errors:
-        if e.field == "timeout_seconds":
-            m = _MAX_IN_MESSAGE.search(e.message)
-            return int(m.group(1)) if m else None
-    return None
+    """The service's longest long-poll, from the ``max_wait_seconds`` member of its 422."""
+    if error.kind != "validation-failed" or not any(e.field == "timeout_seconds" for e in error.errors):
+        return None
+    value = error.extensions.get("max_wait_seconds")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

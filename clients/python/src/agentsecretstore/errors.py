@@ -1,7 +1,9 @@
 """Typed exceptions, and the mapping of RFC 9457 problem+json answers onto them.
 
 Every exception of this package derives from :class:`AgentSecretStoreError`, which carries the
-problem's ``status``, ``title``, ``detail``, ``type``, ``instance`` and field ``errors``. No
+problem's ``status``, ``title``, ``detail``, ``type``, ``instance``, field ``errors`` and extension
+members (``extensions``). The exception class follows the problem's ``type`` URI (its ``kind``), never
+its human-readable text; the HTTP status is the fallback for answers without a known type. No
 exception ever holds a request header, so an API key cannot leak through a traceback.
 """
 
@@ -22,6 +24,7 @@ __all__ = [
     "NotFound",
     "Conflict",
     "ServerError",
+    "RateLimited",
     "ApprovalError",
     "ApprovalPending",
     "ApprovalDenied",
@@ -30,7 +33,13 @@ __all__ = [
     "WebhookVerificationError",
     "FieldError",
     "error_from_response",
+    "PROBLEM_TYPE_BASE",
 ]
+
+#: Every problem ``type`` of the service is this base followed by its kind, e.g. ``.../not-found``.
+PROBLEM_TYPE_BASE = "https://agentsecretstore.dev/problems/"
+
+_STANDARD_MEMBERS = ("type", "title", "status", "detail", "instance", "errors")
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,7 @@ class AgentSecretStoreError(Exception):
         type: str = "about:blank",
         instance: Optional[str] = None,
         errors: Optional[List[FieldError]] = None,
+        extensions: Optional[Mapping[str, Any]] = None,
     ) -> None:
         self.status = status
         self.title = title
@@ -64,7 +74,16 @@ class AgentSecretStoreError(Exception):
         self.type = type
         self.instance = instance
         self.errors: List[FieldError] = list(errors or [])
+        #: The problem's extension members, e.g. ``max_wait_seconds`` or ``retry_after_seconds``.
+        self.extensions: dict = dict(extensions or {})
         super().__init__(self._message())
+
+    @property
+    def kind(self) -> Optional[str]:
+        """The problem kind (``not-found``, ``approval-expired``, ...) from ``type``; None if not the service's."""
+        if isinstance(self.type, str) and self.type.startswith(PROBLEM_TYPE_BASE):
+            return self.type[len(PROBLEM_TYPE_BASE):] or None
+        return None
 
     def _message(self) -> str:
         head = " ".join(str(p) for p in (self.status, self.title) if p)
@@ -83,6 +102,8 @@ class AgentSecretStoreError(Exception):
             problem["instance"] = self.instance
         if self.errors:
             problem["errors"] = [{"field": e.field, "message": e.message} for e in self.errors]
+        for key, value in self.extensions.items():
+            problem.setdefault(key, value)
         return problem
 
 
@@ -120,6 +141,16 @@ class Conflict(AgentSecretStoreError):
 
 class ServerError(AgentSecretStoreError):
     """5xx: the service failed. Idempotent calls were already retried before this is raised."""
+
+
+class RateLimited(AgentSecretStoreError):
+    """429 of kind ``rate-limited``: over a rate or concurrency limit."""
+
+    @property
+    def retry_after_seconds(self) -> Optional[int]:
+        """How long to wait before trying again, when the service said so."""
+        value = self.extensions.get("retry_after_seconds")
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 class ApprovalError(Conflict):
@@ -167,7 +198,28 @@ _BY_STATUS = {
 }
 
 
-def _error_class(status: int) -> type:
+#: Problem kinds (the last segment of ``type``) and the exception each raises.
+_BY_KIND = {
+    "bad-request": ValidationError,
+    "validation-failed": ValidationError,
+    "limit-exceeded": ValidationError,
+    "unauthorized": AuthenticationError,
+    "forbidden": PermissionDenied,
+    "not-found": NotFound,
+    "conflict": Conflict,
+    "approval-closed": Conflict,
+    "approval-expired": Conflict,
+    "already-approved": Conflict,
+    "no-token-to-collect": Conflict,
+    "rate-limited": RateLimited,
+    "internal-error": ServerError,
+    "service-unavailable": ServerError,
+}
+
+
+def _error_class(status: int, kind: Optional[str] = None) -> type:
+    if kind in _BY_KIND:
+        return _BY_KIND[kind]
     if status in _BY_STATUS:
         return _BY_STATUS[status]
     if status >= 500:
@@ -195,11 +247,14 @@ def error_from_response(status: int, reason: str, headers: Mapping[str, str], bo
             errors.append(FieldError(str(item.get("field", "")), str(item.get("message", ""))))
     title = problem.get("title") if isinstance(problem.get("title"), str) else None
     detail = problem.get("detail") if isinstance(problem.get("detail"), str) else None
-    return _error_class(status)(
+    type_uri = problem.get("type") if isinstance(problem.get("type"), str) else "about:blank"
+    kind = type_uri[len(PROBLEM_TYPE_BASE):] if type_uri.startswith(PROBLEM_TYPE_BASE) else None
+    return _error_class(status, kind)(
         detail,
         status=status,
         title=title or reason or None,
-        type=problem.get("type") if isinstance(problem.get("type"), str) else "about:blank",
+        type=type_uri,
         instance=problem.get("instance") if isinstance(problem.get("instance"), str) else None,
         errors=errors,
+        extensions={k: v for k, v in problem.items() if k not in _STANDARD_MEMBERS},
     )

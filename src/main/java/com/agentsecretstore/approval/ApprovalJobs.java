@@ -1,29 +1,46 @@
 package com.agentsecretstore.approval;
 
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.agentsecretstore.approval.ApprovalTransitions.Rule;
+import com.agentsecretstore.audit.AuditAction;
+import com.agentsecretstore.principal.Caller;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 
 /**
  * Runs on every replica: issues tokens whose cancel window has closed and expires stale requests.
- * Rows are claimed with SKIP LOCKED, so replicas share the work and each token is issued once;
- * overdue work left by a stopped replica is picked up on the next tick.
+ * Candidate rows are claimed with SKIP LOCKED, so replicas share the work and each token is issued
+ * once; each row is then judged by {@link ApprovalRules} and changed by {@link ApprovalTransitions}.
+ * Overdue work left by a stopped replica is picked up on the next tick.
  */
 @ApplicationScoped
 public class ApprovalJobs {
 
-    private final ApprovalService approvals;
+    private final ApprovalStore store;
+    private final ApprovalTransitions transitions;
+    private final ApprovalSignals signals;
+    private final Clock clock;
 
-    public ApprovalJobs(ApprovalService approvals) {
-        this.approvals = approvals;
+    public ApprovalJobs(ApprovalStore store, ApprovalTransitions transitions, ApprovalSignals signals, Clock clock) {
+        this.store = store;
+        this.transitions = transitions;
+        this.signals = signals;
+        this.clock = clock;
     }
 
     @Scheduled(every = "${ass.approvals.job-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> tick() {
-        return approvals.issueDue()
-                .chain(issued -> approvals.expireStale().invoke(expired -> {
+        return issueDue()
+                .chain(issued -> expireStale().invoke(expired -> {
                     if (issued > 0 || expired > 0) {
                         Log.debugf("Approval job: issued %d delayed token(s), expired %d request(s)", issued, expired);
                     }
@@ -31,5 +48,31 @@ public class ApprovalJobs {
                 .onFailure().invoke(e -> Log.warn("Approval job failed; it runs again on the next tick", e))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
+    }
+
+    /** Issues the token of every delayed request whose cancel window has closed. Returns how many. */
+    public Uni<Integer> issueDue() {
+        return run(ApprovalRules.DUE_FOR_ISSUE_SQL, "issue_at", ApprovalRules::issueDue, AuditAction.APPROVAL_DELAY_ELAPSED);
+    }
+
+    /** Expires pending requests past their expiry. Returns how many. */
+    public Uni<Integer> expireStale() {
+        return run(ApprovalRules.EXPIRED_SQL, "expires_at", ApprovalRules::expire, AuditAction.APPROVAL_EXPIRE);
+    }
+
+    /** One batch per transaction; repeats while batches come back full. */
+    private Uni<Integer> run(String where, String orderBy, Rule rule, AuditAction auditAction) {
+        Instant now = clock.instant();
+        Caller system = Caller.system("approval-job");
+        return Panache.withTransaction(() -> store.claim(where, orderBy, now)
+                .flatMap(rows -> transitions.applyEach(rows, now, rule, system, null, auditAction, Map.of())
+                        .map(changed -> new Batch(rows.size(), changed))))
+                .invoke(b -> b.changed().forEach(signals::changed))
+                .flatMap(b -> b.claimed() == ApprovalStore.JOB_BATCH
+                        ? run(where, orderBy, rule, auditAction).map(more -> b.changed().size() + more)
+                        : Uni.createFrom().item(b.changed().size()));
+    }
+
+    private record Batch(int claimed, List<String> changed) {
     }
 }

@@ -32,11 +32,16 @@ import io.smallrye.mutiny.Uni;
 @RolesAllowed({ Role.ADMIN_NAME, Role.APPROVER_NAME, Role.AGENT_NAME })
 public class ApprovalResource {
 
-    private final ApprovalService service;
+    private final TokenRequests requests;
+    private final ApprovalCommands commands;
+    private final ApprovalQueries queries;
     private final SecurityIdentity identity;
 
-    public ApprovalResource(ApprovalService service, SecurityIdentity identity) {
-        this.service = service;
+    public ApprovalResource(TokenRequests requests, ApprovalCommands commands, ApprovalQueries queries,
+            SecurityIdentity identity) {
+        this.requests = requests;
+        this.commands = commands;
+        this.queries = queries;
         this.identity = identity;
     }
 
@@ -47,7 +52,7 @@ public class ApprovalResource {
         if (body == null) {
             throw com.agentsecretstore.common.ApiException.invalid("scope", "is required");
         }
-        return service.requestToken(Caller.of(identity), body).map(r -> RestResponse.status(
+        return requests.requestToken(Caller.of(identity), body).map(r -> RestResponse.status(
                 "approved".equals(r.status()) ? RestResponse.Status.CREATED : RestResponse.Status.ACCEPTED, r));
     }
 
@@ -55,42 +60,42 @@ public class ApprovalResource {
     @Path("approvals")
     public Uni<Page<ApprovalView>> list(@QueryParam("status") String status, @QueryParam("namespace") String namespace,
             @QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
-        return service.list(Caller.of(identity), status, namespace, limit, cursor);
+        return queries.list(Caller.of(identity), status, namespace, limit, cursor);
     }
 
     @GET
     @Path("approvals/{id}")
     public Uni<ApprovalView> get(@PathParam("id") String id) {
-        return service.get(Caller.of(identity), id);
+        return queries.get(Caller.of(identity), id);
     }
 
     @GET
     @Path("approvals/{id}/wait")
     public Uni<ApprovalView> waitFor(@PathParam("id") String id, @QueryParam("timeout_seconds") String timeout) {
-        return service.waitFor(Caller.of(identity), id, timeout);
+        return queries.waitFor(Caller.of(identity), id, timeout);
     }
 
     @GET
     @Path("approvals/{id}/token")
     public Uni<CollectedToken> token(@PathParam("id") String id) {
-        return service.collect(Caller.of(identity), id);
+        return commands.collect(Caller.of(identity), id);
     }
 
     @POST
     @Path("approvals/{id}/approve")
     public Uni<ApprovalView> approve(@PathParam("id") String id, ApproveBody body) {
-        return service.approve(Caller.of(identity), id, body == null ? null : body.comment());
+        return commands.approve(Caller.of(identity), id, body == null ? null : body.comment());
     }
 
     @POST
     @Path("approvals/{id}/deny")
     public Uni<ApprovalView> deny(@PathParam("id") String id, DenyBody body) {
-        return service.deny(Caller.of(identity), id, body == null ? null : body.reason());
+        return commands.deny(Caller.of(identity), id, body == null ? null : body.reason());
     }
 
     @POST
     @Path("approvals/{id}/cancel")
     public Uni<ApprovalView> cancel(@PathParam("id") String id, CancelBody body) {
-        return service.cancel(Caller.of(identity), id, body == null ? null : body.reason());
+        return commands.cancel(Caller.of(identity), id, body == null ? null : body.reason());
     }
 }

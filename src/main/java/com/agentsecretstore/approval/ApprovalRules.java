@@ -1,14 +1,27 @@
 package com.agentsecretstore.approval;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
+
+import com.agentsecretstore.notify.EventType;
 
 /**
  * The approval state machine, free of I/O. Who may act is {@link com.agentsecretstore.access.AccessModel}'s
  * answer, checked before these rules run (an outsider learns nothing about a request from a 409);
- * these rules decide what the request's state allows.
+ * these rules decide what the request's state allows, and return either the complete
+ * {@link Transition} to apply or a typed {@link ApprovalRefusal}. The scheduled jobs and the
+ * namespace-removal cancellation ask the same rules: their SQL only narrows the candidates
+ * ({@link #DUE_FOR_ISSUE_SQL}, {@link #EXPIRED_SQL}, {@link #OPEN_SQL}) and every row is then judged here.
  */
 public final class ApprovalRules {
+
+    /** Candidates of {@link #issueDue}; the rule itself decides. Parameter {@code :now}. */
+    static final String DUE_FOR_ISSUE_SQL = "status = 'delayed' and issue_at <= :now";
+    /** Candidates of {@link #expire}; the rule itself decides. Parameter {@code :now}. */
+    static final String EXPIRED_SQL = "status = 'pending' and expires_at <= :now";
+    /** Requests not final yet: candidates of a cancellation. */
+    static final String OPEN_SQL = "status in ('pending', 'delayed')";
 
     private ApprovalRules() {
     }
@@ -18,6 +31,7 @@ public final class ApprovalRules {
             Instant expiresAt, Instant issueAt, Set<String> approvedBy) {
     }
 
+    /** What a transition does, as audited ({@code effect}). */
     public enum Effect {
         /** The approval counts; more are needed. */
         COUNTED,
@@ -26,77 +40,119 @@ public final class ApprovalRules {
         /** Approvals are complete; the token is issued at {@code issueAt}, unless cancelled before. */
         START_DELAY,
         DENY,
-        CANCEL
+        CANCEL,
+        /** The cancel window of a delayed request closed: issue the token. */
+        DELAY_ELAPSED,
+        EXPIRE;
+
+        public String wire() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
-    /** Either an effect to apply, or a refusal with its HTTP status and a reason safe to show. */
-    public record Outcome(Effect effect, Instant issueAt, int received, int refusalStatus, String refusal) {
-        static Outcome refuse(int status, String reason) {
-            return new Outcome(null, null, 0, status, reason);
+    /**
+     * Everything one step changes: the next status, the new {@code issue_at} and {@code decided_at}
+     * (null: unchanged), the decision to record (null: none), the events to publish in order, and
+     * the approvals received after the step. The token is issued when, and just before,
+     * {@link EventType#TOKEN_ISSUED} is published.
+     */
+    public record Transition(Effect effect, ApprovalStatus next, Instant issueAt, Instant decidedAt,
+            DecisionKind recorded, List<String> events, int received) {
+
+        public boolean issuesToken() {
+            return events.contains(EventType.TOKEN_ISSUED);
+        }
+    }
+
+    /** Either a transition or a refusal, never both. */
+    public record Outcome(Transition transition, ApprovalRefusal refusal) {
+        static Outcome of(Transition t) {
+            return new Outcome(t, null);
         }
 
-        static Outcome of(Effect effect, int received) {
-            return new Outcome(effect, null, received, 0, null);
+        static Outcome refuse(ApprovalRefusal r) {
+            return new Outcome(null, r);
         }
 
         public boolean refused() {
-            return effect == null;
+            return refusal != null;
+        }
+
+        public Effect effect() {
+            return transition == null ? null : transition.effect();
         }
     }
 
     /** An approval by {@code approverId}, who the access model lets decide. */
     public static Outcome approve(State s, String approverId, Instant now) {
-        Outcome closed = requireOpen(s, now, false);
+        ApprovalRefusal closed = requireOpen(s, now, false);
         if (closed != null) {
-            return closed;
+            return Outcome.refuse(closed);
         }
         if (s.approvedBy().contains(approverId)) {
-            return Outcome.refuse(409, "This approver has already approved this request; an approver counts once.");
+            return Outcome.refuse(ApprovalRefusal.ALREADY_APPROVED);
         }
         int received = s.approvedBy().size() + 1;
         if (received < s.requiredApprovals()) {
-            return Outcome.of(Effect.COUNTED, received);
+            return Outcome.of(new Transition(Effect.COUNTED, ApprovalStatus.PENDING, null, null, DecisionKind.APPROVE,
+                    List.of(EventType.PROGRESS), received));
         }
         if (s.delaySeconds() > 0) {
-            return new Outcome(Effect.START_DELAY, now.plusSeconds(s.delaySeconds()), received, 0, null);
+            return Outcome.of(new Transition(Effect.START_DELAY, ApprovalStatus.DELAYED, now.plusSeconds(s.delaySeconds()),
+                    null, DecisionKind.APPROVE, List.of(EventType.APPROVED), received));
         }
-        return Outcome.of(Effect.ISSUE_NOW, received);
+        return Outcome.of(new Transition(Effect.ISSUE_NOW, ApprovalStatus.APPROVED, null, now, DecisionKind.APPROVE,
+                List.of(EventType.APPROVED, EventType.TOKEN_ISSUED), received));
     }
 
     /** One denial ends the request, also during a critical delay. */
     public static Outcome deny(State s, Instant now) {
-        Outcome closed = requireOpen(s, now, true);
-        return closed != null ? closed : Outcome.of(Effect.DENY, s.approvedBy().size());
+        ApprovalRefusal closed = requireOpen(s, now, true);
+        return closed != null ? Outcome.refuse(closed)
+                : Outcome.of(new Transition(Effect.DENY, ApprovalStatus.DENIED, null, now, DecisionKind.DENY,
+                        List.of(EventType.DENIED), s.approvedBy().size()));
     }
 
     /** A cancellation, possible until the token is issued. */
     public static Outcome cancel(State s, Instant now) {
-        Outcome closed = requireOpen(s, now, true);
-        return closed != null ? closed : Outcome.of(Effect.CANCEL, s.approvedBy().size());
+        ApprovalRefusal closed = requireOpen(s, now, true);
+        return closed != null ? Outcome.refuse(closed)
+                : Outcome.of(new Transition(Effect.CANCEL, ApprovalStatus.CANCELLED, null, now, DecisionKind.CANCEL,
+                        List.of(EventType.CANCELLED), s.approvedBy().size()));
+    }
+
+    /** The token of a delayed request is issued once its cancel window has closed. */
+    public static Outcome issueDue(State s, Instant now) {
+        if (s.status() != ApprovalStatus.DELAYED || s.issueAt() == null || s.issueAt().isAfter(now)) {
+            return Outcome.refuse(ApprovalRefusal.NOT_DUE);
+        }
+        return Outcome.of(new Transition(Effect.DELAY_ELAPSED, ApprovalStatus.APPROVED, null, now, null,
+                List.of(EventType.TOKEN_ISSUED), s.approvedBy().size()));
+    }
+
+    /** A pending request past its expiry expires. A delayed one has all its approvals and does not expire. */
+    public static Outcome expire(State s, Instant now) {
+        if (!expired(s, now)) {
+            return Outcome.refuse(ApprovalRefusal.NOT_DUE);
+        }
+        return Outcome.of(new Transition(Effect.EXPIRE, ApprovalStatus.EXPIRED, null, now, null,
+                List.of(EventType.EXPIRED), s.approvedBy().size()));
     }
 
     /** Whether there is a token to collect: the request was approved and its token issued. */
-    public static boolean collectable(State s) {
-        return s.status() == ApprovalStatus.APPROVED;
+    public static ApprovalRefusal collect(State s) {
+        return s.status() == ApprovalStatus.APPROVED ? null : ApprovalRefusal.NOTHING_TO_COLLECT;
     }
 
-    public static boolean dueForIssue(State s, Instant now) {
-        return s.status() == ApprovalStatus.DELAYED && s.issueAt() != null && !s.issueAt().isAfter(now);
-    }
-
-    /** A pending request past its expiry. A delayed one has all its approvals and does not expire. */
-    public static boolean expired(State s, Instant now) {
+    private static boolean expired(State s, Instant now) {
         return s.status() == ApprovalStatus.PENDING && !s.expiresAt().isAfter(now);
     }
 
-    private static Outcome requireOpen(State s, Instant now, boolean delayedIsOpen) {
+    private static ApprovalRefusal requireOpen(State s, Instant now, boolean delayedIsOpen) {
         if (expired(s, now)) {
-            return Outcome.refuse(409, "The request has expired.");
+            return ApprovalRefusal.EXPIRED;
         }
         boolean open = s.status() == ApprovalStatus.PENDING || (delayedIsOpen && s.status() == ApprovalStatus.DELAYED);
-        if (!open) {
-            return Outcome.refuse(409, "The request is " + s.status().wire() + ".");
-        }
-        return null;
+        return open ? null : ApprovalRefusal.CLOSED;
     }
 }

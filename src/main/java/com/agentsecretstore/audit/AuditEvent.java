@@ -8,14 +8,14 @@ import com.agentsecretstore.principal.Caller;
  * What happened, by whom, to what. {@code details} must never hold a secret value, key or token:
  * only ids, paths, tiers, versions and reasons.
  */
-public record AuditEvent(String action, Outcome outcome, Caller actor, String namespace, String path, String targetId,
+public record AuditEvent(AuditAction action, Outcome outcome, Caller actor, String namespace, String path, String targetId,
         Map<String, Object> details) {
 
     public enum Outcome {
         SUCCESS, DENIED, FAILURE
     }
 
-    public static AuditEvent success(String action, Caller actor) {
+    public static AuditEvent success(AuditAction action, Caller actor) {
         return new AuditEvent(action, Outcome.SUCCESS, actor, null, null, null, Map.of());
     }
 

@@ -27,7 +27,7 @@ public record AuditFilter(String actorId, String namespace, String path, String 
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_.-]{1,100}");
     private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9._-]{1,128}");
-    private static final Pattern ACTION = Pattern.compile("[a-z0-9_-]+(\\.[a-z0-9_-]+)*");
+    static final Pattern ACTION = Pattern.compile("[a-z0-9_-]+(\\.[a-z0-9_-]+)*");
     private static final int MAX_PATH = 4096;
     private static final Set<String> OUTCOMES = Set.of("success", "denied", "failure");
 

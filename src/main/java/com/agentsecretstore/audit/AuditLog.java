@@ -59,7 +59,7 @@ public class AuditLog {
         entry.id = Ids.next("aud");
         // PostgreSQL keeps microseconds; keeping no more here makes the entry equal to what is stored.
         entry.recordedAt = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        entry.action = event.action();
+        entry.action = event.action().wire();
         entry.outcome = event.outcome().name().toLowerCase(Locale.ROOT);
         Caller actor = event.actor();
         if (actor != null) {

@@ -81,6 +81,18 @@ public interface AssConfig {
 
         @WithDefault("0s,30s,2m,10m,30m,1h,2h")
         String retrySchedule();
+
+        /** Emails in flight at once, per replica. */
+        @WithDefault("4")
+        int concurrency();
+
+        /** Safety-net poll for due emails; new events wake the sender at once anyway. */
+        @WithDefault("1s")
+        String pollInterval();
+
+        /** How long a claimed email stays leased to its sender; then another replica may retry it. */
+        @WithDefault("120s")
+        java.time.Duration lease();
     }
 
     interface Dev {

@@ -17,7 +17,7 @@ import io.vertx.ext.web.RoutingContext;
 @Singleton
 public class PathGuard {
 
-    static final String BODY = "{\"type\":\"about:blank\",\"title\":\"Bad Request\",\"status\":400,"
+    static final String BODY = "{\"type\":\"" + ProblemType.BAD_REQUEST.uri() + "\",\"title\":\"Bad Request\",\"status\":400,"
             + "\"detail\":\"The request path must not contain '.' or '..' segments or encoded slashes.\"}";
 
     void register(@Observes Router router) {

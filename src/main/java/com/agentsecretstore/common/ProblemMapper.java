@@ -44,11 +44,12 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response api(ApiException e, UriInfo uri) {
+        Response.ResponseBuilder builder = problemBuilder(Problem.of(e.type(), e.status(), e.title(), e.getMessage(),
+                path(uri), e.errors(), e.extensions()));
         if (e instanceof RateLimitedException limited) {
-            return problemBuilder(e.status(), e.title(), e.getMessage(), uri, e.errors())
-                    .header("Retry-After", limited.retryAfterSeconds()).build();
+            builder.header("Retry-After", limited.retryAfterSeconds());
         }
-        return problem(e.status(), e.title(), e.getMessage(), uri, e.errors());
+        return builder.build();
     }
 
     @ServerExceptionMapper
@@ -242,12 +243,21 @@ public class ProblemMapper {
 
     private Response.ResponseBuilder problemBuilder(int status, String title, String detail, UriInfo uri,
             List<FieldError> errors) {
+        return problemBuilder(Problem.of(status, title, detail, path(uri), errors));
+    }
+
+    private Response.ResponseBuilder problemBuilder(Problem problem) {
         String body;
         try {
-            body = json.writeValueAsString(Problem.of(status, title, detail, uri == null ? null : uri.getPath(), errors));
+            body = problem.toJson(json);
         } catch (JsonProcessingException impossible) {
-            body = "{\"type\":\"about:blank\",\"title\":\"Internal Server Error\",\"status\":500}";
+            body = "{\"type\":\"" + ProblemType.INTERNAL_ERROR.uri() + "\",\"title\":\"Internal Server Error\",\"status\":500}";
+            return Response.status(500).type(Problem.MEDIA_TYPE).entity(body);
         }
-        return Response.status(status).type(Problem.MEDIA_TYPE).entity(body);
+        return Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(body);
+    }
+
+    private static String path(UriInfo uri) {
+        return uri == null ? null : uri.getPath();
     }
 }

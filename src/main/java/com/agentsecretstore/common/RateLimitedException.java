@@ -1,12 +1,17 @@
 package com.agentsecretstore.common;
 
-/** A 429: the caller is over a limit; {@link ProblemMapper} adds {@code Retry-After}. */
+import java.util.Map;
+
+/**
+ * A 429: the caller is over a limit. The problem carries {@code retry_after_seconds}, and
+ * {@link ProblemMapper} adds the {@code Retry-After} header.
+ */
 public class RateLimitedException extends ApiException {
 
     private final long retryAfterSeconds;
 
     public RateLimitedException(String detail, long retryAfterSeconds) {
-        super(429, "Too Many Requests", detail, null);
+        super(ProblemType.RATE_LIMITED, detail, null, Map.of("retry_after_seconds", retryAfterSeconds));
         this.retryAfterSeconds = retryAfterSeconds;
     }
 

@@ -51,10 +51,10 @@ public class TextGuard {
 
     private String body(String field) {
         try {
-            return json.writeValueAsString(Problem.of(422, "Validation Failed", "The request has invalid fields.", null,
-                    List.of(new FieldError(field.isEmpty() ? "query" : field, ProblemMapper.NUL_MESSAGE))));
+            return Problem.of(422, "Validation Failed", "The request has invalid fields.", null,
+                    List.of(new FieldError(field.isEmpty() ? "query" : field, ProblemMapper.NUL_MESSAGE))).toJson(json);
         } catch (JsonProcessingException impossible) {
-            return "{\"type\":\"about:blank\",\"title\":\"Validation Failed\",\"status\":422}";
+            return "{\"type\":\"" + ProblemType.VALIDATION_FAILED.uri() + "\",\"title\":\"Validation Failed\",\"status\":422}";
         }
     }
 }

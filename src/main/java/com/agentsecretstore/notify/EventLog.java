@@ -116,7 +116,7 @@ public class EventLog {
             d.webhookId = webhookId;
             d.eventSeq = e.seq;
             d.orderingKey = e.approvalRequestId == null ? e.id : e.approvalRequestId;
-            d.status = "pending";
+            d.status = DeliveryState.PENDING.wire();
             d.attempts = 0;
             d.nextAttemptAt = now;
             d.createdAt = now;
@@ -159,7 +159,7 @@ public class EventLog {
             d.recipient = recipient;
             d.subject = m.subject();
             d.body = m.body();
-            d.status = "pending";
+            d.status = DeliveryState.PENDING.wire();
             d.attempts = 0;
             d.nextAttemptAt = now;
             d.createdAt = now;

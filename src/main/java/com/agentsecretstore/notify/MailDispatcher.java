@@ -19,13 +19,14 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
-/** Sends the email outbox through quarkus-mailer, with the same claim-and-lease scheme as webhooks. */
+/**
+ * Sends the email outbox through quarkus-mailer, with the same claim-and-lease scheme and drain
+ * loop ({@link OutboxLoop}) as webhooks, configured on its own ({@code ass.mail.*}).
+ */
 @ApplicationScoped
 public class MailDispatcher {
 
     static final int BATCH = 16;
-    /** Emails in flight at once, per replica. */
-    static final int CONCURRENCY = 4;
     static final String CLAIM = """
             with due as (
               select id from mail_delivery
@@ -56,7 +57,7 @@ public class MailDispatcher {
     @PostConstruct
     void init() {
         schedule = RetrySchedule.parse(config.mail().retrySchedule());
-        loop = new OutboxLoop("mail", CONCURRENCY, this::claim, this::release);
+        loop = new OutboxLoop("mail", config.mail().concurrency(), this::claim, this::release);
     }
 
     public void wake() {
@@ -70,7 +71,7 @@ public class MailDispatcher {
         return loop.stop();
     }
 
-    @Scheduled(every = "${ass.webhooks.poll-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${ass.mail.poll-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> poll() {
         return config.mail().enabled() ? loop.tick() : Uni.createFrom().voidItem();
     }
@@ -78,8 +79,8 @@ public class MailDispatcher {
     /** Claims at most {@code max} due emails; one send each, for the loop to start. */
     Uni<List<OutboxLoop.Send>> claim(int max) {
         Instant now = clock.instant();
-        return pool.withTransaction(c -> c.preparedQuery(CLAIM).execute(Tuple.of(WebhookDispatcher.at(now),
-                WebhookDispatcher.at(now.plusSeconds(120)), Math.min(max, BATCH))))
+        return pool.withTransaction(c -> c.preparedQuery(CLAIM).execute(Tuple.of(OutboxLoop.at(now),
+                OutboxLoop.at(now.plus(config.mail().lease())), Math.min(max, BATCH))))
                 .map(rows -> {
                     List<OutboxLoop.Send> sends = new ArrayList<>();
                     rows.forEach(row -> sends.add(new OutboxLoop.Send(row.getString("id"),
@@ -89,7 +90,7 @@ public class MailDispatcher {
     }
 
     Uni<Void> release(List<String> ids) {
-        return pool.preparedQuery(RELEASE).execute(Tuple.of(ids.toArray(String[]::new), WebhookDispatcher.at(clock.instant())))
+        return pool.preparedQuery(RELEASE).execute(Tuple.of(ids.toArray(String[]::new), OutboxLoop.at(clock.instant())))
                 .replaceWithVoid();
     }
 
@@ -98,24 +99,24 @@ public class MailDispatcher {
         int attempts = row.getInteger("attempts");
         Mail mail = Mail.withText(row.getString("recipient"), row.getString("subject"), row.getString("body"));
         return mailer.send(mail)
-                .onItem().transformToUni(ok -> record(id, "delivered", null, null))
+                .onItem().transformToUni(ok -> record(id, DeliveryState.DELIVERED, null, null))
                 .onFailure().recoverWithUni(e -> {
                     Instant next = schedule.next(attempts, clock.instant(), null);
                     String error = "SMTP: " + e.getClass().getSimpleName();
                     if (next == null) {
                         Log.warnf("Mail %s failed for good after %d attempts: %s", id, attempts, error);
-                        return record(id, "failed", error, null);
+                        return record(id, DeliveryState.FAILED, error, null);
                     }
-                    return record(id, "pending", error, next);
+                    return record(id, DeliveryState.PENDING, error, next);
                 });
     }
 
-    private Uni<Void> record(String id, String status, String error, Instant next) {
+    private Uni<Void> record(String id, DeliveryState state, String error, Instant next) {
         return pool.preparedQuery("update mail_delivery set status = $2, last_error = $3, locked_until = null, "
                 + "next_attempt_at = coalesce($4, next_attempt_at), "
                 + "delivered_at = case when $2 = 'delivered' then $5 else delivered_at end where id = $1")
-                .execute(Tuple.from(new Object[] { id, status, error, next == null ? null : WebhookDispatcher.at(next),
-                        WebhookDispatcher.at(clock.instant()) }))
+                .execute(Tuple.from(new Object[] { id, state.wire(), error, next == null ? null : OutboxLoop.at(next),
+                        OutboxLoop.at(clock.instant()) }))
                 .replaceWithVoid();
     }
 }

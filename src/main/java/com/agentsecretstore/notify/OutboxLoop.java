@@ -2,6 +2,9 @@ package com.agentsecretstore.notify;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -153,6 +156,11 @@ final class OutboxLoop {
         flights.remove(id, flight);
         inFlight.decrementAndGet();
         wake();
+    }
+
+    /** An instant as the SQL client binds a {@code timestamptz} of the outbox tables. */
+    static OffsetDateTime at(Instant instant) {
+        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
     }
 
     private void release() {

@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -166,7 +165,7 @@ public class WebhookDispatcher {
         String id = row.getString("id");
         int attempts = row.getInteger("attempts");
         if (row.getValue("disabled_at") != null) {
-            return record(id, "failed", null, "webhook disabled", null);
+            return record(id, DeliveryState.FAILED, null, "webhook disabled", null);
         }
         String url = row.getString("url");
         String payload = row.getString("payload");
@@ -275,13 +274,13 @@ public class WebhookDispatcher {
     private Uni<Void> outcome(String id, String webhookId, int attempts, Answer answer) {
         int status = answer.status();
         if (status >= 200 && status < 300) {
-            return record(id, "delivered", status, null, null);
+            return record(id, DeliveryState.DELIVERED, status, null, null);
         }
         if (status == 410) {
             // The receiver says this endpoint is gone for good: stop sending to it.
             return pool.preparedQuery("update webhook set disabled_at = $2, disabled_reason = $3 where id = $1 and disabled_at is null")
                     .execute(Tuple.of(webhookId, at(clock.instant()), "receiver answered 410 Gone"))
-                    .chain(() -> record(id, "failed", status, "410 Gone: webhook disabled", null));
+                    .chain(() -> record(id, DeliveryState.FAILED, status, "410 Gone: webhook disabled", null));
         }
         return retryOrFail(id, attempts, status, "HTTP " + status, retryAfter(answer.retryAfter()));
     }
@@ -290,17 +289,17 @@ public class WebhookDispatcher {
         Instant next = schedule.next(attempts, clock.instant(), retryAfter);
         if (next == null) {
             Log.warnf("Webhook delivery %s failed for good after %d attempts: %s", id, attempts, error);
-            return record(id, "failed", status, error, null);
+            return record(id, DeliveryState.FAILED, status, error, null);
         }
-        return record(id, "pending", status, error, next);
+        return record(id, DeliveryState.PENDING, status, error, next);
     }
 
-    private Uni<Void> record(String id, String status, Integer code, String error, Instant next) {
+    private Uni<Void> record(String id, DeliveryState state, Integer code, String error, Instant next) {
         Instant now = clock.instant();
         return pool.preparedQuery("update webhook_delivery set status = $2, last_status_code = $3, last_error = $4, "
                 + "next_attempt_at = coalesce($5, next_attempt_at), locked_until = null, "
                 + "delivered_at = case when $2 = 'delivered' then $6 else delivered_at end where id = $1")
-                .execute(Tuple.from(new Object[] { id, status, code, error, next == null ? null : at(next), at(now) }))
+                .execute(Tuple.from(new Object[] { id, state.wire(), code, error, next == null ? null : at(next), at(now) }))
                 .replaceWithVoid();
     }
 
@@ -353,6 +352,6 @@ public class WebhookDispatcher {
     }
 
     static OffsetDateTime at(Instant instant) {
-        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+        return OutboxLoop.at(instant);
     }
 }

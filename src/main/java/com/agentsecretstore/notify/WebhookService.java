@@ -12,6 +12,7 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 
+import com.agentsecretstore.audit.AuditAction;
 import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.common.ApiException;
@@ -19,6 +20,7 @@ import com.agentsecretstore.common.AssConfig;
 import com.agentsecretstore.common.FieldError;
 import com.agentsecretstore.common.Ids;
 import com.agentsecretstore.common.Page;
+import com.agentsecretstore.common.ProblemType;
 import com.agentsecretstore.common.Transactions;
 import com.agentsecretstore.crypto.Barrier;
 import com.agentsecretstore.notify.WebhookApi.CreateRequest;
@@ -101,7 +103,7 @@ public class WebhookService {
             w.createdAt = clock.instant();
             w.createdBy = caller.id();
             seal(w, secret, 1);
-            return w.persist().call(() -> audit.append(AuditEvent.success("webhook.create", caller).onTarget(w.id)
+            return w.persist().call(() -> audit.append(AuditEvent.success(AuditAction.WEBHOOK_CREATE, caller).onTarget(w.id)
                     .with(Map.of("url", w.url, "events", events))))
                     .map(ignored -> view(w, generated ? secret : null));
         })));
@@ -125,8 +127,9 @@ public class WebhookService {
                 })
                 .map(count -> {
                     if (count >= max) {
-                        throw new ApiException(422, "Limit Exceeded", "A principal may have at most " + max
-                                + " webhooks (ASS_WEBHOOKS_MAX_PER_PRINCIPAL); delete one first.", null);
+                        throw new ApiException(ProblemType.LIMIT_EXCEEDED, "A principal may have at most " + max
+                                + " webhooks (ASS_WEBHOOKS_MAX_PER_PRINCIPAL); delete one first.", null,
+                                Map.of("limit", max));
                     }
                     return null;
                 });
@@ -158,7 +161,7 @@ public class WebhookService {
                     if (rows.rowCount() == 0) {
                         throw ApiException.notFound("No such webhook.");
                     }
-                    return audit.append(tx, AuditEvent.success("webhook.delete", caller).onTarget(id));
+                    return audit.append(tx, AuditEvent.success(AuditAction.WEBHOOK_DELETE, caller).onTarget(id));
                 })));
     }
 
@@ -173,7 +176,7 @@ public class WebhookService {
         String secret = provided == null ? generateSecret() : provided;
         return Transactions.run(() -> owned(caller, id, true).flatMap(w -> {
             seal(w, secret, w.secretVersion + 1);
-            return audit.append(AuditEvent.success("webhook.rotate_secret", caller).onTarget(id)
+            return audit.append(AuditEvent.success(AuditAction.WEBHOOK_ROTATE_SECRET, caller).onTarget(id)
                     .with(Map.of("secret_version", w.secretVersion)))
                     .map(ignored -> view(w, provided == null ? secret : null));
         }));
@@ -184,7 +187,7 @@ public class WebhookService {
         return Transactions.run(() -> owned(caller, id, true).flatMap(w -> {
             w.disabledAt = null;
             w.disabledReason = null;
-            return audit.append(AuditEvent.success("webhook.enable", caller).onTarget(id)).map(ignored -> view(w, null));
+            return audit.append(AuditEvent.success(AuditAction.WEBHOOK_ENABLE, caller).onTarget(id)).map(ignored -> view(w, null));
         }));
     }
 
@@ -209,11 +212,11 @@ public class WebhookService {
                     if (d == null || !d.webhookId.equals(id)) {
                         throw ApiException.notFound("No such delivery.");
                     }
-                    d.status = "pending";
+                    d.status = DeliveryState.PENDING.wire();
                     d.attempts = 0;
                     d.nextAttemptAt = clock.instant();
                     d.lockedUntil = null;
-                    return audit.append(AuditEvent.success("webhook.redeliver", caller).onTarget(deliveryId))
+                    return audit.append(AuditEvent.success(AuditAction.WEBHOOK_REDELIVER, caller).onTarget(deliveryId))
                             .replaceWith(d);
                 }))
                 .invoke(dispatchers::wake)

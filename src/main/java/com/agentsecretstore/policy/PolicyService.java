@@ -11,6 +11,7 @@ import jakarta.persistence.LockModeType;
 import com.agentsecretstore.access.AccessLoader;
 import com.agentsecretstore.access.AccessModel;
 import com.agentsecretstore.access.Designation;
+import com.agentsecretstore.audit.AuditAction;
 import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.common.ApiException;
@@ -79,7 +80,7 @@ public class PolicyService {
             r.updatedAt = now;
             r.updatedBy = caller.id();
             Uni<PolicyRecord> saved = existing == null ? r.persist() : Uni.createFrom().item(r);
-            return saved.call(() -> audit.append(AuditEvent.success("policy.update", caller).onPath(namespace, null)
+            return saved.call(() -> audit.append(AuditEvent.success(AuditAction.POLICY_UPDATE, caller).onPath(namespace, null)
                     .with(Map.of("revision", r.revision, "default_tier", policy.defaultTier().wire(),
                             "overrides", policy.pathOverrides().size()))))
                     .map(ignored -> view(policy, r.revision, r.updatedAt, r.updatedBy));

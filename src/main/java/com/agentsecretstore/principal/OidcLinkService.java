@@ -7,6 +7,7 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.agentsecretstore.audit.AuditAction;
 import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.common.ApiException;
@@ -49,7 +50,7 @@ public class OidcLinkService {
                         p.oidcIssuer = identity.issuer();
                         p.oidcSubject = identity.subject();
                         p.updatedAt = clock.instant();
-                        return audit.append(AuditEvent.success("principal.oidc.link", caller).onTarget(id)
+                        return audit.append(AuditEvent.success(AuditAction.PRINCIPAL_OIDC_LINK, caller).onTarget(id)
                                 .with(details(identity.issuer(), identity.subject())))
                                 .chain(() -> ApiKey.<ApiKey>list("principalId = ?1 order by createdAt", id))
                                 .map(keys -> PrincipalView.of(p, keys, null));
@@ -68,7 +69,7 @@ public class OidcLinkService {
             p.oidcIssuer = null;
             p.oidcSubject = null;
             p.updatedAt = clock.instant();
-            return audit.append(AuditEvent.success("principal.oidc.unlink", caller).onTarget(id).with(details));
+            return audit.append(AuditEvent.success(AuditAction.PRINCIPAL_OIDC_UNLINK, caller).onTarget(id).with(details));
         });
     }
 

@@ -9,8 +9,9 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.agentsecretstore.audit.AuditAction;
 import com.agentsecretstore.audit.AuditEvent;
-import com.agentsecretstore.approval.ApprovalService;
+import com.agentsecretstore.approval.ApprovalCommands;
 import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.common.ApiException;
 import com.agentsecretstore.common.FieldError;
@@ -43,9 +44,9 @@ public class PrincipalService {
 
     private final Clock clock;
     private final AuditLog audit;
-    private final ApprovalService approvals;
+    private final ApprovalCommands approvals;
 
-    public PrincipalService(Clock clock, AuditLog audit, ApprovalService approvals) {
+    public PrincipalService(Clock clock, AuditLog audit, ApprovalCommands approvals) {
         this.clock = clock;
         this.audit = audit;
         this.approvals = approvals;
@@ -95,7 +96,7 @@ public class PrincipalService {
             return p.<Principal>persist()
                     .call(() -> key.persist())
                     .call(() -> bind(p.id, List.of(), accounts, now))
-                    .call(() -> audit.append(AuditEvent.success("principal.create", caller).onTarget(p.id).with(audited)))
+                    .call(() -> audit.append(AuditEvent.success(AuditAction.PRINCIPAL_CREATE, caller).onTarget(p.id).with(audited)))
                     .call(() -> Panache.getSession().flatMap(s -> s.flush()))
                     .chain(() -> accountsOf(p.id))
                     .map(bound -> PrincipalView.of(p, List.of(key), plain, bound));
@@ -186,7 +187,7 @@ public class PrincipalService {
                 Uni<Integer> cancelled = left.isEmpty() || p.roleEnum() == Role.ADMIN ? Uni.createFrom().item(0)
                         : approvals.cancelForRemovedNamespaces(caller, p.id, left);
                 return rebound
-                        .chain(() -> audit.append(AuditEvent.success("principal.update", caller).onTarget(p.id).with(changed)))
+                        .chain(() -> audit.append(AuditEvent.success(AuditAction.PRINCIPAL_UPDATE, caller).onTarget(p.id).with(changed)))
                         .chain(() -> cancelled)
                         .chain(() -> Panache.getSession().flatMap(s -> s.flush()))
                         .chain(() -> keysOf(id))
@@ -207,7 +208,7 @@ public class PrincipalService {
             String plain = OpaqueTokens.generate(KEY_PREFIX);
             ApiKey key = newKey(id, plain, now);
             return key.persist()
-                    .call(() -> audit.append(AuditEvent.success("principal.key.create", caller).onTarget(id)
+                    .call(() -> audit.append(AuditEvent.success(AuditAction.PRINCIPAL_KEY_CREATE, caller).onTarget(id)
                             .with(details("key_id", key.id))))
                     .map(ignored -> new CreatedKey(key.id, key.prefix, key.createdAt, plain));
         }));
@@ -233,7 +234,7 @@ public class PrincipalService {
                     }
                     return guard.chain(() -> {
                         key.revokedAt = clock.instant();
-                        return audit.append(AuditEvent.success("principal.key.revoke", caller).onTarget(id)
+                        return audit.append(AuditEvent.success(AuditAction.PRINCIPAL_KEY_REVOKE, caller).onTarget(id)
                                 .with(details("key_id", keyId)));
                     });
                 }));
@@ -267,7 +268,7 @@ public class PrincipalService {
                             })
                             .chain(() -> p.persist())
                             .chain(() -> key.persist())
-                            .chain(() -> audit.append(AuditEvent.success("principal.bootstrap", system).onTarget(p.id)
+                            .chain(() -> audit.append(AuditEvent.success(AuditAction.PRINCIPAL_BOOTSTRAP, system).onTarget(p.id)
                                     .with(details("key_id", key.id))))
                             .replaceWith(true);
                 });

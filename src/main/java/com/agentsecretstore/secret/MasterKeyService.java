@@ -7,6 +7,7 @@ import java.util.TreeMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.agentsecretstore.audit.AuditAction;
 import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.common.ApiException;
@@ -86,7 +87,7 @@ public class MasterKeyService {
                         v.masterKeyId = moved.masterKeyId();
                         v.wrappedKey = moved.wrappedKey();
                     }
-                    return audit.append(AuditEvent.success("secret.rewrap", caller)
+                    return audit.append(AuditEvent.success(AuditAction.SECRET_REWRAP, caller)
                             .with(Map.of("count", rows.size(), "from_keys", from, "to_key", active)))
                             .replaceWith(rows.size());
                 });

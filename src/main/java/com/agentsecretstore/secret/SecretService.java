@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 
+import com.agentsecretstore.audit.AuditAction;
 import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.common.ApiException;
@@ -110,7 +111,7 @@ public class SecretService {
                     details.put("tier", secret.tier);
                     return raiseOlderVersions(path, Tier.fromWire(secret.tier))
                             .chain(v::persist)
-                            .call(() -> audit.append(AuditEvent.success("secret.write", caller)
+                            .call(() -> audit.append(AuditEvent.success(AuditAction.SECRET_WRITE, caller)
                                     .onPath(path.namespace(), path.value()).with(details)))
                             .map(ignored -> view(secret));
                 });
@@ -169,7 +170,7 @@ public class SecretService {
             int versions = secret.currentVersion;
             return SecretVersion.delete("path", path.value())
                     .chain(secret::delete)
-                    .chain(() -> audit.append(AuditEvent.success("secret.delete", caller)
+                    .chain(() -> audit.append(AuditEvent.success(AuditAction.SECRET_DELETE, caller)
                             .onPath(path.namespace(), path.value()).with(Map.of("versions", versions))));
         });
     }

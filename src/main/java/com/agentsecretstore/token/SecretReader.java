@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.agentsecretstore.audit.AuditAction;
 import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.common.ApiException;
@@ -133,7 +134,7 @@ public class SecretReader {
         details.put("token_id", tokenId);
         details.put("version", version);
         details.put("tier", needed.wire());
-        return audit.appendAlone(AuditEvent.success("secret.read", caller).onPath(path.namespace(), path.value())
+        return audit.appendAlone(AuditEvent.success(AuditAction.SECRET_READ, caller).onPath(path.namespace(), path.value())
                 .onTarget(tokenId).with(details))
                 .replaceWith(() -> new SecretValue(revealed.path(), revealed.version(), needed.wire(), revealed.value()));
     }
@@ -142,7 +143,7 @@ public class SecretReader {
     private Uni<SecretValue> refuse(Caller caller, SecretPath path, String tokenId, String reason, int status, String detail) {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("reason", reason);
-        AuditEvent event = new AuditEvent("secret.read", AuditEvent.Outcome.DENIED, caller, path.namespace(), path.value(),
+        AuditEvent event = new AuditEvent(AuditAction.SECRET_READ, AuditEvent.Outcome.DENIED, caller, path.namespace(), path.value(),
                 tokenId, details);
         ApiException refusal = new ApiException(status, status == 404 ? "Not Found" : "Forbidden", detail, null);
         return audit.appendAlone(event).flatMap(committed -> Uni.createFrom().failure(refusal));

@@ -9,6 +9,7 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.agentsecretstore.audit.AuditAction;
 import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.common.ApiException;
@@ -68,7 +69,7 @@ public class TokenIssuer {
         return pool.withTransaction(tx -> tx.preparedQuery(INSERT)
                 .execute(Tuple.tuple(Arrays.asList(t.id, t.principalId, Buffer.buffer(t.hash), t.prefix, t.scope, t.scopeGlob,
                         t.namespace, t.tier, t.issuedAt.atOffset(ZoneOffset.UTC), t.expiresAt.atOffset(ZoneOffset.UTC))))
-                .chain(() -> audit.append(tx, AuditEvent.success("token.issue", requester).onPath(scope.namespace(), null)
+                .chain(() -> audit.append(tx, AuditEvent.success(AuditAction.TOKEN_ISSUE, requester).onPath(scope.namespace(), null)
                         .onTarget(t.id).with(details))))
                 .replaceWith(() -> new Issued(t, value));
     }
@@ -78,7 +79,7 @@ public class TokenIssuer {
             String namespace, Tier tier, int ttlSeconds) {
         Token t = newToken(requesterId, requestId, scope, scopeGlob, namespace, tier, ttlSeconds);
         return t.persist()
-                .call(() -> audit.append(AuditEvent.success("token.issue", actor).onPath(namespace, null).onTarget(t.id)
+                .call(() -> audit.append(AuditEvent.success(AuditAction.TOKEN_ISSUE, actor).onPath(namespace, null).onTarget(t.id)
                         .with(Map.of("approval_request_id", requestId, "tier", tier.wire(), "scope", scope,
                                 "requester_id", requesterId))))
                 .replaceWith(t);
@@ -107,7 +108,7 @@ public class TokenIssuer {
             }
             String value = mint(t);
             t.collectedAt = now;
-            return audit.append(AuditEvent.success("token.collect", requester).onPath(t.namespace, null).onTarget(t.id)
+            return audit.append(AuditEvent.success(AuditAction.TOKEN_COLLECT, requester).onPath(t.namespace, null).onTarget(t.id)
                     .with(Map.of("approval_request_id", t.requestId)))
                     .replaceWith(new Issued(t, value));
         });
@@ -123,7 +124,7 @@ public class TokenIssuer {
             }
             t.revokedAt = clock.instant();
             t.revokedBy = caller.id();
-            return audit.append(AuditEvent.success("token.revoke", caller).onPath(t.namespace, null).onTarget(t.id)
+            return audit.append(AuditEvent.success(AuditAction.TOKEN_REVOKE, caller).onPath(t.namespace, null).onTarget(t.id)
                     .with(Map.of("principal_id", t.principalId))).replaceWith(t);
         });
     }

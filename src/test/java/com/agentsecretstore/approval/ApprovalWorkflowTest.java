@@ -17,6 +17,7 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import com.agentsecretstore.common.ProblemType;
 import com.agentsecretstore.support.Api;
 import com.agentsecretstore.support.Db;
 import com.agentsecretstore.support.Flow;
@@ -34,7 +35,7 @@ class ApprovalWorkflowTest {
     TestClock clock;
 
     @Inject
-    ApprovalService approvals;
+    ApprovalJobs approvals;
 
     @Test
     void standardScopeIsIssuedAtOnceAndReadsTheSecret() {
@@ -57,7 +58,8 @@ class ApprovalWorkflowTest {
         r.then().statusCode(202).body("status", equalTo("pending")).body("approval_request_id", startsWith("apr_"))
                 .body("tier", equalTo("sensitive")).body("required_approvals", equalTo(1));
         String id = r.path("approval_request_id");
-        Api.as(agent.key()).get("/v1/approvals/" + id + "/token").then().statusCode(409);
+        Api.as(agent.key()).get("/v1/approvals/" + id + "/token").then().statusCode(409)
+                .body("type", equalTo(ProblemType.NO_TOKEN_TO_COLLECT.uri())).body("approval_status", equalTo("pending"));
 
         Flow.approve(approver.key(), id).then().statusCode(200).body("status", equalTo("approved"))
                 .body("approvals", hasSize(1)).body("approvals[0].approver_id", equalTo(approver.id()))
@@ -100,7 +102,7 @@ class ApprovalWorkflowTest {
         Api.Created approver = Api.principal("approver", ns);
         String id = Flow.pending(agent.key(), "secrets:read:" + ns + "/crit/*");
         Flow.approve(approver.key(), id).then().statusCode(200);
-        Flow.approve(approver.key(), id).then().statusCode(409);
+        Flow.approve(approver.key(), id).then().statusCode(409).body("type", equalTo(ProblemType.ALREADY_APPROVED.uri()));
         Api.as(approver.key()).get("/v1/approvals/" + id).then().body("received_approvals", equalTo(1))
                 .body("status", equalTo("pending"));
     }
@@ -240,13 +242,14 @@ class ApprovalWorkflowTest {
         String id = Flow.pending(agent.key(), "secrets:read:" + ns + "/sens/*");
         clock.advance(Duration.ofHours(2));
         try {
-            Flow.approve(approver.key(), id).then().statusCode(409);
+            Flow.approve(approver.key(), id).then().statusCode(409).body("type", equalTo(ProblemType.APPROVAL_EXPIRED.uri()));
             VertxContextSupport.subscribeAndAwait(() -> approvals.expireStale());
         } finally {
             clock.reset();
         }
         Api.as(agent.key()).get("/v1/approvals/" + id).then().body("status", equalTo("expired"));
-        Flow.approve(approver.key(), id).then().statusCode(409);
+        Flow.approve(approver.key(), id).then().statusCode(409).body("type", equalTo(ProblemType.APPROVAL_CLOSED.uri()))
+                .body("approval_status", equalTo("expired"));
     }
 
     @Test

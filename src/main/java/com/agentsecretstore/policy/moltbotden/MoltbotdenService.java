@@ -8,6 +8,7 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 
+import com.agentsecretstore.audit.AuditAction;
 import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.common.ApiException;
@@ -79,7 +80,7 @@ public class MoltbotdenService {
             details.put("enabled", body.enabled());
             details.put("base_url", url == null ? "environment" : url);
             Uni<Setting> saved = existing == null ? s.persist() : Uni.createFrom().item(s);
-            return saved.call(() -> audit.append(AuditEvent.success("settings.update", caller)
+            return saved.call(() -> audit.append(AuditEvent.success(AuditAction.SETTINGS_UPDATE, caller)
                     .onTarget(StoredSettings.NAME).with(details)))
                     .invoke(lookup::forget)
                     .map(this::view);

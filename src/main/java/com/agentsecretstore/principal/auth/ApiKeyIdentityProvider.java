@@ -9,6 +9,7 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.agentsecretstore.audit.AuditAction;
 import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.common.RateLimitedException;
@@ -140,7 +141,7 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthentica
         Caller actor = key == null
                 ? new Caller(null, null, null, List.of(), null, request.sourceIp())
                 : new Caller(key.principalId, key.name, Role.fromWire(key.role), List.of(), key.keyId, request.sourceIp());
-        AuditEvent event = new AuditEvent("auth.failure", AuditEvent.Outcome.DENIED, actor, null, null,
+        AuditEvent event = new AuditEvent(AuditAction.AUTH_FAILURE, AuditEvent.Outcome.DENIED, actor, null, null,
                 key == null ? null : key.keyId, Map.of("reason", reason));
         return audit.appendAlone(event);
     }

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.agentsecretstore.audit.AuditAction;
 import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.common.AssConfig;
@@ -92,7 +93,7 @@ public class AuthFailureLimiter {
             int suppressed = c.suppressed.get();
             if (suppressed > 0) {
                 Caller actor = new Caller(null, null, null, List.of(), null, OVERFLOW.equals(source) ? null : source);
-                summaries.add(new AuditEvent("auth.failure", AuditEvent.Outcome.DENIED, actor, null, null, null,
+                summaries.add(new AuditEvent(AuditAction.AUTH_FAILURE, AuditEvent.Outcome.DENIED, actor, null, null, null,
                         Map.of("reason", "rate_limited", "suppressed", suppressed, "window_seconds", config.failureWindow().toSeconds(),
                                 "overflow", OVERFLOW.equals(source))));
             }

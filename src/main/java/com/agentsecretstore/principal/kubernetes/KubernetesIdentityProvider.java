@@ -6,6 +6,7 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.agentsecretstore.audit.AuditAction;
 import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.common.RateLimitedException;
@@ -121,7 +122,7 @@ public class KubernetesIdentityProvider implements IdentityProvider<KubernetesAu
                 details.put("claimed_alg", refusal.claimedAlgorithm());
             }
         }
-        return audit.appendAlone(new AuditEvent("auth.failure", AuditEvent.Outcome.DENIED, actor, null, null,
+        return audit.appendAlone(new AuditEvent(AuditAction.AUTH_FAILURE, AuditEvent.Outcome.DENIED, actor, null, null,
                 actor.id(), details))
                 .chain(() -> Uni.createFrom().failure(new AuthenticationFailedException("invalid service-account token")));
     }

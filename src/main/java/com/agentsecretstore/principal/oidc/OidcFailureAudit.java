@@ -9,6 +9,7 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import com.agentsecretstore.audit.AuditAction;
 import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.common.ApiException;
@@ -72,7 +73,7 @@ public class OidcFailureAudit {
         details.put("reason", "invalid_token");
         details.put("mechanism", "oidc");
         details.putAll(claimed(token));
-        audit.appendAlone(new AuditEvent("auth.failure", AuditEvent.Outcome.DENIED, actor, null, null, null, details))
+        audit.appendAlone(new AuditEvent(AuditAction.AUTH_FAILURE, AuditEvent.Outcome.DENIED, actor, null, null, null, details))
                 .subscribe().with(ignored -> {
                 }, failure -> Log.warnf("Could not audit a rejected bearer token: %s", failure.getClass().getSimpleName()));
     }

@@ -27,8 +27,8 @@ public class OidcProblemMapper {
     @ServerExceptionMapper
     public Response unavailable(OIDCException e, UriInfo uri) throws JsonProcessingException {
         Log.warnf("Identity provider unavailable while serving %s", uri.getPath());
-        String body = json.writeValueAsString(Problem.of(503, "Service Unavailable",
-                "The identity provider cannot be reached to verify this token; API keys still work.", uri.getPath(), null));
+        String body = Problem.of(503, "Service Unavailable",
+                "The identity provider cannot be reached to verify this token; API keys still work.", uri.getPath(), null).toJson(json);
         return Response.status(503).type(Problem.MEDIA_TYPE).entity(body).build();
     }
 }

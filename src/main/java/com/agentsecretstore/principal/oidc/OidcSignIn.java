@@ -8,6 +8,7 @@ import java.util.Objects;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.agentsecretstore.audit.AuditAction;
 import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.common.ApiException;
@@ -66,7 +67,7 @@ public class OidcSignIn {
         String name = preferredName ? baseName(claims) : baseName(claims) + "-" + id.substring(id.length() - 8).toLowerCase(Locale.ROOT);
         Person person = new Person(id, name, grant.role(), grant.namespaces(), claims.email(), false);
         Caller caller = caller(person, sourceIp);
-        AuditEvent event = AuditEvent.success("principal.provision", caller).onTarget(id)
+        AuditEvent event = AuditEvent.success(AuditAction.PRINCIPAL_PROVISION, caller).onTarget(id)
                 .with(details(claims, "name", name, "role", grant.role().wire(), "namespaces", grant.namespaces()));
         return principals.insert(person, claims.issuer(), claims.subject(), event).flatMap(inserted -> {
             if (inserted) {
@@ -104,7 +105,7 @@ public class OidcSignIn {
         if (!Objects.equals(person.email(), updated.email())) {
             changed.put("email", "set");
         }
-        AuditEvent event = AuditEvent.success("principal.sync", caller).onTarget(person.id())
+        AuditEvent event = AuditEvent.success(AuditAction.PRINCIPAL_SYNC, caller).onTarget(person.id())
                 .with(details(claims, changed));
         return principals.sync(updated, event).replaceWith(caller);
     }
@@ -113,7 +114,7 @@ public class OidcSignIn {
         Caller actor = person == null
                 ? new Caller(null, null, null, List.of(), null, sourceIp)
                 : new Caller(person.id(), person.name(), person.role(), List.of(), null, sourceIp);
-        AuditEvent event = new AuditEvent("auth.failure", AuditEvent.Outcome.DENIED, actor, null, null,
+        AuditEvent event = new AuditEvent(AuditAction.AUTH_FAILURE, AuditEvent.Outcome.DENIED, actor, null, null,
                 person == null ? null : person.id(), details(claims, "reason", reason, "mechanism", "oidc"));
         return audit.appendAlone(event);
     }

@@ -1,0 +1,29 @@
+package com.agentsecretstore.approval;
+
+/**
+ * Why {@link ApprovalRules} refuse a step in the request's current state. HTTP statuses are chosen
+ * at the edge ({@link ApprovalConflict}).
+ */
+public enum ApprovalRefusal {
+    /** A pending request past its expiry; the expiry job has not marked it yet. */
+    EXPIRED,
+    /** The request is final, or (for an approval) already has all its approvals. */
+    CLOSED,
+    /** An approver counts once. */
+    ALREADY_APPROVED,
+    /** Only an approved request has a token to collect. */
+    NOTHING_TO_COLLECT,
+    /** A job found the request not (or no longer) due: another replica or a decision came first. */
+    NOT_DUE;
+
+    /** A reason safe to show to the caller. */
+    public String message(ApprovalStatus status) {
+        return switch (this) {
+            case EXPIRED -> "The request has expired.";
+            case CLOSED -> "The request is " + status.wire() + ".";
+            case ALREADY_APPROVED -> "This approver has already approved this request; an approver counts once.";
+            case NOTHING_TO_COLLECT -> "The request is " + status.wire() + "; there is no token to collect.";
+            case NOT_DUE -> "The request is not due.";
+        };
+    }
+}

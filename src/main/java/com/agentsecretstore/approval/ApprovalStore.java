@@ -1,0 +1,129 @@
+package com.agentsecretstore.approval;
+
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+
+import com.agentsecretstore.access.AccessModel;
+import com.agentsecretstore.access.AccessModel.Target;
+import com.agentsecretstore.approval.ApprovalRules.State;
+import com.agentsecretstore.common.ApiException;
+import com.agentsecretstore.common.Ids;
+import com.agentsecretstore.principal.Caller;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The SQL of {@code approval_request} and {@code approval_decision}: every read and write of the
+ * two tables, within the session or transaction the calling service opened.
+ */
+@ApplicationScoped
+public class ApprovalStore {
+
+    /** Rows a job claims per transaction. */
+    static final int JOB_BATCH = 100;
+
+    /** The request, or 404; {@code lock} takes its row lock for the current transaction. */
+    public Uni<ApprovalRequest> load(String id, boolean lock) {
+        Uni<ApprovalRequest> found = lock ? ApprovalRequest.findById(id, LockModeType.PESSIMISTIC_WRITE)
+                : ApprovalRequest.findById(id);
+        return found.map(r -> {
+            if (r == null) {
+                throw ApiException.notFound("No such approval request.");
+            }
+            return r;
+        });
+    }
+
+    /** The decisions of these requests, oldest first. */
+    public Uni<List<ApprovalDecision>> decisions(List<String> requestIds) {
+        if (requestIds.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return ApprovalDecision.list("requestId in ?1 order by decidedAt, id", requestIds);
+    }
+
+    public Uni<Void> record(ApprovalRequest r, Caller caller, DecisionKind kind, String note, Instant now) {
+        ApprovalDecision d = new ApprovalDecision();
+        d.id = Ids.next("apd");
+        d.requestId = r.id;
+        d.principalId = caller.id();
+        d.principalName = caller.name();
+        d.kind = kind.wire();
+        d.note = note;
+        d.decidedAt = now;
+        return d.persist().replaceWithVoid();
+    }
+
+    /**
+     * Locks up to {@link #JOB_BATCH} rows matching {@code where} (a predicate of {@link ApprovalRules}
+     * with parameter {@code :now}) with SKIP LOCKED, so replicas running the same job never take the
+     * same row.
+     */
+    public Uni<List<ApprovalRequest>> claim(String where, String orderBy, Instant now) {
+        return Panache.getSession().flatMap(s -> s.createNativeQuery("select * from approval_request where " + where
+                + " order by " + orderBy + " limit " + JOB_BATCH + " for update skip locked", ApprovalRequest.class)
+                .setParameter("now", now)
+                .getResultList());
+    }
+
+    /** Locks the open requests of the requester in these namespaces. */
+    public Uni<List<ApprovalRequest>> lockOpen(String requesterId, List<String> namespaces) {
+        return Panache.getSession().flatMap(s -> s.createNativeQuery("select * from approval_request where "
+                + "requester_id = :requester and namespace in (:namespaces) and " + ApprovalRules.OPEN_SQL
+                + " order by id for update", ApprovalRequest.class)
+                .setParameter("requester", requesterId)
+                .setParameter("namespaces", namespaces)
+                .getResultList());
+    }
+
+    /**
+     * One page (newest first, up to {@code limit + 1} rows so the caller knows there is more) of the
+     * requests the principal may see: visibility is the access model's SQL.
+     */
+    public Uni<List<ApprovalRequest>> page(String principalId, ApprovalStatus status, String namespace, String before,
+            int limit) {
+        StringBuilder q = new StringBuilder("select r.* from approval_request r where exists (select 1 from principal p "
+                + "where p.id = :me and " + AccessModel.seeRequestSql("p", "r") + ")");
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("me", principalId);
+        if (status != null) {
+            q.append(" and r.status = :status");
+            params.put("status", status.wire());
+        }
+        if (namespace != null) {
+            q.append(" and r.namespace = :namespace");
+            params.put("namespace", namespace);
+        }
+        if (before != null) {
+            q.append(" and r.id < :before");
+            params.put("before", before);
+        }
+        q.append(" order by r.id desc limit ").append(limit + 1);
+        return Panache.getSession().flatMap(s -> {
+            var query = s.createNativeQuery(q.toString(), ApprovalRequest.class);
+            params.forEach(query::setParameter);
+            return query.getResultList();
+        });
+    }
+
+    /** The request as the access model sees it. */
+    public static Target target(ApprovalRequest r) {
+        return new Target(r.namespace, r.requesterId);
+    }
+
+    /** The request as {@link ApprovalRules} see it, given its decisions (others' are ignored). */
+    public static State state(ApprovalRequest r, List<ApprovalDecision> ds) {
+        Set<String> approvedBy = new HashSet<>();
+        ds.stream().filter(d -> d.requestId.equals(r.id) && DecisionKind.APPROVE.wire().equals(d.kind))
+                .forEach(d -> approvedBy.add(d.principalId));
+        return new State(r.statusEnum(), r.requesterId, r.requiredApprovals, r.delaySeconds, r.expiresAt, r.issueAt, approvedBy);
+    }
+}

@@ -1,0 +1,171 @@
+package com.agentsecretstore.approval;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.agentsecretstore.approval.ApprovalRules.Outcome;
+import com.agentsecretstore.approval.ApprovalRules.State;
+import com.agentsecretstore.approval.ApprovalRules.Transition;
+import com.agentsecretstore.audit.AuditAction;
+import com.agentsecretstore.audit.AuditEvent;
+import com.agentsecretstore.audit.AuditLog;
+import com.agentsecretstore.common.AssConfig;
+import com.agentsecretstore.notify.EventLog;
+import com.agentsecretstore.notify.EventType;
+import com.agentsecretstore.notify.Notice;
+import com.agentsecretstore.policy.Tier;
+import com.agentsecretstore.principal.Caller;
+import com.agentsecretstore.token.TokenIssuer;
+
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The one place a {@link Transition} of {@link ApprovalRules} is applied to a request: decisions,
+ * namespace removal and the jobs all come through {@link #apply}. It runs in the caller's
+ * transaction, on a row that transaction has locked; waking long-polls after the commit is the
+ * caller's part.
+ */
+@ApplicationScoped
+public class ApprovalTransitions {
+
+    /** A rule of {@link ApprovalRules}, applied to the request's state at {@code now}. */
+    public interface Rule {
+        Outcome apply(State s, Instant now);
+    }
+
+    private final ApprovalStore store;
+    private final TokenIssuer issuer;
+    private final AuditLog audit;
+    private final EventLog events;
+    private final AssConfig config;
+
+    public ApprovalTransitions(ApprovalStore store, TokenIssuer issuer, AuditLog audit, EventLog events, AssConfig config) {
+        this.store = store;
+        this.issuer = issuer;
+        this.audit = audit;
+        this.events = events;
+        this.config = config;
+    }
+
+    /**
+     * Applies the transition: records the decision, moves the status and times, publishes the events
+     * in order (issuing the token just before {@code token.issued}), and audits the step under
+     * {@code auditAction} with its {@code effect}, the new {@code status}, the token id when one was
+     * issued, and {@code auditDetails}.
+     */
+    public Uni<Void> apply(ApprovalRequest r, Transition t, Caller actor, String note, AuditAction auditAction,
+            Map<String, Object> auditDetails, Instant now) {
+        Uni<Void> step = t.recorded() == null ? Uni.createFrom().voidItem() : store.record(r, actor, t.recorded(), note, now);
+        step = step.invoke(() -> {
+            r.status = t.next().wire();
+            if (t.issueAt() != null) {
+                r.issueAt = t.issueAt();
+            }
+            if (t.decidedAt() != null) {
+                r.decidedAt = t.decidedAt();
+            }
+        });
+        // A job acts for nobody: its events name no actor.
+        Caller by = "system".equals(actor.id()) ? null : actor;
+        for (String event : t.events()) {
+            step = step.chain(() -> EventType.TOKEN_ISSUED.equals(event)
+                    ? issue(r, actor).chain(() -> publish(event, r, t.received(), null, null))
+                    : publish(event, r, t.received(), by, note));
+        }
+        return step.chain(() -> {
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("effect", t.effect().wire());
+            details.put("status", r.status);
+            if (r.tokenId != null) {
+                details.put("token_id", r.tokenId);
+            }
+            details.putAll(auditDetails);
+            return audit.append(AuditEvent.success(auditAction, actor).onPath(r.namespace, null).onTarget(r.id).with(details));
+        });
+    }
+
+    /**
+     * Applies {@code rule} to each locked row in turn, skipping those it refuses (another replica or
+     * a decision came first); returns the ids it changed.
+     */
+    public Uni<List<String>> applyEach(List<ApprovalRequest> rows, Instant now, Rule rule, Caller actor, String note,
+            AuditAction auditAction, Map<String, Object> auditDetails) {
+        return store.decisions(rows.stream().map(r -> r.id).toList()).flatMap(ds -> {
+            List<String> changed = new ArrayList<>();
+            Uni<Void> chain = Uni.createFrom().voidItem();
+            for (ApprovalRequest r : rows) {
+                Outcome o = rule.apply(ApprovalStore.state(r, ds), now);
+                if (!o.refused()) {
+                    changed.add(r.id);
+                    chain = chain.chain(() -> apply(r, o.transition(), actor, note, auditAction, auditDetails, now));
+                }
+            }
+            return chain.replaceWith(changed);
+        });
+    }
+
+    private Uni<Void> issue(ApprovalRequest r, Caller actor) {
+        return issuer.issueForRequest(actor, r.requesterId, r.id, r.scope, r.scopeGlob, r.namespace, Tier.fromWire(r.tier),
+                r.tokenTtlSeconds).invoke(t -> r.tokenId = t.id).replaceWithVoid();
+    }
+
+    /**
+     * Announces the request's creation, which is not a transition of an existing request.
+     */
+    public Uni<Void> requested(ApprovalRequest r) {
+        return publish(EventType.REQUESTED, r, 0, null, null);
+    }
+
+    /**
+     * The event of a lifecycle change: the reference's webhook fields, then what an approver also
+     * needs. Never a token value.
+     */
+    private Uni<Void> publish(String type, ApprovalRequest r, int received, Caller by, String note) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("approval_request_id", r.id);
+        p.put("requested_by", r.requesterName);
+        p.put("scope", r.scope);
+        p.put("secret_paths", List.of(r.secretPaths));
+        p.put("tier", r.tier);
+        p.put("description", r.description);
+        p.put("expires_at", r.expiresAt.truncatedTo(ChronoUnit.SECONDS).toString());
+        p.put("approve_url", approveUrl(r.id));
+        p.put("status", r.status);
+        p.put("requester_id", r.requesterId);
+        p.put("namespace", r.namespace);
+        if (r.trustTier != null) {
+            p.put("trust_tier", r.trustTier);
+            p.put("trust_source", r.trustSource);
+        }
+        p.put("required_approvals", r.requiredApprovals);
+        p.put("received_approvals", received);
+        p.put("approval_delay_seconds", r.delaySeconds);
+        if (r.issueAt != null) {
+            p.put("issue_at", r.issueAt.truncatedTo(ChronoUnit.SECONDS).toString());
+        }
+        if (r.tokenId != null) {
+            p.put("token_id", r.tokenId);
+        }
+        if (by != null) {
+            p.put("actor_id", by.id());
+            p.put("actor_name", by.name());
+        }
+        if (note != null) {
+            p.put(EventType.DENIED.equals(type) || EventType.CANCELLED.equals(type) ? "reason" : "comment", note);
+        }
+        return events.publish(new Notice(type, r.id, r.namespace, r.requesterId, p)).replaceWithVoid();
+    }
+
+    /** Where a human opens the request in the dashboard. */
+    public String approveUrl(String id) {
+        String base = config.publicUrl().endsWith("/") ? config.publicUrl().substring(0, config.publicUrl().length() - 1)
+                : config.publicUrl();
+        return base + "/dashboard/approvals/" + id;
+    }
+}

@@ -1,0 +1,87 @@
+package com.agentsecretstore.common;
+
+/**
+ * The kinds of problem the API answers with, each a stable {@code type} URI
+ * ({@value #BASE}{@code <slug>}) that clients match on instead of the human-readable text. A kind
+ * fixes the HTTP status; the README lists them all with their extension members.
+ */
+public enum ProblemType {
+    /** Malformed request: not JSON, unknown field, wrong type, bad path or query. */
+    BAD_REQUEST("bad-request", 400, "Bad Request"),
+    /** A valid credential is required ({@code WWW-Authenticate: Bearer}). */
+    UNAUTHORIZED("unauthorized", 401, "Unauthorized"),
+    FORBIDDEN("forbidden", 403, "Forbidden"),
+    NOT_FOUND("not-found", 404, "Not Found"),
+    METHOD_NOT_ALLOWED("method-not-allowed", 405, "Method Not Allowed"),
+    NOT_ACCEPTABLE("not-acceptable", 406, "Not Acceptable"),
+    /** The request conflicts with the resource's current state (a duplicate name, say). */
+    CONFLICT("conflict", 409, "Conflict"),
+    /** The approval request is final (or, for an approval, already has its approvals); member {@code approval_status}. */
+    APPROVAL_CLOSED("approval-closed", 409, "Conflict"),
+    /** The approval request is past its expiry; member {@code approval_status}. */
+    APPROVAL_EXPIRED("approval-expired", 409, "Conflict"),
+    /** This approver already approved the request; an approver counts once. */
+    ALREADY_APPROVED("already-approved", 409, "Conflict"),
+    /** The approval request has no token to collect; member {@code approval_status}. */
+    NO_TOKEN_TO_COLLECT("no-token-to-collect", 409, "Conflict"),
+    UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", 415, "Unsupported Media Type"),
+    /** Fields are invalid; {@code errors} names them. Member {@code max_wait_seconds} on a bad long-poll timeout. */
+    VALIDATION_FAILED("validation-failed", 422, "Validation Failed"),
+    /** A per-principal quota is used up (webhooks, say). */
+    LIMIT_EXCEEDED("limit-exceeded", 422, "Limit Exceeded"),
+    /** Over a rate or concurrency limit; member {@code retry_after_seconds} when known (also {@code Retry-After}). */
+    RATE_LIMITED("rate-limited", 429, "Too Many Requests"),
+    /** The server failed; nothing internal is said. */
+    INTERNAL_ERROR("internal-error", 500, "Internal Server Error"),
+    /** A dependency (the identity provider, say) is unreachable; try again later. */
+    SERVICE_UNAVAILABLE("service-unavailable", 503, "Service Unavailable"),
+    /** Any other HTTP status, which then says it all. */
+    HTTP_ERROR("http-error", 0, "Error");
+
+    public static final String BASE = "https://agentsecretstore.dev/problems/";
+
+    private final String slug;
+    private final int status;
+    private final String title;
+
+    ProblemType(String slug, int status, String title) {
+        this.slug = slug;
+        this.status = status;
+        this.title = title;
+    }
+
+    public String uri() {
+        return BASE + slug;
+    }
+
+    public String slug() {
+        return slug;
+    }
+
+    /** The HTTP status of this kind; 0 for {@link #HTTP_ERROR}, whose status is the answer's own. */
+    public int status() {
+        return status;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    /** The generic kind of an HTTP status, for failures that carry no kind of their own. */
+    public static ProblemType forStatus(int status) {
+        return switch (status) {
+            case 400 -> BAD_REQUEST;
+            case 401 -> UNAUTHORIZED;
+            case 403 -> FORBIDDEN;
+            case 404 -> NOT_FOUND;
+            case 405 -> METHOD_NOT_ALLOWED;
+            case 406 -> NOT_ACCEPTABLE;
+            case 409 -> CONFLICT;
+            case 415 -> UNSUPPORTED_MEDIA_TYPE;
+            case 422 -> VALIDATION_FAILED;
+            case 429 -> RATE_LIMITED;
+            case 503 -> SERVICE_UNAVAILABLE;
+            default -> status >= 500 ? INTERNAL_ERROR : HTTP_ERROR;
+        };
+    }
+}
