@@ -69,10 +69,12 @@ public class ApprovalService {
     private final ApprovalSignals signals;
     private final EventLog events;
     private final AccessLoader access;
+    private final ReceiptWriter receipts;
 
     public ApprovalService(AccessDecider decider, TokenIssuer issuer, AuditLog audit, Clock clock, AssConfig config,
-            ApprovalSignals signals, EventLog events, AccessLoader access) {
+            ApprovalSignals signals, EventLog events, AccessLoader access, ReceiptWriter receipts) {
         this.decider = decider;
+        this.receipts = receipts;
         this.access = access;
         this.issuer = issuer;
         this.audit = audit;
@@ -143,6 +145,8 @@ public class ApprovalService {
             r.trustTier = e.trustApplied() ? e.trust().wire() : null;
             r.secretPaths = e.secretPaths().toArray(String[]::new);
             r.explanation = req.reason();
+            r.policyRevision = e.policyRevision();
+            r.policySha256 = e.policySha256();
             r.status = ApprovalStatus.PENDING.wire();
             r.createdAt = now;
             r.expiresAt = now.plusSeconds(e.policy().effectiveRequestTtlSeconds());
@@ -476,7 +480,9 @@ public class ApprovalService {
         if (note != null) {
             p.put(EventType.DENIED.equals(type) || EventType.CANCELLED.equals(type) ? "reason" : "comment", note);
         }
-        return events.publish(new Notice(type, r.id, r.namespace, r.requesterId, p)).replaceWithVoid();
+        return events.publish(new Notice(type, r.id, r.namespace, r.requesterId, p)).replaceWithVoid()
+                // The one hook of signed receipts: every terminal transition publishes its event here.
+                .chain(() -> receipts.ended(type, r));
     }
 
     private Uni<Void> record(ApprovalRequest r, Caller caller, String kind, String note, Instant now) {

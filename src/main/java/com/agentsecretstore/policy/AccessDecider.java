@@ -33,7 +33,7 @@ public class AccessDecider {
     private static final int MAX_CACHED_POLICIES = 4096;
 
     /** Everything {@link #evaluate} reads, in one row: trust tier, policy, MoltbotDen setting, the secrets under the scope's prefix. */
-    private static final String EVALUATION_INPUTS = "select p.trust_tier, np.document, st.value, s.paths, s.tiers "
+    private static final String EVALUATION_INPUTS = "select p.trust_tier, np.document, st.value, s.paths, s.tiers, np.revision "
             + "from (select 1) one "
             + "left join principal p on p.id = $1 "
             + "left join namespace_policy np on np.namespace = $2 "
@@ -56,9 +56,12 @@ public class AccessDecider {
         this.config = config;
     }
 
-    /** The outcome for one requester and scope, with what it was based on. */
+    /**
+     * The outcome for one requester and scope, with what it was based on: {@code policyRevision} and
+     * {@code policySha256} name the stored policy text that applied (0 and null: the built-in default).
+     */
     public record Evaluation(Requirement requirement, Requirement base, TrustTier trust, boolean trustApplied,
-            List<String> secretPaths, NamespacePolicy policy) {
+            List<String> secretPaths, NamespacePolicy policy, int policyRevision, byte[] policySha256) {
     }
 
     /**
@@ -78,13 +81,23 @@ public class AccessDecider {
                     for (int i = 0; paths != null && i < paths.length; i++) {
                         secrets.add(new SecretRef(paths[i], Tier.fromWire(tiers[i])));
                     }
-                    return decide(scope, resolver(scope.namespace(), row.getString(1)), secrets,
-                            moltbotden(row.getString(2)), row.getString(0));
+                    String document = row.getString(1);
+                    Integer revision = row.getInteger(5);
+                    return decide(scope, resolver(scope.namespace(), document), secrets, moltbotden(row.getString(2)),
+                            row.getString(0), revision == null ? 0 : revision, document == null ? null : sha256(document));
                 });
     }
 
+    private static byte[] sha256(String text) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+        }
+    }
+
     private static Evaluation decide(Scope scope, TierResolver resolver, List<SecretRef> secrets, MoltbotdenSettings settings,
-            String requesterTrustTier) {
+            String requesterTrustTier, int policyRevision, byte[] policySha256) {
         List<SecretRef> reached = resolver.reached(scope.glob(), secrets);
         Requirement base = resolver.forScope(scope.glob(), reached);
         boolean trustOn = Boolean.TRUE.equals(settings.enabled());
@@ -94,7 +107,7 @@ public class AccessDecider {
         }
         Requirement effective = trustOn ? TrustAdjustment.adjust(base, trust) : base;
         return new Evaluation(effective, base, trust, trustOn, reached.stream().map(SecretRef::path).sorted().toList(),
-                resolver.policy());
+                resolver.policy(), policyRevision, policySha256);
     }
 
     /**
