@@ -5,7 +5,6 @@ import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import com.fasterxml.jackson.databind.JsonNode;
 
 /** What a decision receipt holds and how {@code GET /v1/approvals/{id}/receipt} sends it. */
 public final class ReceiptApi {
@@ -49,12 +48,11 @@ public final class ReceiptApi {
     }
 
     /**
-     * The receipt as served: {@code payload} is the signed JSON text (verify this, then read it);
-     * {@code receipt} is the same, parsed, for convenience; {@code signature} is Ed25519, base64, over
-     * {@code "ass.approval.receipt.v1\n" + payload} in UTF-8, by the key {@code key_id} of
-     * {@code GET /v1/audit/public-key}.
+     * The receipt as served: {@code payload} is the signed JSON text, the receipt itself (verify it,
+     * then parse it: it is deliberately not repeated as parsed JSON, which would invite reading an
+     * unverified copy); {@code signature} is Ed25519, base64, over {@code "ass.approval.receipt.v1\n"
+     * + payload} in UTF-8, by the key {@code key_id} of {@code GET /v1/audit/public-key}.
      */
-    public record ReceiptView(String requestId, String algorithm, String keyId, String signature, String payload,
-            JsonNode receipt) {
+    public record ReceiptView(String requestId, String algorithm, String keyId, String signature, String payload) {
     }
 }

@@ -10,9 +10,6 @@ import com.agentsecretstore.access.Action;
 import com.agentsecretstore.approval.ReceiptApi.ReceiptView;
 import com.agentsecretstore.common.ApiException;
 import com.agentsecretstore.principal.Caller;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -26,11 +23,9 @@ import io.smallrye.mutiny.Uni;
 public class ReceiptService {
 
     private final AccessLoader access;
-    private final ObjectMapper json;
 
-    public ReceiptService(AccessLoader access, ObjectMapper json) {
+    public ReceiptService(AccessLoader access) {
         this.access = access;
-        this.json = json;
     }
 
     public Uni<ReceiptView> get(Caller caller, String requestId) {
@@ -51,14 +46,7 @@ public class ReceiptService {
         }));
     }
 
-    private ReceiptView view(ApprovalReceipt r) {
-        JsonNode parsed;
-        try {
-            parsed = json.readTree(r.payload);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored receipt of " + r.requestId + " is not JSON", e);
-        }
-        return new ReceiptView(r.requestId, "Ed25519", r.keyId, Base64.getEncoder().encodeToString(r.signature), r.payload,
-                parsed);
+    private static ReceiptView view(ApprovalReceipt r) {
+        return new ReceiptView(r.requestId, "Ed25519", r.keyId, Base64.getEncoder().encodeToString(r.signature), r.payload);
     }
 }

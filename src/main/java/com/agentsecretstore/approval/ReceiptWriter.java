@@ -2,6 +2,7 @@ package com.agentsecretstore.approval;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.List;
@@ -94,10 +95,15 @@ public class ReceiptWriter {
         Policy policy = r.policyRevision == null ? null
                 : new Policy(r.policyRevision, r.policySha256 == null ? null : HEX.formatHex(r.policySha256));
         List<Decision> made = decisions.stream()
-                .map(d -> new Decision(d.kind, new Party(d.principalId, d.principalName), d.decidedAt, d.note)).toList();
+                .map(d -> new Decision(d.kind, new Party(d.principalId, d.principalName), micros(d.decidedAt), d.note)).toList();
         return new Receipt(ReceiptApi.VERSION, r.id, outcome, new Party(r.requesterId, r.requesterName), r.namespace, r.scope,
                 List.of(r.secretPaths), r.tier, r.tokenTtlSeconds, r.description, policy, r.requiredApprovals, made,
-                r.delaySeconds, r.issueAt, r.tokenId, r.createdAt, r.decidedAt, keyId);
+                r.delaySeconds, micros(r.issueAt), r.tokenId, micros(r.createdAt), micros(r.decidedAt), keyId);
+    }
+
+    /** Times as the database keeps them, so that the receipt and the request's rows agree to the digit. */
+    private static Instant micros(Instant t) {
+        return t == null ? null : t.truncatedTo(ChronoUnit.MICROS);
     }
 
     private String payload(Receipt receipt) {

@@ -67,9 +67,9 @@ class AuditKeysTest {
 
     @Test
     void aMalformedCheckpointIsRefused() {
-        Api.admin().queryParam("chain_seq", "0").queryParam("entry_hash", "xyz").get("/v1/audit/verify").then().statusCode(400)
+        Api.admin().queryParam("chain_seq", "0").queryParam("entry_hash", "xyz").get("/v1/audit/verify").then().statusCode(422)
                 .body("errors.field", hasItem("chain_seq")).body("errors.field", hasItem("entry_hash"));
-        Api.admin().queryParam("chain_seq", "5").get("/v1/audit/verify").then().statusCode(400)
+        Api.admin().queryParam("chain_seq", "5").get("/v1/audit/verify").then().statusCode(422)
                 .body("errors.field", hasItem("entry_hash"));
     }
 
