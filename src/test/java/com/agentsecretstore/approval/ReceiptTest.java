@@ -1,5 +1,6 @@
 package com.agentsecretstore.approval;
 
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -150,6 +151,8 @@ class ReceiptTest {
         } finally {
             clock.reset();
         }
+        // The scheduled job may have claimed the row first (SKIP LOCKED); then it commits the expiry.
+        await().atMost(Duration.ofSeconds(60)).until(() -> receipt(Api.ADMIN_KEY, id).statusCode() == 200);
         JsonNode r = verified(receipt(Api.ADMIN_KEY, id));
         assertEquals("expired", r.get("outcome").asText());
         assertEquals(0, r.get("decisions").size());
