@@ -6,6 +6,8 @@ import java.util.List;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /** What a decision receipt holds and how {@code GET /v1/approvals/{id}/receipt} sends it. */
 public final class ReceiptApi {
 
@@ -21,6 +23,7 @@ public final class ReceiptApi {
      * {@code decisions} lists every approval, the denial or the cancellation, oldest first;
      * {@code policy} is null for requests made before receipts existed.
      */
+    @RegisterForReflection  // serialized by ReceiptWriter, not by a REST method: native-image must be told
     @JsonInclude(JsonInclude.Include.ALWAYS)
     @JsonPropertyOrder({ "version", "request_id", "outcome", "requester", "namespace", "scope", "secret_paths", "tier",
             "ttl_seconds", "description", "policy", "required_approvals", "decisions", "delay_seconds", "issue_at",
@@ -31,17 +34,20 @@ public final class ReceiptApi {
             String keyId) {
     }
 
+    @RegisterForReflection
     @JsonPropertyOrder({ "id", "name" })
     public record Party(String id, String name) {
     }
 
     /** The policy revision that applied and the SHA-256 (hex) of its stored text; revision 0: the built-in default. */
+    @RegisterForReflection
     @JsonInclude(JsonInclude.Include.ALWAYS)
     @JsonPropertyOrder({ "revision", "sha256" })
     public record Policy(int revision, String sha256) {
     }
 
     /** {@code kind} is {@code approve}, {@code deny} or {@code cancel}; {@code note} the comment or reason. */
+    @RegisterForReflection
     @JsonInclude(JsonInclude.Include.ALWAYS)
     @JsonPropertyOrder({ "kind", "by", "at", "note" })
     public record Decision(String kind, Party by, Instant at, String note) {

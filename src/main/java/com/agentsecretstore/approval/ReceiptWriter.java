@@ -66,7 +66,8 @@ public class ReceiptWriter {
         }
         return Panache.getSession().flatMap(s -> s.flush())
                 .chain(() -> ApprovalDecision.<ApprovalDecision>list("requestId = ?1 order by decidedAt, id", r.id))
-                .flatMap(decisions -> keys.active().flatMap(key -> {
+                // The cached key: a pooled connection of its own could wait behind every request queued on this row.
+                .flatMap(decisions -> keys.current().flatMap(key -> {
                     String payload = payload(receipt(r, outcome, decisions, key.id()));
                     ApprovalReceipt stored = new ApprovalReceipt();
                     stored.requestId = r.id;

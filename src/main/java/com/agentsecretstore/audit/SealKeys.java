@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import com.agentsecretstore.common.Ids;
 import com.agentsecretstore.crypto.Barrier;
@@ -20,6 +21,7 @@ import com.agentsecretstore.crypto.SigningKey;
 import com.agentsecretstore.principal.Caller;
 
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -56,6 +58,7 @@ public class SealKeys {
     private final AuditLog audit;
     /** Keys that opened and matched, by id. Only trusted keys are kept; a row edited later changes nothing here. */
     private final Map<String, SigningKey> opened = new ConcurrentHashMap<>();
+    private volatile SigningKey current;
 
     public SealKeys(Pool pool, Barrier barrier, Clock clock, AuditLog audit) {
         this.pool = pool;
@@ -75,7 +78,25 @@ public class SealKeys {
         }
     }
 
-    /** The key that signs now, created (and audited) if there is none yet. */
+    /**
+     * The active key as last read, without a database round trip: for signing inside a transaction
+     * (receipts), which must not wait for a second pooled connection while it holds row locks. Every
+     * sealer run on every replica ({@link #active}) and start-up refresh it, so after a rotation on
+     * another replica this may sign with the just-retired key for about one seal interval; retired
+     * keys stay trusted, so what it signs still verifies. Reads the database only before the first refresh.
+     */
+    public Uni<SigningKey> current() {
+        SigningKey known = current;
+        return known != null ? Uni.createFrom().item(known) : active();
+    }
+
+    /** Reads (or creates) the active key at start-up, so that {@link #current} has it before the first request. */
+    void warmUp(@Observes StartupEvent event) {
+        active().subscribe().with(key -> Log.debugf("Audit signing key %s is active", key.id()),
+                e -> Log.warnf(e, "Reading the audit signing key at start-up failed; the sealer retries"));
+    }
+
+    /** The key that signs now, read from the database, created (and audited) if there is none yet. */
     public Uni<SigningKey> active() {
         return pool.query(ACTIVE).execute().flatMap(rows -> rows.size() == 0
                 ? create(Caller.system("audit-signing-key"), false)
@@ -86,6 +107,7 @@ public class SealKeys {
                         throw new IllegalStateException("The active audit signing key " + s.keyId() + " is not usable: "
                                 + s.problem() + ". Restore its master key, or rotate the signing key.");
                     }
+                    current = s.key();
                     return s.key();
                 });
     }
@@ -148,6 +170,7 @@ public class SealKeys {
                         .onTarget(key.id()).with(details)))
                 .map(ignored -> {
                     opened.put(key.id(), key);
+                    current = key;
                     Log.infof("Audit signing key %s is active%s", key.id(), previous == null ? "" : " (retired " + previous + ")");
                     return new Stored(key.id(), key.publicKey(), now, null, key, null);
                 });
