@@ -480,9 +480,10 @@ public class ApprovalService {
         if (note != null) {
             p.put(EventType.DENIED.equals(type) || EventType.CANCELLED.equals(type) ? "reason" : "comment", note);
         }
-        return events.publish(new Notice(type, r.id, r.namespace, r.requesterId, p)).replaceWithVoid()
-                // The one hook of signed receipts: every terminal transition publishes its event here.
-                .chain(() -> receipts.ended(type, r));
+        // The one hook of signed receipts: every terminal transition publishes its event here. The
+        // receipt goes first, so that its signing is not done under the event lock EventLog takes.
+        return receipts.ended(type, r)
+                .chain(() -> events.publish(new Notice(type, r.id, r.namespace, r.requesterId, p))).replaceWithVoid();
     }
 
     private Uni<Void> record(ApprovalRequest r, Caller caller, String kind, String note, Instant now) {
