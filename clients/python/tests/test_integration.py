@@ -26,8 +26,11 @@ from agentsecretstore import (
     Conflict,
     NotFound,
     PermissionDenied,
+    SignatureError,
     ValidationError,
     WebhookVerificationError,
+    verify_checkpoint,
+    verify_receipt,
     verify_webhook,
 )
 from harness import CLIENT_ROOT, WebhookReceiver, require_service
@@ -201,6 +204,34 @@ class OutcomeTest(ServiceTestCase):
         with self.assertRaises(ApprovalPending):
             await self.agent.get_approved_token(id)
         await self.agent.cancel(id)
+
+
+class SignedRecordsTest(ServiceTestCase):
+    """Receipts and checkpoints signed by the running service, verified offline by the SDK."""
+
+    async def test_a_denied_requests_receipt_verifies_with_the_published_keys(self):
+        id = await self.pending(OPENAI, description="receipt check")
+        await self.bob.deny(id, reason="not now")
+        keys = await self.agent.audit_public_keys()
+        receipt = await self.agent.get_receipt(id)
+        content = verify_receipt(receipt, keys)
+        self.assertEqual((content["request_id"], content["outcome"], content["description"]), (id, "denied", "receipt check"))
+        self.assertEqual([(d["kind"], d["by"]["name"], d["note"]) for d in content["decisions"]], [("deny", "bob", "not now")])
+        with self.assertRaises(SignatureError):
+            verify_receipt(dict(receipt, payload=receipt["payload"].replace("receipt check", "something else")), keys)
+
+    async def test_a_checkpoint_verifies_offline_and_the_chain_still_holds_it(self):
+        admin = AgentVault(api_key=self.service.admin_key, base_url=self.service.base_url)
+        for _ in range(60):                      # the sealer links new entries about once a second
+            try:
+                checkpoint = await admin.audit_checkpoint()
+                break
+            except (NotFound, Conflict):
+                await asyncio.sleep(0.5)
+        verify_checkpoint(checkpoint, await admin.audit_public_keys())
+        result = await admin.verify_audit(checkpoint=checkpoint)
+        self.assertTrue(result["valid"], result.get("first_broken"))
+        self.assertTrue(result["checkpoint_matched"])
 
 
 class ApiErrorsTest(ServiceTestCase):

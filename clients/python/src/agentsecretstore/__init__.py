@@ -29,6 +29,7 @@ from .errors import (
     ServerError,
     TransportError,
     ValidationError,
+    SignatureError,
     WebhookVerificationError,
 )
 from .models import (
@@ -41,6 +42,7 @@ from .models import (
     TokenInfo,
     TokenResponse,
 )
+from .signatures import public_keys, seal_statement, verify_checkpoint, verify_receipt
 from .webhooks import DEFAULT_TOLERANCE_SECONDS, sign_webhook, verify_webhook, webhook_key
 
 __all__ = [
@@ -64,6 +66,11 @@ __all__ = [
     "sign_webhook",
     "webhook_key",
     "DEFAULT_TOLERANCE_SECONDS",
+    # receipts and audit checkpoints
+    "verify_receipt",
+    "verify_checkpoint",
+    "seal_statement",
+    "public_keys",
     # errors
     "AgentSecretStoreError",
     "ConfigurationError",
@@ -82,6 +89,7 @@ __all__ = [
     "ApprovalExpired",
     "ApprovalCancelled",
     "WebhookVerificationError",
+    "SignatureError",
     "FieldError",
 ]
 

@@ -6,6 +6,13 @@
     agentsecretstore approvals approve ID [--comment TEXT]
     agentsecretstore approvals deny ID --reason TEXT
     agentsecretstore approvals cancel ID [--reason TEXT]
+    agentsecretstore verify-receipt FILE [--keys KEYS.json]
+    agentsecretstore verify-checkpoint FILE [--keys KEYS.json] [--against-service]
+
+``verify-receipt`` and ``verify-checkpoint`` check a saved receipt or checkpoint against the
+public keys saved from ``GET /v1/audit/public-key`` (``--keys``), offline; without ``--keys`` the
+keys are fetched from the service. ``--against-service`` also asks the service (an admin's key)
+whether its audit chain still holds the checkpoint: removed seals are caught this way.
 
 The key comes from ``ASS_API_KEY`` (else ``ASS_AGENT_KEY``), the service from ``--base-url``
 (else ``ASS_BASE_URL``, else http://localhost:8080). ``--json`` prints the service's JSON instead
@@ -25,8 +32,9 @@ from typing import Any, List, Optional, Sequence
 
 from ._version import __version__
 from .client import AgentVault
-from .errors import AgentSecretStoreError, ConfigurationError
+from .errors import AgentSecretStoreError, ConfigurationError, SignatureError
 from .models import ApprovalRequest
+from .signatures import verify_checkpoint, verify_receipt
 
 STATUSES = ("pending", "delayed", "approved", "denied", "cancelled", "expired", "all")
 
@@ -46,8 +54,16 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per HTTP call (default 30)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log each HTTP call and retry to stderr")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    groups = parser.add_subparsers(dest="group", metavar="approvals")
+    groups = parser.add_subparsers(dest="group", metavar="{approvals,verify-receipt,verify-checkpoint}")
     groups.required = True
+    p = groups.add_parser("verify-receipt", help="check a saved decision receipt's signature", parents=[common])
+    p.add_argument("file", help="the receipt, as GET /v1/approvals/{id}/receipt returned it ('-': stdin)")
+    p.add_argument("--keys", help="the saved GET /v1/audit/public-key document (default: ask the service)")
+    p = groups.add_parser("verify-checkpoint", help="check a saved audit checkpoint's signature", parents=[common])
+    p.add_argument("file", help="the checkpoint, as GET /v1/audit/checkpoint returned it ('-': stdin)")
+    p.add_argument("--keys", help="the saved GET /v1/audit/public-key document (default: ask the service)")
+    p.add_argument("--against-service", action="store_true",
+                   help="also have the service verify its chain against the checkpoint (admin key)")
     approvals = groups.add_parser("approvals", help="approval requests", parents=[common])
     commands = approvals.add_subparsers(dest="command", metavar="{list,show,approve,deny,cancel}")
     commands.required = True
@@ -82,14 +98,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         logging.basicConfig(format="%(levelname)s %(name)s: %(message)s")
         logging.getLogger("agentsecretstore").setLevel(logging.DEBUG)
     try:
-        key = os.environ.get("ASS_API_KEY") or os.environ.get("ASS_AGENT_KEY")
-        if not key:
-            raise ConfigurationError("No API key: set ASS_API_KEY (or ASS_AGENT_KEY) to an approver's key")
-        vault = AgentVault(api_key=key, base_url=args.base_url, timeout=args.timeout)
-        return asyncio.run(_run(vault, args, as_json))
+        if args.group in ("verify-receipt", "verify-checkpoint"):
+            return _verify(args, as_json)
+        return asyncio.run(_run(_vault(args), args, as_json))
     except ConfigurationError as e:
         print(f"agentsecretstore: {e.detail}", file=sys.stderr)
         return 2
+    except SignatureError as e:
+        print(f"agentsecretstore: NOT VALID: {e.detail}", file=sys.stderr)
+        return 1
     except AgentSecretStoreError as e:
         if as_json:
             print(json.dumps(e.to_dict(), indent=2), file=sys.stderr)
@@ -98,6 +115,84 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _vault(args: argparse.Namespace) -> AgentVault:
+    key = os.environ.get("ASS_API_KEY") or os.environ.get("ASS_AGENT_KEY")
+    if not key:
+        raise ConfigurationError("No API key: set ASS_API_KEY (or ASS_AGENT_KEY) to an approver's key")
+    return AgentVault(api_key=key, base_url=args.base_url, timeout=args.timeout)
+
+
+def _load(path: str) -> Any:
+    try:
+        text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()
+        return json.loads(text)
+    except (OSError, ValueError) as e:
+        raise ConfigurationError(f"cannot read {path}: {e}") from None
+
+
+def _verify(args: argparse.Namespace, as_json: bool) -> int:
+    """Checks a receipt or checkpoint offline (the service only for keys not given, or --against-service)."""
+    document = _load(args.file)
+    against = getattr(args, "against_service", False)
+    vault = _vault(args) if args.keys is None or against else None
+    keys = _load(args.keys) if args.keys else asyncio.run(vault.audit_public_keys())
+    if args.group == "verify-receipt":
+        receipt = verify_receipt(document, keys)
+        if as_json:
+            _print_json({"valid": True, "key_id": document.get("key_id"), "receipt": receipt})
+        else:
+            sys.stdout.write(format_receipt(receipt))
+        return 0
+    verify_checkpoint(document, keys)
+    result = {"valid": True, "key_id": document.get("key_id"), "chain_seq": document.get("chain_seq"),
+              "entry_hash": document.get("entry_hash")}
+    text = (f"Checkpoint valid: chain_seq {document['chain_seq']}, entry hash {document['entry_hash']}, "
+            f"sealed at {document['sealed_at']}, signed by {document['key_id']}.\n")
+    status = 0
+    if against:
+        verdict = asyncio.run(vault.verify_audit(checkpoint=document))
+        result["service"] = verdict
+        if verdict.get("valid"):
+            text += "The service's audit chain is intact and still holds this checkpoint.\n"
+        else:
+            broken = verdict.get("first_broken") or {}
+            text += f"The service's audit chain is NOT intact: {broken.get('reason')} (entry {broken.get('id')}).\n"
+            status = 1
+    if as_json:
+        _print_json(result)
+    else:
+        sys.stdout.write(text)
+    return status
+
+
+def format_receipt(r: Any) -> str:
+    lines = [f"Receipt valid: request {r.get('request_id')} {r.get('outcome')}, signed by {r.get('key_id')}."]
+
+    def add(label: str, value: Any) -> None:
+        if value not in (None, "", []):
+            lines.append(f"  {label + ':':<14} {value}")
+
+    requester = r.get("requester") or {}
+    add("Requested by", f"{requester.get('name')} ({requester.get('id')})")
+    add("Scope", r.get("scope"))
+    add("Secrets", ", ".join(r.get("secret_paths") or []))
+    add("Tier", r.get("tier"))
+    add("Token TTL", f"{r.get('ttl_seconds')} s")
+    add("Description", r.get("description"))
+    policy = r.get("policy")
+    add("Policy", f"revision {policy.get('revision')}, sha256 {policy.get('sha256')}" if policy else None)
+    for d in r.get("decisions") or []:
+        by = d.get("by") or {}
+        note = f": {d.get('note')}" if d.get("note") else ""
+        add(d.get("kind", "").capitalize(), f"{by.get('name')} ({by.get('id')}) at {d.get('at')}{note}")
+    add("Delay", f"{r.get('delay_seconds')} s" if r.get("delay_seconds") else None)
+    add("Issue at", r.get("issue_at"))
+    add("Token", r.get("token_id"))
+    add("Created", r.get("created_at"))
+    add("Ended", r.get("ended_at"))
+    return "\n".join(lines) + "\n"
 
 
 async def _run(vault: AgentVault, args: argparse.Namespace, as_json: bool) -> int:

@@ -6,7 +6,7 @@ import asyncio
 import math
 import os
 import ssl
-from typing import Any, AsyncIterator, Callable, Optional, Union
+from typing import Any, AsyncIterator, Callable, Mapping, Optional, Union
 from urllib.parse import quote
 
 from ._version import __version__
@@ -275,6 +275,28 @@ class AgentVault:
             "GET", f"/v1/approvals/{_segment(approval_request_id)}", idempotent=True
         )
         return ApprovalRequest.from_json(response.json())
+
+    async def get_receipt(self, approval_request_id: str) -> dict:
+        """The signed receipt of an ended request, as served; check it with :func:`verify_receipt`."""
+        response = await self._transport.request(
+            "GET", f"/v1/approvals/{_segment(approval_request_id)}/receipt", idempotent=True
+        )
+        return response.json()
+
+    async def audit_public_keys(self) -> dict:
+        """``GET /v1/audit/public-key``: the keys that sign seals, checkpoints and receipts (save it)."""
+        return (await self._transport.request("GET", "/v1/audit/public-key", idempotent=True)).json()
+
+    async def audit_checkpoint(self) -> dict:
+        """``GET /v1/audit/checkpoint``: the signed head of the audit chain, to keep outside the service."""
+        return (await self._transport.request("GET", "/v1/audit/checkpoint", idempotent=True)).json()
+
+    async def verify_audit(self, checkpoint: Optional[Mapping[str, Any]] = None) -> dict:
+        """``GET /v1/audit/verify`` (admins); with a saved checkpoint the chain must still hold it."""
+        query = None
+        if checkpoint is not None:
+            query = {"chain_seq": checkpoint["chain_seq"], "entry_hash": checkpoint["entry_hash"]}
+        return (await self._transport.request("GET", "/v1/audit/verify", query=query, idempotent=True)).json()
 
     async def list_approvals(
         self,

@@ -31,6 +31,7 @@ __all__ = [
     "ApprovalExpired",
     "ApprovalCancelled",
     "WebhookVerificationError",
+    "SignatureError",
     "FieldError",
     "error_from_response",
     "PROBLEM_TYPE_BASE",
@@ -186,6 +187,10 @@ class ApprovalCancelled(ApprovalError):
 
 class WebhookVerificationError(AgentSecretStoreError):
     """A webhook delivery failed verification: missing headers, bad signature or stale timestamp."""
+
+
+class SignatureError(AgentSecretStoreError):
+    """A receipt or audit checkpoint is malformed, signed by an unknown key, or its signature fails."""
 
 
 _BY_STATUS = {

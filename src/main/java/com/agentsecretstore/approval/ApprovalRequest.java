@@ -35,6 +35,9 @@ public class ApprovalRequest extends PanacheEntityBase {
     public Instant issueAt;
     public Instant decidedAt;
     public String tokenId;
+    /** The policy that applied when the request was made (see V16); null on older requests. */
+    public Integer policyRevision;
+    public byte[] policySha256;
 
     public ApprovalStatus statusEnum() {
         return ApprovalStatus.fromWire(status);

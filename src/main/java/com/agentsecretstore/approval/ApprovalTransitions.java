@@ -44,8 +44,11 @@ public class ApprovalTransitions {
     private final AuditLog audit;
     private final EventLog events;
     private final AssConfig config;
+    private final ReceiptWriter receipts;
 
-    public ApprovalTransitions(ApprovalStore store, TokenIssuer issuer, AuditLog audit, EventLog events, AssConfig config) {
+    public ApprovalTransitions(ApprovalStore store, TokenIssuer issuer, AuditLog audit, EventLog events, AssConfig config,
+            ReceiptWriter receipts) {
+        this.receipts = receipts;
         this.store = store;
         this.issuer = issuer;
         this.audit = audit;
@@ -159,7 +162,10 @@ public class ApprovalTransitions {
         if (note != null) {
             p.put(EventType.DENIED.equals(type) || EventType.CANCELLED.equals(type) ? "reason" : "comment", note);
         }
-        return events.publish(new Notice(type, r.id, r.namespace, r.requesterId, p)).replaceWithVoid();
+        // The one hook of signed receipts: every terminal transition publishes its event here. The
+        // receipt goes first, so that its signing is not done under the event lock EventLog takes.
+        return receipts.ended(type, r)
+                .chain(() -> events.publish(new Notice(type, r.id, r.namespace, r.requesterId, p))).replaceWithVoid();
     }
 
     /** Where a human opens the request in the dashboard. */

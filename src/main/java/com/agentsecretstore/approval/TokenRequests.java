@@ -114,6 +114,8 @@ public class TokenRequests {
             r.trustSource = e.trustApplied() && e.trustSource() != null ? e.trustSource().wire() : null;
             r.secretPaths = e.secretPaths().toArray(String[]::new);
             r.explanation = req.reason();
+            r.policyRevision = e.policyRevision();
+            r.policySha256 = e.policySha256();
             r.status = ApprovalStatus.PENDING.wire();
             r.createdAt = now;
             r.expiresAt = now.plusSeconds(e.policy().effectiveRequestTtlSeconds());

@@ -13,6 +13,8 @@ public enum AuditAction {
     APPROVAL_EXPIRE("approval.expire"),
     /** Written by migration V7 (SQL), never by Java: a repair of the seal chain's order. */
     AUDIT_REPAIR("audit.repair"),
+    AUDIT_KEY_CREATE("audit.key.create"),
+    AUDIT_KEY_ROTATE("audit.key.rotate"),
     AUTH_FAILURE("auth.failure"),
     POLICY_UPDATE("policy.update"),
     PRINCIPAL_BOOTSTRAP("principal.bootstrap"),

@@ -1,6 +1,7 @@
 package com.agentsecretstore.audit;
 
 import java.time.Instant;
+import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -35,11 +36,38 @@ public final class AuditApi {
      * last intact entry, worth recording outside the database (see {@link AuditChain.Walk}).
      */
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    public record VerifyResult(boolean valid, long checked, long unsealed, BrokenView firstBroken, HeadView head) {
+    public record VerifyResult(boolean valid, long checked, long unsealed, BrokenView firstBroken, HeadView head,
+            Boolean checkpointMatched) {
     }
 
-    /** The first entry that does not follow from the chain before it. */
-    public record BrokenView(String id, Long chainSeq, String reason) {
+    /**
+     * The first entry that does not follow from the chain before it, or the first seal whose
+     * signature fails ({@code sealSeq} set; {@code id} is then its first entry).
+     */
+    public record BrokenView(String id, Long chainSeq, Long sealSeq, String reason) {
+    }
+
+    /**
+     * A previously exported checkpoint to compare the chain with ({@code GET /v1/audit/verify?chain_seq=&entry_hash=}),
+     * exactly as the client sent it; {@link AuditService} validates.
+     */
+    public record CheckpointQuery(String chainSeq, String entryHash) {
+    }
+
+    /**
+     * The signed head of the chain: the newest seal's {@link SealStatement} fields and its Ed25519
+     * {@code signature} (base64), for anchoring outside the service.
+     */
+    public record Checkpoint(long sealSeq, long firstSeq, long chainSeq, String prevHash, String entryHash, String sealedAt,
+            String keyId, String algorithm, String signature) {
+    }
+
+    /** The keys that verify seals and receipts; {@code activeKeyId} signs new ones. */
+    public record PublicKeys(String algorithm, String activeKeyId, List<PublicKeyView> keys) {
+    }
+
+    /** One key: {@code publicKey} is the raw 32-byte Ed25519 key (RFC 8032), base64. */
+    public record PublicKeyView(String keyId, String publicKey, Instant createdAt, Instant retiredAt, boolean active) {
     }
 
     public record HeadView(long chainSeq, String entryHash) {

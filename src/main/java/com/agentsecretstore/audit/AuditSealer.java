@@ -1,10 +1,18 @@
 package com.agentsecretstore.audit;
 
 import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
+
+import com.agentsecretstore.crypto.SigningKey;
 
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
@@ -27,7 +35,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * {@code pg_try_advisory_xact_lock} (one sealer at a time per schema; the others skip this run),
  * reads the newest seal, takes up to {@code ass.audit.seal-batch-size} entries after it in
  * {@code (xid, id)} order ({@link ChainKey}: xids compare as numbers), and inserts one
- * {@code audit_seal} row with their ids and hashes ({@link AuditChain}).
+ * {@code audit_seal} row with their ids and hashes ({@link AuditChain}), a keyed tag of each hash,
+ * and the Ed25519 signature of its {@link SealStatement} by the active key ({@link SealKeys}).
  *
  * <p>It takes only entries whose transaction id is below the <em>horizon</em>, so that every entry
  * that will ever exist in that range is already visible: an entry can neither be skipped nor arrive
@@ -43,6 +52,8 @@ public class AuditSealer {
     static final int LOCK_CLASS = 7364003;
     /** A run stops after this many full batches and leaves the rest to the next run. */
     static final int MAX_BATCHES_PER_RUN = 50;
+    /** Unsigned seals from before V16 signed per batch transaction. */
+    static final int BACKFILL_BATCH = 100;
 
     private static final String LOCK = "select pg_try_advisory_xact_lock(" + LOCK_CLASS + ", hashtext(current_schema()))";
     private static final String HEAD = "select seq, first_seq + cardinality(entry_ids) - 1, last_xid::text, last_id, "
@@ -65,14 +76,23 @@ public class AuditSealer {
     private static final String PENDING = "select " + AuditRows.COLUMNS + " from audit_entry e, (" + HORIZON + ") h "
             + "where (e.xid, e.id) > ($1::text::xid8, $2) and e.xid < h.horizon " + AuditRows.ORDER + " limit $3";
     private static final String SEAL = "insert into audit_seal (seq, first_seq, last_xid, last_id, prev_hash, entry_ids, "
-            + "entry_hashes, sealed_at) values ($1, $2, $3::text::xid8, $4, $5, $6, $7, now())";
+            + "entry_hashes, sealed_at, key_id, signature, entry_tags) values ($1, $2, $3::text::xid8, $4, $5, $6, $7, $8, $9, $10, $11)";
+    /** Seals written before seals were signed (V16), signed once by the active key, oldest first. */
+    private static final String UNSIGNED = "select seq, first_seq, prev_hash, entry_hashes, sealed_at from audit_seal "
+            + "where signature is null order by seq limit " + BACKFILL_BATCH;
+    private static final String SIGN = "update audit_seal set key_id = $2, signature = $3, entry_tags = $4 "
+            + "where seq = $1 and signature is null";
 
     private final AuditConfig config;
     private final Pool pool;
+    private final SealKeys keys;
+    private final Clock clock;
 
-    public AuditSealer(AuditConfig config, Pool pool) {
+    public AuditSealer(AuditConfig config, Pool pool, SealKeys keys, Clock clock) {
         this.config = config;
         this.pool = pool;
+        this.keys = keys;
+        this.clock = clock;
     }
 
     @Scheduled(identity = "audit-sealer", every = "${ass.audit.seal-interval:1s}",
@@ -105,14 +125,59 @@ public class AuditSealer {
         });
     }
 
-    /** One transaction: lock, read the newest seal, take a batch, seal it. -1 when another sealer is at work. */
+    /**
+     * One transaction: lock, sign seals left unsigned by an older release, read the newest seal, take
+     * a batch, seal and sign it. -1 when another sealer is at work.
+     */
     private Uni<Integer> sealBatch(int size) {
-        return pool.withTransaction(conn -> conn.query(LOCK).execute().flatMap(locked -> first(locked).getBoolean(0)
-                ? conn.query(HEAD).execute().flatMap(head -> link(conn, Head.of(first(head)), size))
-                : Uni.createFrom().item(-1)));
+        return keys.active().flatMap(key -> pool.withTransaction(conn -> conn.query(LOCK).execute()
+                .flatMap(locked -> first(locked).getBoolean(0)
+                        ? signUnsigned(conn, key).chain(() -> conn.query(HEAD).execute())
+                                .flatMap(head -> link(conn, key, Head.of(first(head)), size))
+                        : Uni.createFrom().item(-1))));
     }
 
-    private Uni<Integer> link(SqlConnection conn, Head head, int size) {
+    /**
+     * Signs seals written before seals were signed, as they are now: from the upgrade on, they cannot
+     * be rewritten unseen either. An edit made to them before is still found by the hash chain, unless
+     * every hash was recomputed back then, which no key could have caught.
+     */
+    private Uni<Void> signUnsigned(SqlConnection conn, SigningKey key) {
+        return conn.query(UNSIGNED).execute().flatMap(rows -> {
+            if (rows.size() == 0) {
+                return Uni.createFrom().voidItem();
+            }
+            List<Tuple> updates = new ArrayList<>();
+            for (Row row : rows) {
+                byte[] hashes = row.getBuffer("entry_hashes").getBytes();
+                int n = hashes.length / 32;
+                if (n == 0 || hashes.length % 32 != 0) {
+                    continue;  // damaged: left unsigned for verify to name
+                }
+                long firstSeq = row.getLong("first_seq");
+                byte[] head = Arrays.copyOfRange(hashes, hashes.length - 32, hashes.length);
+                SealStatement statement = new SealStatement(row.getLong("seq"), firstSeq, firstSeq + n - 1,
+                        row.getBuffer("prev_hash").getBytes(), head, row.getOffsetDateTime("sealed_at").toInstant(), key.id());
+                updates.add(Tuple.of(row.getLong("seq"), key.id(), Buffer.buffer(key.sign(statement.bytes())),
+                        Buffer.buffer(tags(key, hashes))));
+            }
+            Log.infof("Signing %d audit seals written before seals were signed", updates.size());
+            return updates.isEmpty() ? Uni.createFrom().voidItem()
+                    : conn.preparedQuery(SIGN).executeBatch(updates).replaceWithVoid();
+        });
+    }
+
+    /** The keyed tag of every 32-byte hash in {@code hashes}, concatenated in the same order. */
+    static byte[] tags(SigningKey key, byte[] hashes) {
+        int n = hashes.length / 32;
+        ByteBuffer tags = ByteBuffer.allocate(n * SigningKey.TAG_BYTES);
+        for (int i = 0; i < n; i++) {
+            tags.put(key.tag(Arrays.copyOfRange(hashes, 32 * i, 32 * (i + 1))));
+        }
+        return tags.array();
+    }
+
+    private Uni<Integer> link(SqlConnection conn, SigningKey signer, Head head, int size) {
         return conn.preparedQuery(PENDING).execute(Tuple.of(head.last.xidText(), head.last.id(), size))
                 .flatMap(rows -> {
                     if (rows.size() == 0) {
@@ -137,9 +202,15 @@ public class AuditSealer {
                     }
                     long headSeq = seq;
                     byte[] headHash = prev;
+                    // Microseconds, as PostgreSQL stores it: the statement is rebuilt from the stored value.
+                    Instant sealedAt = clock.instant().truncatedTo(ChronoUnit.MICROS);
+                    SealStatement statement = new SealStatement(head.sealSeq + 1, head.lastSeq + 1, headSeq, head.hash,
+                            headHash, sealedAt, signer.id());
                     return conn.preparedQuery(SEAL)
                             .execute(Tuple.tuple(List.of(head.sealSeq + 1, head.lastSeq + 1, last.xidText(), last.id(),
-                                    Buffer.buffer(head.hash), ids.toArray(String[]::new), Buffer.buffer(hashes.array()))))
+                                    Buffer.buffer(head.hash), ids.toArray(String[]::new), Buffer.buffer(hashes.array()),
+                                    OffsetDateTime.ofInstant(sealedAt, ZoneOffset.UTC), signer.id(),
+                                    Buffer.buffer(signer.sign(statement.bytes())), Buffer.buffer(tags(signer, hashes.array())))))
                             .map(inserted -> {
                                 // At debug level, these lines are a record of the head kept outside the database (AuditChain.Walk).
                                 Log.debugf("Sealed %d audit entries; chain head is %d %s", ids.size(), headSeq,

@@ -1,7 +1,9 @@
 package com.agentsecretstore.audit;
 
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -13,13 +15,19 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.agentsecretstore.access.AccessModel;
 import com.agentsecretstore.audit.AuditApi.ActorView;
 import com.agentsecretstore.audit.AuditApi.BrokenView;
+import com.agentsecretstore.audit.AuditApi.Checkpoint;
+import com.agentsecretstore.audit.AuditApi.CheckpointQuery;
 import com.agentsecretstore.audit.AuditApi.EntryView;
 import com.agentsecretstore.audit.AuditApi.HeadView;
 import com.agentsecretstore.audit.AuditApi.ListQuery;
+import com.agentsecretstore.audit.AuditApi.PublicKeyView;
+import com.agentsecretstore.audit.AuditApi.PublicKeys;
 import com.agentsecretstore.audit.AuditApi.VerifyResult;
 import com.agentsecretstore.common.ApiException;
+import com.agentsecretstore.common.FieldError;
 import com.agentsecretstore.common.Page;
 import com.agentsecretstore.principal.Caller;
+import com.agentsecretstore.crypto.SigningKey;
 import com.agentsecretstore.principal.Role;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -57,8 +65,12 @@ public class AuditService {
             + "order by s.last_xid, s.last_id limit 1) s "
             + "cross join lateral (select array_position(s.entry_ids, e.id) as i) p "
             + "where e.id = any($1) and p.i is not null";
-    private static final String SEALS = "select seq, first_seq, last_xid::text, last_id, prev_hash, entry_ids, entry_hashes "
-            + "from audit_seal where seq > $1 order by seq limit $2";
+    private static final String SEALS = "select seq, first_seq, last_xid::text, last_id, prev_hash, entry_ids, entry_hashes, "
+            + "sealed_at, key_id, signature, entry_tags from audit_seal where seq > $1 order by seq limit $2";
+    /** The newest seal's statement fields and signature (its head hash only, not all its hashes). */
+    private static final String NEWEST = "select seq, first_seq, cardinality(entry_ids) as n, prev_hash, "
+            + "substring(entry_hashes from length(entry_hashes) - 31) as head, sealed_at, key_id, signature "
+            + "from audit_seal order by seq desc limit 1";
     private static final String RANGE = "select " + AuditRows.COLUMNS + " from audit_entry e "
             + "where (e.xid, e.id) > ($1::text::xid8, $2) and (e.xid, e.id) <= ($3::text::xid8, $4) " + AuditRows.ORDER;
     /** Entries after the newest seal, wherever a walk stopped. */
@@ -67,10 +79,12 @@ public class AuditService {
 
     private final ObjectMapper json;
     private final Pool pool;
+    private final SealKeys keys;
 
-    public AuditService(ObjectMapper json, Pool pool) {
+    public AuditService(ObjectMapper json, Pool pool, SealKeys keys) {
         this.json = json;
         this.pool = pool;
+        this.keys = keys;
     }
 
     /**
@@ -172,20 +186,94 @@ public class AuditService {
     /**
      * Walks the whole chain seal by seal, {@link #VERIFY_SEALS} seals per round trip, and reports
      * the first entry that does not follow from those before it (see {@link AuditChain.Walk} for
-     * what this can and cannot detect), including a sealed entry that is gone and an entry that
-     * appeared inside a sealed range. Entries not sealed yet are counted, not checked.
+     * what the hashes alone detect), including a sealed entry that is gone and an entry that
+     * appeared inside a sealed range. What the hashes cannot catch, the keys do: each seal must be
+     * signed by a trusted key ({@link SealKeys}) over its {@link SealStatement}, and each entry hash
+     * must carry that key's tag, so an entry edited with every hash recomputed is named by its tag and
+     * a seal forged with another key by its signature. Removing the newest seals leaves a valid chain:
+     * it is caught against a {@code checkpoint} exported earlier, which the chain must still hold.
+     * Entries not sealed yet are counted, not checked.
      */
-    public Uni<VerifyResult> verify(Caller caller) {
+    public Uni<VerifyResult> verify(Caller caller, CheckpointQuery checkpoint) {
         if (!caller.isAdmin()) {
             throw ApiException.forbidden("Only admins may verify the audit chain.");
         }
-        VerifyRun run = new VerifyRun();
-        return Multi.createBy().repeating()
-                .uni(() -> run, this::verifyNextSeals)
-                .until(ignored -> run.finished)
-                .collect().last()
-                .chain(() -> pool.query(UNSEALED).execute())
-                .map(rows -> run.result(rows.iterator().next().getLong(0)));
+        Mark mark = Mark.parse(checkpoint);
+        return keys.byId().flatMap(known -> {
+            VerifyRun run = new VerifyRun(known, mark);
+            return Multi.createBy().repeating()
+                    .uni(() -> run, this::verifyNextSeals)
+                    .until(ignored -> run.finished)
+                    .collect().last()
+                    .chain(() -> pool.query(UNSEALED).execute())
+                    .map(rows -> run.result(rows.iterator().next().getLong(0)));
+        });
+    }
+
+    /** The newest seal as a signed checkpoint. Admins and approvers (who read the audit trail) may take one. */
+    public Uni<Checkpoint> checkpoint(Caller caller) {
+        if (caller.role() != Role.ADMIN && caller.role() != Role.APPROVER) {
+            throw ApiException.forbidden("Only admins and approvers may read the audit checkpoint.");
+        }
+        return pool.query(NEWEST).execute().map(rows -> {
+            if (rows.size() == 0) {
+                throw ApiException.notFound("Nothing is sealed yet, so there is no checkpoint.");
+            }
+            Row r = rows.iterator().next();
+            if (r.getBuffer("signature") == null) {
+                throw ApiException.conflict("The newest seal is not signed yet (it predates signed seals); "
+                        + "the sealer signs it on its next run.");
+            }
+            long firstSeq = r.getLong("first_seq");
+            return new Checkpoint(r.getLong("seq"), firstSeq, firstSeq + r.getLong("n") - 1,
+                    HEX.formatHex(r.getBuffer("prev_hash").getBytes()), HEX.formatHex(r.getBuffer("head").getBytes()),
+                    SealStatement.time(r.getOffsetDateTime("sealed_at").toInstant()), r.getString("key_id"), "Ed25519",
+                    Base64.getEncoder().encodeToString(r.getBuffer("signature").getBytes()));
+        });
+    }
+
+    /** The trusted signing keys; any authenticated principal may read them, to check receipts and checkpoints. */
+    public Uni<PublicKeys> publicKeys() {
+        return keys.active().chain(() -> keys.all()).map(all -> {
+            List<PublicKeyView> views = all.stream().filter(SealKeys.Stored::trusted)
+                    .map(k -> new PublicKeyView(k.keyId(), Base64.getEncoder().encodeToString(k.publicKey()), k.createdAt(),
+                            k.retiredAt(), k.active()))
+                    .toList();
+            String active = views.stream().filter(PublicKeyView::active).map(PublicKeyView::keyId).findFirst().orElse(null);
+            return new PublicKeys("Ed25519", active, views);
+        });
+    }
+
+    /** Admins only: a new active signing key; the old one keeps verifying what it signed. */
+    public Uni<PublicKeys> rotateKey(Caller caller) {
+        caller.requireAdmin("Only admins may rotate the audit signing key.");
+        return keys.rotate(caller).chain(this::publicKeys);
+    }
+
+    /** A chain position and hash recorded earlier, that the chain must still hold. */
+    private record Mark(long chainSeq, byte[] entryHash) {
+        static Mark parse(CheckpointQuery q) {
+            if (q == null || (q.chainSeq() == null && q.entryHash() == null)) {
+                return null;
+            }
+            List<FieldError> errors = new ArrayList<>();
+            long seq = 0;
+            try {
+                seq = q.chainSeq() == null ? 0 : Long.parseLong(q.chainSeq());
+            } catch (NumberFormatException e) {
+                seq = 0;
+            }
+            if (seq < 1) {
+                errors.add(new FieldError("chain_seq", "must be a chain position (a whole number from 1), given with entry_hash"));
+            }
+            if (q.entryHash() == null || !q.entryHash().matches("[0-9a-fA-F]{64}")) {
+                errors.add(new FieldError("entry_hash", "must be 64 hex digits, given with chain_seq"));
+            }
+            if (!errors.isEmpty()) {
+                throw ApiException.invalid(errors);
+            }
+            return new Mark(seq, HEX.parseHex(q.entryHash().toLowerCase(java.util.Locale.ROOT)));
+        }
     }
 
     private Uni<Integer> verifyNextSeals(VerifyRun run) {
@@ -210,10 +298,19 @@ public class AuditService {
     /** The state of one verification as it moves through the seals. */
     private static final class VerifyRun {
         final AuditChain.Walk walk = new AuditChain.Walk();
+        final Map<String, SealKeys.Stored> keys;
+        final Mark mark;
         long sealSeq;
         ChainKey cursor = ChainKey.START;
         AuditChain.Break broken;
+        Long brokenSeal;
+        Boolean markMatched;
         boolean finished;
+
+        VerifyRun(Map<String, SealKeys.Stored> keys, Mark mark) {
+            this.keys = keys;
+            this.mark = mark;
+        }
 
         void check(List<Row> seals, RowSet<Row> rows) {
             // Entries of the whole range, in (xid, id) order; each seal takes its own out of it.
@@ -236,12 +333,34 @@ public class AuditService {
                 }
                 if (seq != sealSeq + 1) {
                     fail(new AuditChain.Break(ids.length == 0 ? null : ids[0], firstSeq,
-                            "audit seal " + seq + " follows seal " + sealSeq + ": the seals between them are missing"));
+                            "audit seal " + seq + " follows seal " + sealSeq + ": the seals between them are missing"), seq);
                     return;
                 }
                 if (ids.length == 0 || hashes.length != 32 * ids.length) {
                     fail(new AuditChain.Break(ids.length == 0 ? null : ids[0], firstSeq,
-                            "audit seal " + seq + " is damaged: its ids and hashes do not pair up"));
+                            "audit seal " + seq + " is damaged: its ids and hashes do not pair up"), seq);
+                    return;
+                }
+                String keyId = seal.getString(8);
+                var signature = seal.getBuffer(9);
+                var tagBuffer = seal.getBuffer(10);
+                if (signature == null || keyId == null || tagBuffer == null) {
+                    fail(new AuditChain.Break(ids[0], firstSeq, "audit seal " + seq + " is not signed: it predates signed "
+                            + "seals and the sealer has not signed it yet, or its signature was removed"), seq);
+                    return;
+                }
+                SealKeys.Stored stored = keys.get(keyId);
+                if (stored == null || !stored.trusted()) {
+                    fail(new AuditChain.Break(ids[0], firstSeq, "audit seal " + seq + " is signed with key " + keyId
+                            + ", which is not a key of this service (" + (stored == null ? "no such key is stored"
+                                    : stored.problem()) + "): the seal was forged"), seq);
+                    return;
+                }
+                SigningKey key = stored.key();
+                byte[] tags = tagBuffer.getBytes();
+                if (tags.length != SigningKey.TAG_BYTES * ids.length) {
+                    fail(new AuditChain.Break(ids[0], firstSeq,
+                            "audit seal " + seq + " is damaged: its ids and entry tags do not pair up"), seq);
                     return;
                 }
                 for (int i = 0; i < ids.length; i++) {
@@ -249,7 +368,7 @@ public class AuditService {
                     long position = firstSeq + i;
                     if (e == null) {
                         fail(new AuditChain.Break(ids[i], position,
-                                "the entry is missing: it was deleted, or its id or xid changed, after it was sealed"));
+                                "the entry is missing: it was deleted, or its id or xid changed, after it was sealed"), null);
                         return;
                     }
                     e.chainSeq = position;
@@ -257,14 +376,36 @@ public class AuditService {
                     e.entryHash = Arrays.copyOfRange(hashes, 32 * i, 32 * (i + 1));
                     AuditChain.Break b = walk.check(e);
                     if (b != null) {
-                        fail(b);
+                        fail(b, null);
                         return;
                     }
+                    // The hashes agree with the content; the tag says whether the service sealed these hashes.
+                    if (!key.tagMatches(e.entryHash, Arrays.copyOfRange(tags, SigningKey.TAG_BYTES * i, SigningKey.TAG_BYTES * (i + 1)))) {
+                        fail(new AuditChain.Break(e.id, position, "its entry_hash is not the one the service sealed: "
+                                + "the entry was changed and the chain's hashes recomputed"), null);
+                        return;
+                    }
+                    if (mark != null && position == mark.chainSeq()) {
+                        markMatched = MessageDigest.isEqual(e.entryHash, mark.entryHash());
+                        if (!markMatched) {
+                            fail(new AuditChain.Break(e.id, position, "the chain differs from the checkpoint at chain_seq "
+                                    + position + ": the entry hash is " + HEX.formatHex(e.entryHash)
+                                    + ", the checkpoint records " + HEX.formatHex(mark.entryHash())), null);
+                            return;
+                        }
+                    }
+                }
+                SealStatement statement = new SealStatement(seq, firstSeq, firstSeq + ids.length - 1, prev,
+                        Arrays.copyOfRange(hashes, hashes.length - 32, hashes.length), seal.getOffsetDateTime(7).toInstant(), keyId);
+                if (!SigningKey.verify(stored.publicKey(), statement.bytes(), signature.getBytes())) {
+                    fail(new AuditChain.Break(ids[0], firstSeq, "the signature of audit seal " + seq
+                            + " does not verify under key " + keyId + ": the seal was written or altered without the service's key"), seq);
+                    return;
                 }
                 if (!mine.isEmpty()) {
                     String intruder = mine.keySet().stream().sorted().findFirst().orElseThrow();
                     fail(new AuditChain.Break(intruder, null,
-                            "the entry lies inside audit seal " + seq + " but the seal does not hold it: it was added after sealing"));
+                            "the entry lies inside audit seal " + seq + " but the seal does not hold it: it was added after sealing"), seq);
                     return;
                 }
                 sealSeq = seq;
@@ -272,15 +413,23 @@ public class AuditService {
             }
         }
 
-        private void fail(AuditChain.Break b) {
+        private void fail(AuditChain.Break b, Long seal) {
             broken = b;
+            brokenSeal = seal;
             finished = true;
         }
 
         VerifyResult result(long unsealed) {
-            BrokenView firstBroken = broken == null ? null : new BrokenView(broken.id(), broken.chainSeq(), broken.reason());
+            if (broken == null && mark != null && markMatched == null) {
+                // The walk never reached the checkpoint's position: the newest seals and entries are gone.
+                broken = new AuditChain.Break(null, mark.chainSeq(), "the chain ends at chain_seq " + walk.headSeq()
+                        + ", but a checkpoint records chain_seq " + mark.chainSeq() + ": the newest seals were removed");
+                markMatched = false;
+            }
+            BrokenView firstBroken = broken == null ? null
+                    : new BrokenView(broken.id(), broken.chainSeq(), brokenSeal, broken.reason());
             HeadView head = walk.headSeq() == 0 ? null : new HeadView(walk.headSeq(), HEX.formatHex(walk.headHash()));
-            return new VerifyResult(broken == null, walk.checked(), unsealed, firstBroken, head);
+            return new VerifyResult(broken == null, walk.checked(), unsealed, firstBroken, head, markMatched);
         }
     }
 

@@ -38,7 +38,7 @@ public class AccessDecider {
     private static final int MAX_CACHED_POLICIES = 4096;
 
     /** Everything {@link #evaluate} reads, in one row: trust tier, policy, MoltbotDen setting, the secrets under the scope's prefix. */
-    private static final String EVALUATION_INPUTS = "select p.trust_tier, np.document, st.value, s.paths, s.tiers, p.moltbotden_id "
+    private static final String EVALUATION_INPUTS = "select p.trust_tier, np.document, st.value, s.paths, s.tiers, p.moltbotden_id, np.revision "
             + "from (select 1) one "
             + "left join principal p on p.id = $1 "
             + "left join namespace_policy np on np.namespace = $2 "
@@ -67,9 +67,12 @@ public class AccessDecider {
      * The outcome for one requester and scope, with what it was based on. {@code trustSource} says
      * where {@code trust} came from; null when trust tiers are off or the policy's answer needs no
      * approval (then nothing was asked and {@code trust} is the override or Unregistered).
+     * {@code policyRevision} and {@code policySha256} name the stored policy text that applied (0 and
+     * null: the built-in default).
      */
     public record Evaluation(Requirement requirement, Requirement base, TrustTier trust, boolean trustApplied,
-            List<String> secretPaths, NamespacePolicy policy, TrustSource trustSource) {
+            List<String> secretPaths, NamespacePolicy policy, TrustSource trustSource, int policyRevision,
+            byte[] policySha256) {
     }
 
     /**
@@ -89,7 +92,10 @@ public class AccessDecider {
                     for (int i = 0; paths != null && i < paths.length; i++) {
                         secrets.add(new SecretRef(paths[i], Tier.fromWire(tiers[i])));
                     }
-                    TierResolver resolver = resolver(scope.namespace(), row.getString(1));
+                    String document = row.getString(1);
+                    Integer revision = row.getInteger(6);
+                    Applied applied = new Applied(revision == null ? 0 : revision, document == null ? null : sha256(document));
+                    TierResolver resolver = resolver(scope.namespace(), document);
                     List<SecretRef> reached = resolver.reached(scope.glob(), secrets);
                     Requirement base = resolver.forScope(scope.glob(), reached);
                     List<String> reachedPaths = reached.stream().map(SecretRef::path).sorted().toList();
@@ -99,17 +105,30 @@ public class AccessDecider {
                         // A trust tier only relaxes: nothing to ask when it is off or nothing needs approval.
                         ResolvedTrust known = ResolvedTrust.override(override);
                         return Uni.createFrom().item(decide(base, known == null ? TrustTier.UNREGISTERED : known.tier(),
-                                settings.enabled(), null, reachedPaths, resolver.policy()));
+                                settings.enabled(), null, reachedPaths, resolver.policy(), applied));
                     }
                     return trust.resolve(settings, override, row.getString(5)).map(t -> decide(base, t.tier(), true,
-                            t.source(), reachedPaths, resolver.policy()));
+                            t.source(), reachedPaths, resolver.policy(), applied));
                 });
     }
 
     private static Evaluation decide(Requirement base, TrustTier trust, boolean trustOn, TrustSource source,
-            List<String> reachedPaths, NamespacePolicy policy) {
+            List<String> reachedPaths, NamespacePolicy policy, Applied applied) {
         Requirement effective = trustOn ? TrustAdjustment.adjust(base, trust) : base;
-        return new Evaluation(effective, base, trust, trustOn, reachedPaths, policy, source);
+        return new Evaluation(effective, base, trust, trustOn, reachedPaths, policy, source, applied.revision(),
+                applied.sha256());
+    }
+
+    /** The stored policy text an evaluation used, for the decision receipt. */
+    private record Applied(int revision, byte[] sha256) {
+    }
+
+    private static byte[] sha256(String text) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+        }
     }
 
     /**

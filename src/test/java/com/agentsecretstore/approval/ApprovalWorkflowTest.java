@@ -247,6 +247,8 @@ class ApprovalWorkflowTest {
         } finally {
             clock.reset();
         }
+        // The scheduled job may have claimed the row first (SKIP LOCKED); then it commits the expiry.
+        await().atMost(Duration.ofSeconds(60)).until(() -> "expired".equals(Flow.status(agent.key(), id)));
         Api.as(agent.key()).get("/v1/approvals/" + id).then().body("status", equalTo("expired"));
         Flow.approve(approver.key(), id).then().statusCode(409).body("type", equalTo(ProblemType.APPROVAL_CLOSED.uri()))
                 .body("approval_status", equalTo("expired"));

@@ -8,6 +8,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,11 +16,14 @@ import java.util.List;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import com.agentsecretstore.audit.AuditApi.VerifyResult;
+import com.agentsecretstore.crypto.Barrier;
+import com.agentsecretstore.crypto.SigningKey;
 import com.agentsecretstore.principal.Caller;
 import com.agentsecretstore.principal.Role;
 import com.agentsecretstore.support.Db;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.quarkus.arc.Arc;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.PgBuilder;
@@ -41,6 +45,7 @@ final class ScratchChain implements AutoCloseable {
     private final Pool pool;
     private final AuditSealer sealer;
     private final AuditService service;
+    private SealKeys keys;
     /** One autocommit connection for the test's own statements, its search path this schema. */
     private final Connection jdbc;
 
@@ -50,7 +55,8 @@ final class ScratchChain implements AutoCloseable {
         this.schema = main + "_chain";
         exec("drop schema if exists " + schema + " cascade", "create schema " + schema,
                 "create table " + schema + ".audit_entry (like " + main + ".audit_entry including all)",
-                "create table " + schema + ".audit_seal (like " + main + ".audit_seal including all)");
+                "create table " + schema + ".audit_seal (like " + main + ".audit_seal including all)",
+                "create table " + schema + ".audit_signing_key (like " + main + ".audit_signing_key including all)");
         try {
             this.jdbc = Db.connect();
             try (Statement s = jdbc.createStatement()) {
@@ -75,8 +81,53 @@ final class ScratchChain implements AutoCloseable {
             public int sealBatchSize() {
                 return batchSize;
             }
-        }, pool);
-        this.service = new AuditService(json, pool);
+        }, pool, keys(), arc(Clock.class));
+        this.service = new AuditService(json, pool, keys);
+    }
+
+    /**
+     * The real key store on this schema, with the service's barrier. Its first key is stored here,
+     * without the audit entry that creating it through the service writes, so that the chain holds
+     * the test's entries only.
+     */
+    private SealKeys keys() {
+        Barrier barrier = arc(Barrier.class);
+        SigningKey first = SigningKey.generate("ask_scratch_1");
+        Barrier.Sealed sealed = first.seal(barrier);
+        exec(c -> {
+            try (PreparedStatement ps = c.prepareStatement("insert into audit_signing_key (key_id, public_key, master_key_id, "
+                    + "wrapped_key, sealed_seed, created_at) values (?, ?, ?, ?, ?, now())")) {
+                ps.setString(1, first.id());
+                ps.setBytes(2, first.publicKey());
+                ps.setString(3, sealed.masterKeyId());
+                ps.setBytes(4, sealed.wrappedKey());
+                ps.setBytes(5, sealed.ciphertext());
+                ps.execute();
+            }
+        });
+        this.keys = new SealKeys(pool, barrier, arc(Clock.class), arc(AuditLog.class));
+        return keys;
+    }
+
+    private static <T> T arc(Class<T> type) {
+        return Arc.container().instance(type).get();
+    }
+
+    VerifyResult verify(String chainSeq, String entryHash) {
+        return await(service.verify(ADMIN, new AuditApi.CheckpointQuery(chainSeq, entryHash)));
+    }
+
+    AuditApi.Checkpoint checkpoint() {
+        return await(service.checkpoint(ADMIN));
+    }
+
+    /** Rotates the signing key; its audit entry goes into this chain like any other. */
+    AuditApi.PublicKeys rotateKey() {
+        return await(service.rotateKey(ADMIN));
+    }
+
+    AuditApi.PublicKeys publicKeys() {
+        return await(service.publicKeys());
     }
 
     /** Inserts an entry as transaction {@code xid} would have written it. */
@@ -102,7 +153,7 @@ final class ScratchChain implements AutoCloseable {
     }
 
     VerifyResult verify() {
-        return await(service.verify(ADMIN));
+        return await(service.verify(ADMIN, null));
     }
 
     /** The sealed ids in chain order. */
@@ -219,6 +270,109 @@ final class ScratchChain implements AutoCloseable {
             sealed[0] = ids.size();
         });
         return sealed[0];
+    }
+
+    /**
+     * What a database admin without the key can do after editing entries: recompute every hash of
+     * every seal from the entries as they now are, so that the hashes alone say nothing is wrong.
+     */
+    void recomputeEveryHash() {
+        exec(c -> {
+            List<Object[]> seals = new ArrayList<>();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("select seq, entry_ids from audit_seal order by seq")) {
+                while (rs.next()) {
+                    seals.add(new Object[] { rs.getLong(1), rs.getArray(2).getArray() });
+                }
+            }
+            byte[] prev = AuditChain.GENESIS;
+            long position = 0;
+            for (Object[] seal : seals) {
+                String[] ids = (String[]) seal[1];
+                byte[] first = prev;
+                ByteBuffer hashes = ByteBuffer.allocate(32 * ids.length);
+                for (String id : ids) {
+                    try (PreparedStatement ps = c.prepareStatement("select id, recorded_at, action, outcome, actor_id, actor_name, "
+                            + "actor_role, namespace, path, target_id, source_ip, details from audit_entry where id = ?")) {
+                        ps.setString(1, id);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            rs.next();
+                            prev = AuditChain.hash(prev, entry(rs), ++position);
+                            hashes.put(prev);
+                        }
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement("update audit_seal set prev_hash = ?, entry_hashes = ? where seq = ?")) {
+                    ps.setBytes(1, first);
+                    ps.setBytes(2, hashes.array());
+                    ps.setLong(3, (Long) seal[0]);
+                    ps.execute();
+                }
+            }
+        });
+    }
+
+    private static AuditEntry entry(ResultSet rs) throws SQLException {
+        AuditEntry e = new AuditEntry();
+        e.id = rs.getString(1);
+        e.recordedAt = rs.getObject(2, java.time.OffsetDateTime.class).toInstant();
+        e.action = rs.getString(3);
+        e.outcome = rs.getString(4);
+        e.actorId = rs.getString(5);
+        e.actorName = rs.getString(6);
+        e.actorRole = rs.getString(7);
+        e.namespace = rs.getString(8);
+        e.path = rs.getString(9);
+        e.targetId = rs.getString(10);
+        e.sourceIp = rs.getString(11);
+        e.details = rs.getString(12);
+        return e;
+    }
+
+    /**
+     * Signs seal {@code seq} again with a key that is not the service's, over the statement of the
+     * seal as it now stands. With {@code asStoredKey} the forger also stores its public key as a
+     * signing key (it cannot seal the private half with the master key) and names it on the seal;
+     * otherwise the seal keeps naming the service's key.
+     */
+    void forgeSeal(long seq, SigningKey forger, boolean asStoredKey) {
+        exec(c -> {
+            String keyId;
+            try (PreparedStatement ps = c.prepareStatement("select key_id from audit_seal where seq = ?")) {
+                ps.setLong(1, seq);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    keyId = asStoredKey ? forger.id() : rs.getString(1);
+                }
+            }
+            if (asStoredKey) {
+                try (PreparedStatement ps = c.prepareStatement("insert into audit_signing_key (key_id, public_key, master_key_id, "
+                        + "wrapped_key, sealed_seed, created_at, retired_at) values (?, ?, 'test1', ?, ?, now(), now())")) {
+                    ps.setString(1, forger.id());
+                    ps.setBytes(2, forger.publicKey());
+                    ps.setBytes(3, new byte[60]);
+                    ps.setBytes(4, new byte[61]);
+                    ps.execute();
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("select seq, first_seq, cardinality(entry_ids), prev_hash, "
+                    + "substring(entry_hashes from length(entry_hashes) - 31), sealed_at, entry_hashes from audit_seal where seq = ?")) {
+                ps.setLong(1, seq);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    SealStatement statement = new SealStatement(rs.getLong(1), rs.getLong(2), rs.getLong(2) + rs.getLong(3) - 1,
+                            rs.getBytes(4), rs.getBytes(5), rs.getObject(6, java.time.OffsetDateTime.class).toInstant(), keyId);
+                    // Tags are the forger's own only under its own key id; under the service's, it keeps the stored ones.
+                    try (PreparedStatement up = c.prepareStatement(
+                            "update audit_seal set key_id = ?, signature = ?, entry_tags = coalesce(?, entry_tags) where seq = ?")) {
+                        up.setString(1, keyId);
+                        up.setBytes(2, forger.sign(statement.bytes()));
+                        up.setBytes(3, asStoredKey ? AuditSealer.tags(forger, rs.getBytes(7)) : null);
+                        up.setLong(4, seq);
+                        up.execute();
+                    }
+                }
+            }
+        });
     }
 
     /** Runs migration V7 in this schema, as Flyway runs it. */

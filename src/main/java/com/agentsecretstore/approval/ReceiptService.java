@@ -1,0 +1,52 @@
+package com.agentsecretstore.approval;
+
+import java.util.Base64;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.agentsecretstore.access.AccessLoader;
+import com.agentsecretstore.access.AccessModel.Target;
+import com.agentsecretstore.access.Action;
+import com.agentsecretstore.approval.ReceiptApi.ReceiptView;
+import com.agentsecretstore.common.ApiException;
+import com.agentsecretstore.principal.Caller;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Serves decision receipts to whoever may see the request (the access model's {@link Action#SEE}),
+ * judged from the namespace and requester kept on the receipt, so that the answer stays the same
+ * once the request itself is gone.
+ */
+@ApplicationScoped
+public class ReceiptService {
+
+    private final AccessLoader access;
+
+    public ReceiptService(AccessLoader access) {
+        this.access = access;
+    }
+
+    public Uni<ReceiptView> get(Caller caller, String requestId) {
+        return Panache.withSession(() -> ApprovalReceipt.<ApprovalReceipt>findById(requestId).flatMap(receipt -> {
+            if (receipt != null) {
+                return access.require(Action.SEE, caller, new Target(receipt.namespace, receipt.requesterId))
+                        .map(allowed -> view(receipt));
+            }
+            // No receipt: say whether the request is still open, to those who may see it.
+            return ApprovalRequest.<ApprovalRequest>findById(requestId).flatMap(r -> {
+                if (r == null) {
+                    throw ApiException.notFound("No such approval request.");
+                }
+                return access.require(Action.SEE, caller, new Target(r.namespace, r.requesterId)).map(allowed -> {
+                    throw ApiException.notFound("The request is " + r.status + ": it has no receipt until it ends.");
+                });
+            });
+        }));
+    }
+
+    private static ReceiptView view(ApprovalReceipt r) {
+        return new ReceiptView(r.requestId, "Ed25519", r.keyId, Base64.getEncoder().encodeToString(r.signature), r.payload);
+    }
+}
