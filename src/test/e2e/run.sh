@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# End-to-end tests of the approver dashboard in headless Chromium against the packaged jar and the
-# local PostgreSQL. Run after the jar is built (./mvnw package or verify):
+# End-to-end tests of the approver dashboard in headless Chromium against the packaged jar, the
+# local PostgreSQL and the test Keycloak (src/test/keycloak/start.sh; reused when it already runs).
+# The service runs with single sign-on on, so the API-key tests also prove keys work beside it.
+# Run after the jar is built (./mvnw package or verify):
 #   bash src/test/e2e/run.sh
-# Env: ASS_JAR (default target/quarkus-app/quarkus-run.jar). Screenshots go to target/screenshots/.
+# Env: ASS_JAR (default target/quarkus-app/quarkus-run.jar), ASS_E2E_SCHEMA (ass_e2e),
+# ASS_KEYCLOAK_PORT (8180). Screenshots go to target/screenshots/.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../../.." && pwd)"
 JAR="${ASS_JAR:-$REPO/target/quarkus-app/quarkus-run.jar}"
-SCHEMA=ass_e2e
+SCHEMA="${ASS_E2E_SCHEMA:-ass_e2e}"
+KEYCLOAK_PORT="${ASS_KEYCLOAK_PORT:-8180}"
+ISSUER="http://127.0.0.1:$KEYCLOAK_PORT/realms/agent-secret-store"
 LOG="$REPO/target/e2e-service.log"
 
 if [ ! -f "$JAR" ]; then
@@ -38,14 +43,21 @@ mkdir -p "$REPO/target/screenshots"
 
 drop_schema
 pid=""
+keycloak_started=""
 cleanup() {
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   fi
   drop_schema || true
+  if [ -n "$keycloak_started" ]; then bash "$REPO/src/test/keycloak/stop.sh" || true; fi
 }
 trap cleanup EXIT
+
+if ! curl -sf -o /dev/null "$ISSUER/.well-known/openid-configuration"; then
+  keycloak_started=yes
+fi
+bash "$REPO/src/test/keycloak/start.sh"
 
 ASS_DB_SCHEMA=$SCHEMA \
 ASS_MASTER_KEY="$(head -c 32 /dev/urandom | base64)" \
@@ -53,6 +65,10 @@ ASS_BOOTSTRAP_ADMIN_KEY="$ADMIN_KEY" \
 ASS_APPROVALS_JOB_INTERVAL=1s \
 ASS_PUBLIC_URL="$BASE" \
 ASS_WEBHOOKS_ALLOW_PRIVATE=true \
+ASS_OIDC_ENABLED=true \
+QUARKUS_OIDC_AUTH_SERVER_URL="$ISSUER" \
+QUARKUS_OIDC_CLIENT_ID=agent-secret-store \
+QUARKUS_OIDC_CREDENTIALS_SECRET=agent-secret-store-test-secret \
 QUARKUS_HTTP_PORT="$PORT" \
   java -Xmx512m -jar "$JAR" >"$LOG" 2>&1 &
 pid=$!
@@ -73,10 +89,11 @@ cd "$HERE"
 status=0
 TAP="$REPO/target/e2e-results.tap"
 ASS_BASE_URL="$BASE" ASS_ADMIN_KEY="$ADMIN_KEY" ASS_SCREENSHOTS="$REPO/target/screenshots" \
+ASS_SSO=true ASS_OIDC_ISSUER="$ISSUER" ASS_PY_SRC="$REPO/clients/python/src" \
   node --test --test-concurrency=1 \
     --test-reporter=spec --test-reporter-destination=stdout \
     --test-reporter=tap --test-reporter-destination="$TAP" \
-    sse.test.mjs dashboard.test.mjs || status=$?
+    sse.test.mjs dashboard.test.mjs sso.test.mjs cli.test.mjs || status=$?
 passed="$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$TAP" | tail -n 1)"
 failed="$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$TAP" | tail -n 1)"
 echo "screenshots: $REPO/target/screenshots"

@@ -3,6 +3,7 @@ package com.agentsecretstore.principal.sso;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.GET;
@@ -12,6 +13,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.agentsecretstore.audit.AuditEvent;
@@ -51,8 +53,11 @@ public class SsoResource {
     static final String AFTER_SIGN_IN = "/dashboard/signin?sso=1";
     static final String SIGN_IN_PAGE = "/dashboard/signin";
 
-    /** Whether "Sign in with SSO" can be offered. */
-    public record SsoStatus(boolean enabled) {
+    /**
+     * Whether "Sign in with SSO" can be offered, and the provider's issuer (absent when off), so that
+     * the CLI's {@code login} needs nothing but the service's URL.
+     */
+    public record SsoStatus(boolean enabled, String issuer) {
     }
 
     /** Where the page goes to finish signing out. */
@@ -64,9 +69,11 @@ public class SsoResource {
     private final SecurityIdentity identity;
     private final OidcAuthenticationMechanism oidc;
     private final ObjectMapper json;
+    private final Optional<String> issuer;
 
     public SsoResource(OidcSettings settings, AuditLog audit, SecurityIdentity identity, OidcAuthenticationMechanism oidc,
-            ObjectMapper json) {
+            ObjectMapper json, @ConfigProperty(name = "quarkus.oidc.auth-server-url") Optional<String> issuer) {
+        this.issuer = issuer;
         this.settings = settings;
         this.audit = audit;
         this.identity = identity;
@@ -79,7 +86,7 @@ public class SsoResource {
     @PermitAll
     @Produces(MediaType.APPLICATION_JSON)
     public SsoStatus status() {
-        return new SsoStatus(settings.enabled());
+        return settings.enabled() ? new SsoStatus(true, issuer.orElse(null)) : new SsoStatus(false, null);
     }
 
     @GET

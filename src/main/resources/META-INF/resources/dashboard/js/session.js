@@ -1,5 +1,7 @@
-// The signed-in principal. The API key lives in sessionStorage only: it is gone when the tab
-// closes, it is never put in a URL, and it is never written to localStorage or a cookie.
+// The signed-in principal. Two ways in: an API key, which lives in sessionStorage only (gone when
+// the tab closes, never put in a URL, never written to localStorage or a cookie); or single sign-on,
+// where the session is an HttpOnly cookie this script cannot read, and the only thing it sees is the
+// CSRF token it must echo on every state-changing call.
 
 const KEY = 'ass.dashboard.apiKey';
 const RETURN_TO = 'ass.dashboard.returnTo';
@@ -8,6 +10,21 @@ let principal = null;
 
 export function apiKey() {
   return sessionStorage.getItem(KEY);
+}
+
+/** The single sign-on session's CSRF token (a cookie set at sign-in), or null without such a session. */
+export function csrfToken() {
+  for (const part of document.cookie.split(';')) {
+    const eq = part.indexOf('=');
+    const name = part.slice(0, eq).trim();
+    if (name === '__Host-ass_csrf' || name === 'ass_csrf') return decodeURIComponent(part.slice(eq + 1).trim()) || null;
+  }
+  return null;
+}
+
+/** Whether the person signed in with single sign-on (no key in this tab). */
+export function isSso() {
+  return !!principal && !apiKey();
 }
 
 export function me() {

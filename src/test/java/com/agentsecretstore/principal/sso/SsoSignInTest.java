@@ -150,6 +150,7 @@ class SsoSignInTest {
         Api.admin().get("/v1/principals/me").then().statusCode(200);
         RestAssured.given().header("Authorization", "Bearer " + Keycloak.token("ada")).get("/v1/principals/me")
                 .then().statusCode(200).body("name", containsString("ada"));
-        RestAssured.given().get("/sso/status").then().statusCode(200).body("enabled", org.hamcrest.Matchers.equalTo(true));
+        RestAssured.given().get("/sso/status").then().statusCode(200).body("enabled", org.hamcrest.Matchers.equalTo(true))
+                .body("issuer", org.hamcrest.Matchers.equalTo(Keycloak.ISSUER));
     }
 }
