@@ -137,10 +137,13 @@ function startFeed() {
   feed.start();
 }
 
-/** A 401 mid-session: back to sign-in, and afterwards to the page the person was on. */
+/**
+ * A 401 mid-session: back to sign-in. A single sign-on session has expired, and signing in again
+ * returns to the page the person was on; a refused key was revoked, and nothing is kept for it.
+ */
 function expired() {
   const sso = session.isSso();
-  session.rememberReturnTo(location.pathname + location.search);
+  if (sso) session.rememberReturnTo(location.pathname + location.search);
   signOut(sso ? 'Your session has ended. Sign in again to continue where you were.'
     : 'Your session ended: the key is no longer accepted. Sign in again.');
 }
