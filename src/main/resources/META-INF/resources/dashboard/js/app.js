@@ -142,7 +142,8 @@ function startFeed() {
  * returns to the page the person was on; a refused key was revoked, and nothing is kept for it.
  */
 function expired() {
-  const sso = session.isSso();
+  // No key in this tab: the credential was the session cookie (also while the page is still booting).
+  const sso = !session.apiKey();
   if (sso) session.rememberReturnTo(location.pathname + location.search);
   signOut(sso ? 'Your session has ended. Sign in again to continue where you were.'
     : 'Your session ended: the key is no longer accepted. Sign in again.');
