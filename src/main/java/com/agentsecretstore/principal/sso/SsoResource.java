@@ -146,7 +146,7 @@ public class SsoResource {
                 Response.ResponseBuilder r = Response.status(challenge.status).header("Cache-Control", "no-store");
                 challenge.getHeaders().forEach((name, value) -> r.header(name.toString(), value));
                 return r.build();
-            });
+            }).onFailure().recoverWithItem(SsoResource::failure);
         }
         if (path.equals(LOGOUT) || path.equals(PATH + "/login")) {
             return Uni.createFrom().item(Response.seeOther(URI.create(SIGN_IN_PAGE)).build());
