@@ -29,6 +29,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.logging.Log;
 import io.quarkus.oidc.OIDCException;
 import io.quarkus.oidc.runtime.OidcAuthenticationMechanism;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.AuthenticationCompletionException;
 import io.quarkus.security.AuthenticationFailedException;
@@ -60,7 +61,8 @@ public class SsoResource {
     public record SsoStatus(boolean enabled, String issuer) {
     }
 
-    /** Where the page goes to finish signing out. */
+    /** Where the page goes to finish signing out (inside a Response: registered for native serialization). */
+    @RegisterForReflection
     public record SignOut(String logoutUrl) {
     }
 
