@@ -142,8 +142,7 @@ function startFeed() {
  * returns to the page the person was on; a refused key was revoked, and nothing is kept for it.
  */
 function expired() {
-  // No key in this tab: the credential was the session cookie (also while the page is still booting).
-  const sso = !session.apiKey();
+  const sso = session.isSso();
   if (sso) session.rememberReturnTo(location.pathname + location.search);
   signOut(sso ? 'Your session has ended. Sign in again to continue where you were.'
     : 'Your session ended: the key is no longer accepted. Sign in again.');
@@ -221,6 +220,7 @@ async function boot() {
     }
   } else if (session.csrfToken()) {
     // A single sign-on session may be there (its cookie is HttpOnly: only the server can tell).
+    session.markSso();
     try {
       const who = await api('GET', '/v1/principals/me');
       session.setPrincipal(who);

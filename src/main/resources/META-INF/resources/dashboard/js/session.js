@@ -22,9 +22,18 @@ export function csrfToken() {
   return null;
 }
 
-/** Whether the person signed in with single sign-on (no key in this tab). */
+/**
+ * How this tab signed in last: 'key' or 'sso'. Kept after sign-out, so that a late 401 (the live
+ * feed's, say) still tells which kind of session ended.
+ */
+let mode = null;
+
+export function markSso() {
+  mode = 'sso';
+}
+
 export function isSso() {
-  return !!principal && !apiKey();
+  return mode === 'sso';
 }
 
 export function me() {
@@ -34,6 +43,7 @@ export function me() {
 export function signIn(key, who) {
   sessionStorage.setItem(KEY, key);
   principal = who;
+  mode = 'key';
 }
 
 export function setPrincipal(who) {
