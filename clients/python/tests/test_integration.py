@@ -275,8 +275,9 @@ class ApiErrorsTest(ServiceTestCase):
 
 class CliTest(ServiceTestCase):
     def cli(self, *args, key=None):
+        # A config directory of its own: a sign-in stored by `agentsecretstore login` would win over the key.
         env = {**os.environ, "ASS_API_KEY": key or self.seed.alice.api_key, "ASS_BASE_URL": self.service.base_url,
-               "PYTHONPATH": str(CLIENT_ROOT / "src")}
+               "PYTHONPATH": str(CLIENT_ROOT / "src"), "XDG_CONFIG_HOME": str(CLIENT_ROOT / "tests" / ".no-config")}
         return subprocess.run([sys.executable, "-m", "agentsecretstore", *args], env=env, capture_output=True,
                               text=True, timeout=60)
 

@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# End-to-end tests of the approver dashboard in headless Chromium against the packaged jar and the
-# local PostgreSQL. Run after the jar is built (./mvnw package or verify):
+# End-to-end tests of the approver dashboard in headless Chromium against the packaged jar, the
+# local PostgreSQL and the test Keycloak (src/test/keycloak/start.sh; reused when it already runs).
+# The service runs with single sign-on on, so the API-key tests also prove keys work beside it.
+# Run after the jar is built (./mvnw package or verify):
 #   bash src/test/e2e/run.sh
 # Env: ASS_JAR (default target/quarkus-app/quarkus-run.jar), ASS_E2E_SCHEMA (default ass_e2e; give each
-# concurrent run its own). Screenshots go to target/screenshots/. The service listens on a free port; the
-# MoltbotDen registry stub of settings.test.mjs on another (ASS_MOLTBOTDEN_URL points at it).
+# concurrent run its own), ASS_KEYCLOAK_PORT (8180). Screenshots go to target/screenshots/. The service
+# listens on a free port; the MoltbotDen registry stub of settings.test.mjs on another (ASS_MOLTBOTDEN_URL
+# points at it).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../../.." && pwd)"
 JAR="${ASS_JAR:-$REPO/target/quarkus-app/quarkus-run.jar}"
 SCHEMA="${ASS_E2E_SCHEMA:-ass_e2e}"
+KEYCLOAK_PORT="${ASS_KEYCLOAK_PORT:-8180}"
+ISSUER="http://127.0.0.1:$KEYCLOAK_PORT/realms/agent-secret-store"
 LOG="$REPO/target/e2e-service.log"
 
 if [ ! -f "$JAR" ]; then
@@ -42,14 +47,21 @@ mkdir -p "$REPO/target/screenshots"
 
 drop_schema
 pid=""
+keycloak_started=""
 cleanup() {
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   fi
   drop_schema || true
+  if [ -n "$keycloak_started" ]; then bash "$REPO/src/test/keycloak/stop.sh" || true; fi
 }
 trap cleanup EXIT
+
+if ! curl -sf -o /dev/null "$ISSUER/.well-known/openid-configuration"; then
+  keycloak_started=yes
+fi
+bash "$REPO/src/test/keycloak/start.sh"
 
 ASS_DB_SCHEMA=$SCHEMA \
 ASS_MASTER_KEY="$(head -c 32 /dev/urandom | base64)" \
@@ -59,6 +71,10 @@ ASS_PUBLIC_URL="$BASE" \
 ASS_WEBHOOKS_ALLOW_PRIVATE=true \
 ASS_MOLTBOTDEN_URL="http://127.0.0.1:$MD_PORT" \
 ASS_MOLTBOTDEN_API_KEY="$MD_KEY" \
+ASS_OIDC_ENABLED=true \
+QUARKUS_OIDC_AUTH_SERVER_URL="$ISSUER" \
+QUARKUS_OIDC_CLIENT_ID=agent-secret-store \
+QUARKUS_OIDC_CREDENTIALS_SECRET=agent-secret-store-test-secret \
 QUARKUS_HTTP_PORT="$PORT" \
   java -Xmx512m -jar "$JAR" >"$LOG" 2>&1 &
 pid=$!
@@ -77,13 +93,16 @@ echo "service ready at $BASE (log: $LOG)"
 
 cd "$HERE"
 status=0
+# node runs the files in name order. The sso* files come last on purpose: signing in through
+# Keycloak provisions principals named alice and bob, names dashboard.test.mjs creates for itself.
 TAP="$REPO/target/e2e-results.tap"
 ASS_BASE_URL="$BASE" ASS_ADMIN_KEY="$ADMIN_KEY" ASS_SCREENSHOTS="$REPO/target/screenshots" \
 ASS_MOLTBOTDEN_STUB_PORT="$MD_PORT" ASS_MOLTBOTDEN_API_KEY="$MD_KEY" \
+ASS_SSO=true ASS_OIDC_ISSUER="$ISSUER" ASS_PY_SRC="$REPO/clients/python/src" \
   node --test --test-concurrency=1 \
     --test-reporter=spec --test-reporter-destination=stdout \
     --test-reporter=tap --test-reporter-destination="$TAP" \
-    sse.test.mjs dashboard.test.mjs settings.test.mjs || status=$?
+    sse.test.mjs dashboard.test.mjs settings.test.mjs sso-cli.test.mjs sso.test.mjs || status=$?
 passed="$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$TAP" | tail -n 1)"
 failed="$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$TAP" | tail -n 1)"
 echo "screenshots: $REPO/target/screenshots"

@@ -8,13 +8,17 @@
     agentsecretstore approvals cancel ID [--reason TEXT]
     agentsecretstore verify-receipt FILE [--keys KEYS.json]
     agentsecretstore verify-checkpoint FILE [--keys KEYS.json] [--against-service]
+    agentsecretstore login [--issuer URL] [--client-id ID]
+    agentsecretstore logout
 
 ``verify-receipt`` and ``verify-checkpoint`` check a saved receipt or checkpoint against the
 public keys saved from ``GET /v1/audit/public-key`` (``--keys``), offline; without ``--keys`` the
 keys are fetched from the service. ``--against-service`` also asks the service (an admin's key)
 whether its audit chain still holds the checkpoint: removed seals are caught this way.
 
-The key comes from ``ASS_API_KEY`` (else ``ASS_AGENT_KEY``), the service from ``--base-url``
+``login`` signs a person in with the organisation's identity provider (device authorization grant,
+RFC 8628; see ``signin``); while signed in, every command uses that identity. Otherwise the key comes
+from ``ASS_API_KEY`` (else ``ASS_AGENT_KEY``). The service comes from ``--base-url``
 (else ``ASS_BASE_URL``, else http://localhost:8080). ``--json`` prints the service's JSON instead
 of text. Exit status: 0 done, 1 the service refused or failed, 2 bad usage or configuration.
 """
@@ -31,7 +35,8 @@ from datetime import datetime
 from typing import Any, List, Optional, Sequence
 
 from ._version import __version__
-from .client import AgentVault
+from . import signin
+from .client import DEFAULT_BASE_URL, AgentVault
 from .errors import AgentSecretStoreError, ConfigurationError, SignatureError
 from .models import ApprovalRequest
 from .signatures import verify_checkpoint, verify_receipt
@@ -54,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per HTTP call (default 30)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log each HTTP call and retry to stderr")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    groups = parser.add_subparsers(dest="group", metavar="{approvals,verify-receipt,verify-checkpoint}")
+    groups = parser.add_subparsers(dest="group", metavar="{approvals,login,logout,verify-receipt,verify-checkpoint}")
     groups.required = True
     p = groups.add_parser("verify-receipt", help="check a saved decision receipt's signature", parents=[common])
     p.add_argument("file", help="the receipt, as GET /v1/approvals/{id}/receipt returned it ('-': stdin)")
@@ -64,6 +69,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--keys", help="the saved GET /v1/audit/public-key document (default: ask the service)")
     p.add_argument("--against-service", action="store_true",
                    help="also have the service verify its chain against the checkpoint (admin key)")
+    p = groups.add_parser("login", help="sign in with your identity provider (device code in a browser)", parents=[common])
+    p.add_argument("--issuer", help="the provider's issuer URL (default: $ASS_OIDC_ISSUER, else asked of the service)")
+    p.add_argument("--client-id", help=f"the CLI's client at the provider (default: $ASS_OIDC_CLIENT_ID, "
+                                       f"else {signin.DEFAULT_CLIENT_ID})")
+    groups.add_parser("logout", help="sign out: forget the stored tokens", parents=[common])
     approvals = groups.add_parser("approvals", help="approval requests", parents=[common])
     commands = approvals.add_subparsers(dest="command", metavar="{list,show,approve,deny,cancel}")
     commands.required = True
@@ -98,6 +108,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         logging.basicConfig(format="%(levelname)s %(name)s: %(message)s")
         logging.getLogger("agentsecretstore").setLevel(logging.DEBUG)
     try:
+        if args.group in ("login", "logout"):
+            return _session(args)
         if args.group in ("verify-receipt", "verify-checkpoint"):
             return _verify(args, as_json)
         return asyncio.run(_run(_vault(args), args, as_json))
@@ -113,14 +125,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         else:
             print(f"agentsecretstore: {e}", file=sys.stderr)
         return 1
+    except signin.SignInError as e:
+        print(f"agentsecretstore: {e}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 
 
 def _vault(args: argparse.Namespace) -> AgentVault:
-    key = os.environ.get("ASS_API_KEY") or os.environ.get("ASS_AGENT_KEY")
+    key = signin.access_token(timeout=args.timeout) or os.environ.get("ASS_API_KEY") or os.environ.get("ASS_AGENT_KEY")
     if not key:
-        raise ConfigurationError("No API key: set ASS_API_KEY (or ASS_AGENT_KEY) to an approver's key")
+        raise ConfigurationError("Not signed in and no API key: run 'agentsecretstore login', "
+                                 "or set ASS_API_KEY (or ASS_AGENT_KEY) to an approver's key")
     return AgentVault(api_key=key, base_url=args.base_url, timeout=args.timeout)
 
 
@@ -193,6 +209,18 @@ def format_receipt(r: Any) -> str:
     add("Created", r.get("created_at"))
     add("Ended", r.get("ended_at"))
     return "\n".join(lines) + "\n"
+
+
+def _session(args: argparse.Namespace) -> int:
+    if args.group == "logout":
+        print("Signed out." if signin.logout(timeout=args.timeout) else "Not signed in.")
+        return 0
+    base_url = (args.base_url or os.environ.get("ASS_BASE_URL") or DEFAULT_BASE_URL).strip()
+    issuer = args.issuer or os.environ.get("ASS_OIDC_ISSUER") or signin.discover_issuer(base_url, timeout=args.timeout)
+    client_id = args.client_id or os.environ.get("ASS_OIDC_CLIENT_ID") or signin.DEFAULT_CLIENT_ID
+    path = signin.login(issuer, client_id, out=sys.stdout, timeout=args.timeout)
+    print(f"Signed in. Tokens kept in {path} (readable by you only); 'agentsecretstore logout' removes them.")
+    return 0
 
 
 async def _run(vault: AgentVault, args: argparse.Namespace, as_json: bool) -> int:

@@ -16,6 +16,8 @@ public enum AuditAction {
     AUDIT_KEY_CREATE("audit.key.create"),
     AUDIT_KEY_ROTATE("audit.key.rotate"),
     AUTH_FAILURE("auth.failure"),
+    AUTH_SIGNIN("auth.signin"),
+    AUTH_SIGNOUT("auth.signout"),
     POLICY_UPDATE("policy.update"),
     PRINCIPAL_BOOTSTRAP("principal.bootstrap"),
     PRINCIPAL_CREATE("principal.create"),

@@ -15,6 +15,9 @@ import jakarta.json.JsonValue;
  */
 public record OidcClaims(String issuer, String subject, List<String> groups, String username, String email) {
 
+    /** The identity attribute under which a signed-in person's claims are kept for the request. */
+    public static final String ATTRIBUTE = "ass.oidc.claims";
+
     public static OidcClaims of(JsonWebToken jwt, String groupsClaim) {
         String username = string(jwt.getClaim("preferred_username"));
         String email = string(jwt.getClaim("email"));

@@ -50,7 +50,10 @@ public class OidcIdentityAugmentor implements SecurityIdentityAugmentor {
         return signIn.resolve(claims, sourceIp(attributes)).map(caller -> QuarkusSecurityIdentity.builder()
                 .setPrincipal(new QuarkusPrincipal(caller.id()))
                 .addRole(caller.role().wire())
+                // quarkus-oidc's own attributes (tenant, provider metadata) keep its session and logout working.
+                .addAttributes(identity.getAttributes())
                 .addAttribute(Caller.ATTRIBUTE, caller)
+                .addAttribute(OidcClaims.ATTRIBUTE, claims)
                 .addCredentials(identity.getCredentials())
                 .build());
     }

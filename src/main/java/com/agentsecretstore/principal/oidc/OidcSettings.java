@@ -31,4 +31,11 @@ public interface OidcSettings {
     /** A member of {@code <prefix>X} has the namespace {@code X}. */
     @WithDefault("ass-ns-")
     String namespaceGroupPrefix();
+
+    /**
+     * Mark the dashboard's session and CSRF cookies Secure (sent over HTTPS only). Off in dev mode,
+     * which serves plain HTTP.
+     */
+    @WithDefault("true")
+    boolean sessionCookieSecure();
 }

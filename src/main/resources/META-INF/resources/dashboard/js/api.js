@@ -1,7 +1,10 @@
-// Same-origin calls to the /v1 API with the session's key. Errors arrive as RFC 9457
-// problem+json and are thrown as ApiError, keeping `detail` and the per-field `errors`.
+// Same-origin calls to the /v1 API: with the tab's API key, or else with the single sign-on session
+// cookie, proving on every state-changing call that the page (not another site) sends it. Errors
+// arrive as RFC 9457 problem+json and are thrown as ApiError, keeping `detail` and the per-field `errors`.
 
-import { apiKey } from './session.js';
+import { apiKey, csrfToken } from './session.js';
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export class ApiError extends Error {
   constructor(status, problem) {
@@ -33,6 +36,7 @@ export async function api(method, path, { body, key, query } = {}) {
   const headers = { Accept: 'application/json' };
   const auth = key || apiKey();
   if (auth) headers.Authorization = `Bearer ${auth}`;
+  else if (!SAFE.has(method)) headers['X-CSRF-Token'] = csrfToken() || '';
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let url = path;
   if (query) {
@@ -49,7 +53,8 @@ export async function api(method, path, { body, key, query } = {}) {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: 'omit',
+      // A key travels in the header only; without one, the session cookie is the credential.
+      credentials: auth ? 'omit' : 'same-origin',
       cache: 'no-store',
     });
   } catch (e) {

@@ -167,8 +167,15 @@ function startFeed() {
   feed.start();
 }
 
+/**
+ * A 401 mid-session: back to sign-in. A single sign-on session has expired, and signing in again
+ * returns to the page the person was on; a refused key was revoked, and nothing is kept for it.
+ */
 function expired() {
-  signOut('Your session ended: the key is no longer accepted. Sign in again.');
+  const sso = session.isSso();
+  if (sso) session.rememberReturnTo(location.pathname + location.search);
+  signOut(sso ? 'Your session has ended. Sign in again to continue where you were.'
+    : 'Your session ended: the key is no longer accepted. Sign in again.');
 }
 
 function signOut(message) {
@@ -180,6 +187,27 @@ function signOut(message) {
   navigate('/dashboard/signin', { replaceState: true });
 }
 
+/**
+ * The sign-out button. A single sign-on session is ended by the server (audited, CSRF-checked),
+ * which then sends the browser through the identity provider's logout and back to sign-in.
+ */
+async function signOutButton() {
+  if (!session.isSso()) {
+    signOut('You are signed out.');
+    return;
+  }
+  try {
+    const result = await api('POST', '/sso/signout');
+    if (feed) feed.stop();
+    feed = null;
+    session.signOut();
+    location.assign(result.logout_url);
+  } catch (e) {
+    if (e.status === 401) signOut('You are signed out.');
+    else replace(main, notice('error', `Could not sign out: ${e.summary}`));
+  }
+}
+
 function onSignedIn(who) {
   whoami.textContent = `${who.name} (${who.role})`;
   startFeed();
@@ -188,7 +216,7 @@ function onSignedIn(who) {
 
 async function boot() {
   whenUnauthorized(() => expired());
-  document.getElementById('signout').addEventListener('click', () => signOut('You are signed out.'));
+  document.getElementById('signout').addEventListener('click', () => signOutButton());
   document.addEventListener('click', (e) => {
     if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
     const a = e.target.closest('a[href]');
@@ -219,6 +247,24 @@ async function boot() {
     } catch (e) {
       session.signOut();
       signInMessage = e.status === 401 ? 'Your key is no longer accepted. Sign in again.' : `Could not check your key: ${e.summary}`;
+    }
+  } else if (session.csrfToken()) {
+    // A single sign-on session may be there (its cookie is HttpOnly: only the server can tell).
+    session.markSso();
+    try {
+      const who = await api('GET', '/v1/principals/me');
+      session.setPrincipal(who);
+      whoami.textContent = `${who.name} (${who.role})`;
+      startFeed();
+      if (location.pathname.startsWith('/dashboard/signin')) history.replaceState(null, '', session.takeReturnTo());
+    } catch (e) {
+      session.signOut();
+      if (e.status === 401) {
+        if (!location.pathname.startsWith('/dashboard/signin')) session.rememberReturnTo(location.pathname + location.search);
+        signInMessage = 'Your session has ended. Sign in again to continue where you were.';
+      } else {
+        signInMessage = `Could not check your session: ${e.summary}`;
+      }
     }
   }
   render();

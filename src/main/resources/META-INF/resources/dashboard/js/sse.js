@@ -101,7 +101,9 @@ export class LiveFeed {
     this.onState(this.lastEventId === null ? 'connecting' : 'reconnecting');
     const controller = new AbortController();
     this.controller = controller;
-    const headers = { Accept: 'text/event-stream', Authorization: `Bearer ${this.getKey()}` };
+    const key = this.getKey();
+    const headers = { Accept: 'text/event-stream' };
+    if (key) headers.Authorization = `Bearer ${key}`;
     if (this.lastEventId !== null) headers['Last-Event-ID'] = this.lastEventId;
     let idle = null;
     const touch = () => {
@@ -109,7 +111,7 @@ export class LiveFeed {
       idle = setTimeout(() => controller.abort(), IDLE_TIMEOUT_MS);
     };
     try {
-      const response = await fetch(this.url, { headers, signal: controller.signal, cache: 'no-store', credentials: 'omit' });
+      const response = await fetch(this.url, { headers, signal: controller.signal, cache: 'no-store', credentials: key ? 'omit' : 'same-origin' });
       if (response.status === 401) {
         this.running = false;
         this.onState('stopped');

@@ -31,6 +31,10 @@ class GroupMappingTest {
         public String namespaceGroupPrefix() {
             return "ass-ns-";
         }
+
+        public boolean sessionCookieSecure() {
+            return true;
+        }
     };
 
     @Test

@@ -45,6 +45,14 @@ class OidcProviderDownTest {
                 .contentType("application/problem+json").body("detail", containsString("identity provider"));
     }
 
+    @Test
+    void singleSignOnShowsAClearPageWhileTheProviderIsDown() {
+        io.restassured.RestAssured.given().redirects().follow(false).get("/sso/login").then().statusCode(503)
+                .contentType(org.hamcrest.Matchers.startsWith("text/html"))
+                .body(containsString("identity provider cannot be reached"))
+                .body(org.hamcrest.Matchers.not(containsString("Exception")));
+    }
+
     private static String b64(String s) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(s.getBytes(StandardCharsets.UTF_8));
     }

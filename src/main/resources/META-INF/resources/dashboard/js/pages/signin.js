@@ -1,5 +1,5 @@
-// Sign-in: with an approver's or admin's API key today; with the organisation's identity provider
-// (OIDC authorization code flow) once the server has one configured.
+// Sign-in: with the organisation's identity provider (the server runs the OIDC authorization code
+// flow at /sso/login when it has one configured), or with an approver's or admin's API key (break-glass).
 
 import { api } from '../api.js';
 import { h, field, notice, setFieldError, clearFieldErrors } from '../dom.js';
@@ -7,13 +7,14 @@ import * as session from '../session.js';
 
 export const AGENT_REFUSED = 'Agents cannot sign in to approve. Use an approver or admin key.';
 
-/**
- * Whether the server offers OIDC sign-in. It does not yet: quarkus-oidc is off until an identity
- * provider is configured (README, "Identity"), and the login flow itself comes with the identity
- * work. The button is there so that the page already has its place.
- */
-function ssoAvailable() {
-  return false;
+/** Whether the server offers single sign-on (GET /sso/status); false when it cannot tell. */
+async function ssoAvailable() {
+  try {
+    const response = await fetch('/sso/status', { headers: { Accept: 'application/json' }, credentials: 'omit', cache: 'no-store' });
+    return response.ok && (await response.json()).enabled === true;
+  } catch (e) {
+    return false;
+  }
 }
 
 export function render(main, ctx) {
@@ -77,14 +78,22 @@ export function render(main, ctx) {
     }
   });
 
-  const ssoNote = h('p', { class: 'hint', id: 'sso-note' },
-    ssoAvailable() ? 'Sign in through your organisation\'s identity provider.'
-      : 'Single sign-on (OIDC) is not configured on this server. An administrator can enable it; until then, use an API key.');
+  const ssoNote = h('p', { class: 'hint', id: 'sso-note' }, 'Checking whether single sign-on is configured…');
+  const ssoButton = h('button', { type: 'button', class: 'secondary', disabled: true, 'aria-describedby': 'sso-note' },
+    'Sign in with SSO');
+  ssoButton.addEventListener('click', () => {
+    ssoButton.disabled = true;
+    location.assign('/sso/login');
+  });
   const sso = h('section', { class: 'card stack', 'aria-labelledby': 'sso-heading' },
     h('h2', { id: 'sso-heading' }, 'With single sign-on'),
-    h('button', { type: 'button', class: 'secondary', disabled: !ssoAvailable(), 'aria-describedby': 'sso-note' },
-      'Sign in with SSO'),
+    ssoButton,
     ssoNote);
+  ssoAvailable().then((available) => {
+    ssoButton.disabled = !available;
+    ssoNote.textContent = available ? 'Sign in through your organisation\'s identity provider.'
+      : 'Single sign-on (OIDC) is not configured on this server. An administrator can enable it; until then, use an API key.';
+  });
 
   main.append(
     h('div', { class: 'signin' },
