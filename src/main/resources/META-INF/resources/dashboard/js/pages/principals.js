@@ -253,6 +253,7 @@ function detail(main, ctx, id) {
         return true;
       } catch (err) {
         button.disabled = false;
+        replace(flash);
         const messages = err.errors.length ? err.errors.map((e) => e.message) : [err.summary];
         setFieldError(form, 'kubernetes_service_accounts', [...new Set(messages)].join(' '));
         input.focus();
