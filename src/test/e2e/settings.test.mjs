@@ -255,13 +255,13 @@ test('principals: bind a Kubernetes service account to an agent, see it after re
   const error = card.locator('[data-field="kubernetes_service_accounts"] .field-error');
 
   // The server's 422 for a malformed account lands by the field.
-  await card.getByLabel('Service account').fill('Payments/Stripe_Runner');
+  await card.getByLabel('Service account', { exact: true }).fill('Payments/Stripe_Runner');
   await card.getByRole('button', { name: 'Bind', exact: true }).click();
   await error.getByText(/lower-case DNS names/).waitFor();
-  assert.equal(await card.getByLabel('Service account').getAttribute('aria-invalid'), 'true');
+  assert.equal(await card.getByLabel('Service account', { exact: true }).getAttribute('aria-invalid'), 'true');
   assert.deepEqual((await ok(ADMIN_KEY, 'GET', `/v1/principals/${first.id}`)).kubernetes_service_accounts, []);
 
-  await card.getByLabel('Service account').fill(account);
+  await card.getByLabel('Service account', { exact: true }).fill(account);
   await card.getByRole('button', { name: 'Bind', exact: true }).click();
   await page.getByText(`Bound ${account}`).waitFor();
   assert.deepEqual((await ok(ADMIN_KEY, 'GET', `/v1/principals/${first.id}`)).kubernetes_service_accounts, [account]);
@@ -277,7 +277,7 @@ test('principals: bind a Kubernetes service account to an agent, see it after re
   // The same account on another agent: the server's 409 is shown by the field, nothing changes.
   await page.goto(`${BASE}/dashboard/settings/principals/${second.id}`);
   await page.getByRole('heading', { level: 1, name: 'k8s-agent-two (agent)' }).waitFor();
-  await card.getByLabel('Service account').fill(account);
+  await card.getByLabel('Service account', { exact: true }).fill(account);
   await card.getByRole('button', { name: 'Bind', exact: true }).click();
   await error.getByText(`The Kubernetes service account ${account} is already bound to another principal.`).waitFor();
   await card.getByText('None bound.').waitFor();
