@@ -1,5 +1,6 @@
 // End-to-end tests of Settings (admins only): Integrations (MoltbotDen, against a local registry
-// stub that run.sh names in ASS_MOLTBOTDEN_URL), Approval Policies, Principals and Webhooks.
+// stub that run.sh names in ASS_MOLTBOTDEN_URL), Approval Policies, Principals (with Kubernetes
+// service-account bindings) and Webhooks.
 // Screenshots of each page at 1280 and 390 px.
 
 import { test, before, after } from 'node:test';
@@ -238,6 +239,55 @@ test('principals: create an agent, its key shown once with a copy button; overri
   await page.getByText('Disabled: its keys stop working at once.').waitFor();
   assert.equal((await call(rotated, 'GET', '/v1/principals/me')).status, 401);
   await page.getByRole('button', { name: 'Enable principal' }).waitFor();
+  await done(page);
+});
+
+test('principals: bind a Kubernetes service account to an agent, see it after reload, refuse it on a second agent, unbind it', async () => {
+  const account = 'payments-e2e/stripe-runner';
+  const first = await ok(ADMIN_KEY, 'POST', '/v1/principals', { name: 'k8s-agent-one', role: 'agent', namespaces: [NS] }, 201);
+  const second = await ok(ADMIN_KEY, 'POST', '/v1/principals', { name: 'k8s-agent-two', role: 'agent', namespaces: [NS] }, 201);
+  const page = await openPage();
+  await signIn(page, ADMIN_KEY);
+  await page.goto(`${BASE}/dashboard/settings/principals/${first.id}`);
+  await page.getByRole('heading', { level: 1, name: 'k8s-agent-one (agent)' }).waitFor();
+  const card = page.locator('section.card', { has: page.getByRole('heading', { name: 'Kubernetes service accounts' }) });
+  await card.getByText('None bound.').waitFor();
+  const error = card.locator('[data-field="kubernetes_service_accounts"] .field-error');
+
+  // The server's 422 for a malformed account lands by the field.
+  await card.getByLabel('Service account', { exact: true }).fill('Payments/Stripe_Runner');
+  await card.getByRole('button', { name: 'Bind', exact: true }).click();
+  await error.getByText(/lower-case DNS names/).waitFor();
+  assert.equal(await card.getByLabel('Service account', { exact: true }).getAttribute('aria-invalid'), 'true');
+  assert.deepEqual((await ok(ADMIN_KEY, 'GET', `/v1/principals/${first.id}`)).kubernetes_service_accounts, []);
+
+  await card.getByLabel('Service account', { exact: true }).fill(account);
+  await card.getByRole('button', { name: 'Bind', exact: true }).click();
+  await page.getByText(`Bound ${account}`).waitFor();
+  assert.deepEqual((await ok(ADMIN_KEY, 'GET', `/v1/principals/${first.id}`)).kubernetes_service_accounts, [account]);
+  await page.reload();
+  await page.getByRole('heading', { level: 1, name: 'k8s-agent-one (agent)' }).waitFor();
+  await card.locator(`li[data-account="${account}"]`).getByText(account).waitFor();
+  await shoot(page, 'settings-principal-kubernetes');
+
+  // The list shows the binding too.
+  await page.goto(`${BASE}/dashboard/settings/principals`);
+  await page.locator('table.principals tbody tr', { hasText: 'k8s-agent-one' }).getByText(account).waitFor();
+
+  // The same account on another agent: the server's 409 is shown by the field, nothing changes.
+  await page.goto(`${BASE}/dashboard/settings/principals/${second.id}`);
+  await page.getByRole('heading', { level: 1, name: 'k8s-agent-two (agent)' }).waitFor();
+  await card.getByLabel('Service account', { exact: true }).fill(account);
+  await card.getByRole('button', { name: 'Bind', exact: true }).click();
+  await error.getByText(`The Kubernetes service account ${account} is already bound to another principal.`).waitFor();
+  await card.getByText('None bound.').waitFor();
+  assert.deepEqual((await ok(ADMIN_KEY, 'GET', `/v1/principals/${second.id}`)).kubernetes_service_accounts, []);
+
+  await page.goto(`${BASE}/dashboard/settings/principals/${first.id}`);
+  await card.getByRole('button', { name: `Unbind ${account}` }).click();
+  await page.getByText(`Unbound ${account}`).waitFor();
+  await card.getByText('None bound.').waitFor();
+  assert.deepEqual((await ok(ADMIN_KEY, 'GET', `/v1/principals/${first.id}`)).kubernetes_service_accounts, []);
   await done(page);
 });
 

@@ -1,6 +1,6 @@
 // Settings → Principals: admins create agents and approvers, see a new key once (with a copy
-// button), add and revoke keys, disable a principal and set an agent's MoltbotDen id and trust-tier
-// override. Everything goes through /v1/principals; a key exists on this page only until it is
+// button), add and revoke keys, disable a principal, set an agent's MoltbotDen id and trust-tier
+// override, and bind Kubernetes service accounts to an agent (workload identity). Everything goes through /v1/principals; a key exists on this page only until it is
 // dismissed or the page is left.
 
 import { api, all, placeFieldErrors } from '../api.js';
@@ -58,7 +58,8 @@ function list(main) {
         h('table', { class: 'principals' },
           h('thead', null, h('tr', null, ...['Name', 'Role', 'Namespaces', 'Trust tier', 'Keys', 'Status'].map((t) => h('th', { scope: 'col' }, t)))),
           h('tbody', null, ...items.map((p) => h('tr', { 'data-id': p.id },
-            cell('Name', h('a', { href: `${BASE}/${encodeURIComponent(p.id)}` }, p.name), h('span', { class: 'block muted' }, code(p.id))),
+            cell('Name', h('a', { href: `${BASE}/${encodeURIComponent(p.id)}` }, p.name), h('span', { class: 'block muted' }, code(p.id)),
+              (p.kubernetes_service_accounts || []).length ? h('span', { class: 'block muted' }, 'Kubernetes ', commaCodes(p.kubernetes_service_accounts)) : null),
             cell('Role', p.role),
             cell('Namespaces', (p.namespaces || []).join(', ') || '—'),
             cell('Trust tier', p.role !== 'agent' ? '—' : [p.trust_tier ? trustLabel(p.trust_tier, 'override') : 'from MoltbotDen',
@@ -90,9 +91,11 @@ function createForm(flash, reload) {
   const email = h('input', { type: 'email', autocomplete: 'off', spellcheck: 'false' });
   const moltbotden = h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false' });
   const tier = tierSelect('', 'none: look it up on MoltbotDen');
+  const accounts = h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false', placeholder: 'payments/stripe-runner' });
   const agentOnly = h('div', { class: 'grid' },
     field({ label: 'MoltbotDen id', name: 'moltbotden_id', control: moltbotden, hint: 'its trust tier is looked up when the integration is on' }),
-    field({ label: 'Trust tier override', name: 'trust_tier', control: tier, hint: 'wins over the lookup' }));
+    field({ label: 'Trust tier override', name: 'trust_tier', control: tier, hint: 'wins over the lookup' }),
+    field({ label: 'Kubernetes service accounts', name: 'kubernetes_service_accounts', control: accounts, hint: `${SA_HINT}; comma-separated` }));
   role.addEventListener('change', () => { agentOnly.hidden = role.value !== 'agent'; });
   const summary = h('div');
   const button = h('button', { type: 'submit', class: 'primary' }, 'Create principal');
@@ -119,6 +122,7 @@ function createForm(flash, reload) {
     if (email.value.trim()) body.email = email.value.trim();
     if (role.value === 'agent' && moltbotden.value.trim()) body.moltbotden_id = moltbotden.value.trim();
     if (role.value === 'agent' && tier.value) body.trust_tier = tier.value;
+    if (role.value === 'agent' && namespaces(accounts.value).length) body.kubernetes_service_accounts = namespaces(accounts.value);
     button.disabled = true;
     try {
       const p = await api('POST', '/v1/principals', { body });
@@ -129,7 +133,11 @@ function createForm(flash, reload) {
       flash.querySelector('button').focus();
     } catch (err) {
       const unplaced = placeFieldErrors(err, form, (scope, f, m) => setFieldError(scope, f.replace(/\[\d+\]$/, ''), m));
-      replace(summary, notice('error', `Not created: ${err.errors.length ? 'see the fields below.' : err.summary}`,
+      // A 409 names no field: a service account bound elsewhere is the only conflict a create with
+      // accounts can meet besides the name, and the detail says which.
+      const accountConflict = err.status === 409 && body.kubernetes_service_accounts && /service account/i.test(err.summary);
+      if (accountConflict) setFieldError(form, 'kubernetes_service_accounts', err.summary);
+      replace(summary, notice('error', `Not created: ${err.errors.length || accountConflict ? 'see the fields below.' : err.summary}`,
         ...unplaced.map((u) => h('span', { class: 'block' }, `${u.field}: ${u.message}`))));
     } finally {
       button.disabled = false;
@@ -159,7 +167,7 @@ function detail(main, ctx, id) {
   function show(p) {
     replace(head.querySelector('h1'), `${p.name} (${p.role})`);
     replace(box, h('div', { class: 'columns' },
-      h('div', null, editForm(p), keysCard(p)),
+      h('div', null, editForm(p), p.role === 'agent' ? accountsCard(p) : null, keysCard(p)),
       h('div', null, h('section', { class: 'card' },
         h('h2', null, 'Facts'),
         h('dl', { class: 'facts' },
@@ -222,6 +230,65 @@ function detail(main, ctx, id) {
     return h('section', { class: 'card' }, form);
   }
 
+  /**
+   * The agent's Kubernetes service accounts: each with a button to unbind it, and a field to bind
+   * one more. PATCH replaces the whole list, so each change sends the list as shown plus or minus
+   * one; the server's 422 (format) and 409 (bound to another principal) land by the field.
+   */
+  function accountsCard(p) {
+    const bound = p.kubernetes_service_accounts || [];
+    const input = h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false', placeholder: 'payments/stripe-runner' });
+    const add = h('button', { type: 'submit', class: 'secondary' }, 'Bind');
+    const form = h('form', { class: 'inline-form', novalidate: true, 'aria-label': 'Bind a Kubernetes service account' },
+      field({ label: 'Service account', name: 'kubernetes_service_accounts', control: input, hint: SA_HINT }),
+      h('div', { class: 'actions' }, add));
+
+    async function save(wanted, done, button) {
+      clearFieldErrors(form);
+      button.disabled = true;
+      try {
+        const updated = await api('PATCH', `/v1/principals/${encodeURIComponent(id)}`, { body: { kubernetes_service_accounts: wanted } });
+        replace(flash, notice('ok', done));
+        show(updated);
+        return true;
+      } catch (err) {
+        button.disabled = false;
+        replace(flash);
+        const messages = err.errors.length ? err.errors.map((e) => e.message) : [err.summary];
+        setFieldError(form, 'kubernetes_service_accounts', [...new Set(messages)].join(' '));
+        input.focus();
+        return false;
+      }
+    }
+
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      clearFieldErrors(form);
+      const account = input.value.trim();
+      if (!account) {
+        setFieldError(form, 'kubernetes_service_accounts', 'Enter a service account as <namespace>/<name>.');
+        input.focus();
+        return;
+      }
+      if (bound.includes(account)) {
+        setFieldError(form, 'kubernetes_service_accounts', `${account} is already bound to this agent.`);
+        input.focus();
+        return;
+      }
+      await save([...bound, account], `Bound ${account}: pods running as it now authenticate as ${p.name}.`, add);
+    });
+
+    return h('section', { class: 'card' },
+      h('h2', null, 'Kubernetes service accounts'),
+      h('p', { class: 'muted' }, 'Pods running as one of these authenticate as this agent with their service-account token, no API key needed.'),
+      bound.length === 0 ? h('p', { class: 'muted' }, 'None bound.') : h('ul', { class: 'bindings', 'aria-label': 'Bound service accounts' },
+        ...bound.map((account) => h('li', { 'data-account': account }, code(account), h('button', {
+          type: 'button', class: 'danger small', 'aria-label': `Unbind ${account}`,
+          onclick: (e) => save(bound.filter((a) => a !== account), `Unbound ${account}: its tokens stop working at once.`, e.target),
+        }, 'Unbind')))),
+      form);
+  }
+
   function keysCard(p) {
     const keys = p.keys || [];
     const rotate = h('button', {
@@ -267,6 +334,12 @@ function detail(main, ctx, id) {
 
   load();
   return { destroy() { destroyed = true; } };
+}
+
+const SA_HINT = '<kubernetes-namespace>/<service-account>, lower-case DNS names';
+
+function commaCodes(values) {
+  return values.flatMap((v, i) => (i ? [', ', code(v)] : [code(v)]));
 }
 
 function cell(label, ...content) {
