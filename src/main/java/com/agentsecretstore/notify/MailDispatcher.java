@@ -37,8 +37,7 @@ public class MailDispatcher {
             returning m.id, m.recipient, m.subject, m.body, m.attempts""";
 
     /** As {@link WebhookDispatcher#RELEASE}, for emails. */
-    static final String RELEASE = "update mail_delivery set status = 'pending', locked_until = null, "
-            + "attempts = greatest(attempts - 1, 0), next_attempt_at = $2 where id = any($1) and status = 'sending'";
+    static final String RELEASE = OutboxLoop.releaseSql("mail_delivery");
 
     private final Pool pool;
     private final ReactiveMailer mailer;

@@ -159,6 +159,15 @@ final class OutboxLoop {
     }
 
     /** An instant as the SQL client binds a {@code timestamptz} of the outbox tables. */
+    /**
+     * Hands claimed rows of an outbox table ({@code $1}: their ids) back as due at {@code $2}. The
+     * attempt that was cut short is not counted: the receiver may never have seen it.
+     */
+    static String releaseSql(String table) {
+        return "update " + table + " set status = 'pending', locked_until = null, "
+                + "attempts = greatest(attempts - 1, 0), next_attempt_at = $2 where id = any($1) and status = 'sending'";
+    }
+
     static OffsetDateTime at(Instant instant) {
         return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
     }

@@ -75,8 +75,7 @@ public class WebhookDispatcher {
      * Hands rows this replica claimed but will not finish back to every replica, due now; the
      * abandoned attempt does not count. Rows whose outcome was recorded meanwhile are left alone.
      */
-    static final String RELEASE = "update webhook_delivery set status = 'pending', locked_until = null, "
-            + "attempts = greatest(attempts - 1, 0), next_attempt_at = $2 where id = any($1) and status = 'sending'";
+    static final String RELEASE = OutboxLoop.releaseSql("webhook_delivery");
 
     /** What one attempt learnt from the receiver. */
     record Answer(int status, String retryAfter) {
@@ -139,8 +138,8 @@ public class WebhookDispatcher {
     Uni<List<OutboxLoop.Send>> claim(int max) {
         Instant now = clock.instant();
         // The lease outlives the attempt's deadline, so a live sender records before anyone reclaims.
-        OffsetDateTime lease = at(now.plus(deadline).plusSeconds(30));
-        return pool.withTransaction(c -> c.preparedQuery(CLAIM).execute(Tuple.of(at(now), lease, Math.min(max, BATCH))))
+        OffsetDateTime lease = OutboxLoop.at(now.plus(deadline).plusSeconds(30));
+        return pool.withTransaction(c -> c.preparedQuery(CLAIM).execute(Tuple.of(OutboxLoop.at(now), lease, Math.min(max, BATCH))))
                 .flatMap(claimed -> {
                     List<String> ids = new ArrayList<>();
                     claimed.forEach(r -> ids.add(r.getString("id")));
@@ -157,7 +156,7 @@ public class WebhookDispatcher {
     }
 
     Uni<Void> release(List<String> ids) {
-        return pool.preparedQuery(RELEASE).execute(Tuple.of(ids.toArray(String[]::new), at(clock.instant())))
+        return pool.preparedQuery(RELEASE).execute(Tuple.of(ids.toArray(String[]::new), OutboxLoop.at(clock.instant())))
                 .replaceWithVoid();
     }
 
@@ -279,7 +278,7 @@ public class WebhookDispatcher {
         if (status == 410) {
             // The receiver says this endpoint is gone for good: stop sending to it.
             return pool.preparedQuery("update webhook set disabled_at = $2, disabled_reason = $3 where id = $1 and disabled_at is null")
-                    .execute(Tuple.of(webhookId, at(clock.instant()), "receiver answered 410 Gone"))
+                    .execute(Tuple.of(webhookId, OutboxLoop.at(clock.instant()), "receiver answered 410 Gone"))
                     .chain(() -> record(id, DeliveryState.FAILED, status, "410 Gone: webhook disabled", null));
         }
         return retryOrFail(id, attempts, status, "HTTP " + status, retryAfter(answer.retryAfter()));
@@ -299,7 +298,7 @@ public class WebhookDispatcher {
         return pool.preparedQuery("update webhook_delivery set status = $2, last_status_code = $3, last_error = $4, "
                 + "next_attempt_at = coalesce($5, next_attempt_at), locked_until = null, "
                 + "delivered_at = case when $2 = 'delivered' then $6 else delivered_at end where id = $1")
-                .execute(Tuple.from(new Object[] { id, state.wire(), code, error, next == null ? null : at(next), at(now) }))
+                .execute(Tuple.from(new Object[] { id, state.wire(), code, error, next == null ? null : OutboxLoop.at(next), OutboxLoop.at(now) }))
                 .replaceWithVoid();
     }
 
@@ -351,7 +350,4 @@ public class WebhookDispatcher {
         return "request failed (" + kind + ")";
     }
 
-    static OffsetDateTime at(Instant instant) {
-        return OutboxLoop.at(instant);
-    }
 }

@@ -60,6 +60,8 @@ public class GracefulShutdown implements HealthCheck {
         events.drain();
         signals.drain();
         try {
+            // Blocking on purpose: Quarkus fires this event on its shutdown thread, never an event
+            // loop, and must not move on to closing the pool before the rows are handed back.
             webhooks.stop().chain(mail::stop).await().atMost(RELEASE_TIMEOUT);
         } catch (RuntimeException e) {
             // Their leases run out instead; another replica sends them then.
