@@ -74,6 +74,20 @@ class SigningKeyTest {
     }
 
     @Test
+    void theTagsOfABatchAreEachHashsTagInOrder() {
+        SigningKey key = SigningKey.generate("ask_batch");
+        byte[] hashes = new byte[32 * 3];
+        new SecureRandom().nextBytes(hashes);
+        byte[] tags = key.tags(hashes);
+        assertEquals(3 * SigningKey.TAG_BYTES, tags.length);
+        for (int i = 0; i < 3; i++) {
+            assertArrayEquals(key.tag(Arrays.copyOfRange(hashes, 32 * i, 32 * (i + 1))),
+                    Arrays.copyOfRange(tags, SigningKey.TAG_BYTES * i, SigningKey.TAG_BYTES * (i + 1)));
+        }
+        assertEquals(0, key.tags(new byte[0]).length);
+    }
+
+    @Test
     void aSealedKeyOpensUnderItsMasterKeyAndSignsTheSame() {
         Barrier barrier = barrier("m1", "m1");
         SigningKey key = SigningKey.generate("ask_sealed");
