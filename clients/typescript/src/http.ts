@@ -78,7 +78,9 @@ class Retriable extends Error {
 export class HttpTransport {
   readonly baseUrl: string;
   readonly retry: RetryPolicy;
-  readonly #base: URL;
+  readonly #origin: string;
+  readonly #host: string;
+  readonly #basePath: string;
   readonly #authorization: () => string | Promise<string>;
   readonly #timeoutMs: number;
   readonly #userAgent: string;
@@ -97,9 +99,10 @@ export class HttpTransport {
     if (url.search || url.hash || url.username || url.password) {
       throw new ConfigurationError("the base URL must not carry a query, a fragment or credentials");
     }
-    url.pathname = url.pathname.replace(/\/+$/, "");
-    this.#base = url;
-    this.baseUrl = url.href.replace(/\/+$/, "");
+    this.#origin = url.origin;
+    this.#host = url.host;
+    this.#basePath = url.pathname.replace(/\/+$/, ""); // "" for the root: paths start with "/"
+    this.baseUrl = this.#origin + this.#basePath;
     this.#authorization = options.authorization;
     this.#timeoutMs = options.timeoutSeconds * 1000;
     this.retry = options.retry;
@@ -109,8 +112,8 @@ export class HttpTransport {
 
   /** Sends one call, retrying it per the policy if `idempotent`; throws on any error answer. */
   async request(method: string, path: string, options: RequestOptions = {}): Promise<unknown> {
-    const target = this.#base.pathname + path + queryString(options.query);
-    const url = this.#base.origin + target;
+    const target = this.#basePath + path + queryString(options.query);
+    const url = this.#origin + target;
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
     for (let retryNumber = 0; ; retryNumber++) {
       const started = performance.now();
@@ -186,7 +189,7 @@ export class HttpTransport {
       if (options.signal?.aborted) throw options.signal.reason;
       if (timedOut) throw new Retriable(new RequestTimeout(`no answer within ${timeoutMs / 1000} s`));
       // fetch's errors carry the request in their cause; only the error code is kept.
-      throw new Retriable(new TransportError(`connection to ${this.#base.host} failed: ${failure(e)}`));
+      throw new Retriable(new TransportError(`connection to ${this.#host} failed: ${failure(e)}`));
     } finally {
       clearTimeout(timer);
       options.signal?.removeEventListener("abort", onAbort);
