@@ -14,7 +14,7 @@
 import { spawn, spawnSync, ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
-import { createServer, IncomingHttpHeaders } from "node:http";
+import { createServer, IncomingHttpHeaders, request as httpRequest } from "node:http";
 import { AddressInfo, createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -243,6 +243,42 @@ export class WebhookReceiver {
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  }
+
+  close(): Promise<void> {
+    this.#server.closeAllConnections();
+    return new Promise((resolve) => this.#server.close(() => resolve()));
+  }
+}
+
+/**
+ * A pass-through HTTP proxy in front of the service that records (method, path, status) of every
+ * call, to see what an unmodified program (the README's example) actually did.
+ */
+export class RecordingProxy {
+  readonly calls: [string, string, number][] = [];
+  url = "";
+  readonly #server;
+
+  constructor(readonly targetPort: number) {
+    this.#server = createServer((request, response) => {
+      const upstream = httpRequest(
+        { host: "127.0.0.1", port: this.targetPort, method: request.method, path: request.url, headers: request.headers },
+        (answer) => {
+          this.calls.push([request.method ?? "", request.url ?? "", answer.statusCode ?? 0]);
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(response);
+        },
+      );
+      upstream.on("error", () => response.destroy());
+      request.pipe(upstream);
+    });
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.#server.listen(0, "127.0.0.1", resolve));
+    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    return this;
   }
 
   close(): Promise<void> {

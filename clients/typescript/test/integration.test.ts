@@ -26,7 +26,7 @@ import {
   verifyWebhook,
   WebhookVerificationError,
 } from "agentsecretstore";
-import { CLIENT_ROOT, jarMissing, Principal, REFERENCE_POLICY, Service, WebhookReceiver } from "./harness.js";
+import { CLIENT_ROOT, jarMissing, Principal, RecordingProxy, REFERENCE_POLICY, Service, WebhookReceiver } from "./harness.js";
 
 const STRIPE = "secrets:read:production/stripe/*";
 const OPENAI = "secrets:read:production/openai/*";
@@ -320,7 +320,8 @@ describe("AgentVault against the packaged service", { skip }, () => {
     });
 
     it("waits for two approvals and the delay on the critical branch, then reads the secret", async () => {
-      const running = runExample({ ASS_AGENT_KEY: service.seed.exampleAgent.apiKey, ASS_BASE_URL: service.baseUrl });
+      const proxy = await new RecordingProxy(service.port).start();
+      const running = runExample({ ASS_AGENT_KEY: service.seed.exampleAgent.apiKey, ASS_BASE_URL: proxy.url });
       // Alice and Bob, in the background: approve the example's request as soon as it shows.
       let id: string | undefined;
       for (let i = 0; i < 600 && !id; i++) {
@@ -338,6 +339,15 @@ describe("AgentVault against the packaged service", { skip }, () => {
       assert.equal(lines[1], "Notified approvers via webhook. Waiting...");
       assert.equal((await alice.getApproval(id)).status, "approved");
       assert.ok(!result.stdout.includes(service.seed.values["production/stripe/api-key"]!));
+      await proxy.close();
+      // What the program did: one long-poll (no polling loop), the collection, the read.
+      assert.deepEqual(proxy.calls.map(([method, path, status]) => [method, path.split("?")[0], status]), [
+        ["POST", "/v1/tokens", 202],
+        ["GET", `/v1/approvals/${id}/wait`, 200],
+        ["GET", `/v1/approvals/${id}/token`, 200],
+        ["GET", "/v1/secrets/production/stripe/api-key", 200],
+      ]);
+      assert.match(proxy.calls[1]![1], /timeout_seconds=240$/);
     });
   });
 });
