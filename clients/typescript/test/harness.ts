@@ -12,7 +12,7 @@
  */
 
 import { spawn, spawnSync, ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes, randomUUID, sign } from "node:crypto";
 import { existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { createServer, IncomingHttpHeaders, request as httpRequest } from "node:http";
 import { AddressInfo, createServer as createNetServer } from "node:net";
@@ -79,11 +79,13 @@ export class Service {
   port = 0;
   baseUrl = "";
   seed!: Seed;
+  readonly issuer = new KubernetesIssuer();
   #process: ChildProcess | undefined;
 
   async start(): Promise<this> {
     this.port = await freePort();
     this.baseUrl = `http://127.0.0.1:${this.port}`;
+    await this.issuer.start();
     const env: NodeJS.ProcessEnv = { ...process.env };
     delete env.ASS_MASTER_KEYS;
     delete env.ASS_ACTIVE_MASTER_KEY;
@@ -96,6 +98,7 @@ export class Service {
       // The webhook test's receiver listens on loopback.
       ASS_WEBHOOKS_ALLOW_PRIVATE: "true",
       ASS_WEBHOOKS_POLL_INTERVAL: "1s",
+      ASS_KUBERNETES_ISSUERS: this.issuer.url,
     });
     mkdirSync(CLIENT_ROOT + "build", { recursive: true });
     const log = openSync(this.logPath, "w");
@@ -133,6 +136,7 @@ export class Service {
   }
 
   async stop(): Promise<void> {
+    if (this.issuer.url) await this.issuer.close();
     const child = this.#process;
     if (child && child.exitCode === null && child.signalCode === null) {
       const gone = new Promise((resolve) => child.once("exit", resolve));
@@ -279,6 +283,59 @@ export class RecordingProxy {
     await new Promise<void>((resolve) => this.#server.listen(0, "127.0.0.1", resolve));
     this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
     return this;
+  }
+
+  close(): Promise<void> {
+    this.#server.closeAllConnections();
+    return new Promise((resolve) => this.#server.close(() => resolve()));
+  }
+}
+
+/**
+ * A stand-in Kubernetes service-account issuer (discovery + JWKS of an RSA key made here), so that
+ * agents can also authenticate with projected-style service-account tokens. The service trusts it
+ * through `ASS_KUBERNETES_ISSUERS`. The twin of bench/k8s_issuer.py, with node:crypto.
+ */
+export class KubernetesIssuer {
+  url = "";
+  readonly #keys = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  readonly #server = createServer((request, response) => {
+    const documents: Record<string, unknown> = {
+      "/.well-known/openid-configuration": {
+        issuer: this.url,
+        jwks_uri: this.url + "/openid/v1/jwks",
+        response_types_supported: ["id_token"],
+        subject_types_supported: ["public"],
+        id_token_signing_alg_values_supported: ["RS256"],
+      },
+      "/openid/v1/jwks": { keys: [{ ...this.#keys.publicKey.export({ format: "jwk" }), alg: "RS256", use: "sig", kid: "test-key" }] },
+    };
+    const doc = documents[request.url ?? ""];
+    response.writeHead(doc ? 200 : 404, { "content-type": "application/json" }).end(JSON.stringify(doc ?? {}));
+  });
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.#server.listen(0, "127.0.0.1", resolve));
+    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  /** A token as the kubelet projects it for `namespace/serviceAccount` (audience agent-secret-store, 1 h). */
+  token(namespace: string, serviceAccount: string): string {
+    const now = Math.floor(Date.now() / 1000);
+    const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    const claims = {
+      aud: ["agent-secret-store"], iss: this.url, iat: now, nbf: now, exp: now + 3600,
+      sub: `system:serviceaccount:${namespace}:${serviceAccount}`,
+      "kubernetes.io": {
+        namespace,
+        node: { name: "test-node", uid: randomUUID() },
+        pod: { name: `${serviceAccount}-0`, uid: randomUUID() },
+        serviceaccount: { name: serviceAccount, uid: randomUUID() },
+      },
+    };
+    const input = b64url({ alg: "RS256", kid: "test-key" }) + "." + b64url(claims);
+    return input + "." + sign("sha256", Buffer.from(input), this.#keys.privateKey).toString("base64url");
   }
 
   close(): Promise<void> {

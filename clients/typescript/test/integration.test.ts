@@ -9,6 +9,8 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { after, before, describe, it } from "node:test";
 import { inspect } from "node:util";
 import {
@@ -316,6 +318,31 @@ describe("AgentVault against the packaged service", { skip }, () => {
         assert.equal(result.stdout.trim(), service.seed.values["production/stripe/api-key"]);
       } finally {
         await service.setPolicy("production", REFERENCE_POLICY);
+      }
+    });
+
+    it("runs with the pod's service-account token file instead of a key", async () => {
+      const agentPath = `/v1/principals/${service.seed.exampleAgent.id}`;
+      await service.admin("PATCH", agentPath, { kubernetes_service_accounts: ["payments/reference-example"] });
+      await service.setPolicy("production", { default_tier: "standard" });
+      const dir = mkdtempSync(tmpdir() + "/ass-sa-");
+      try {
+        writeFileSync(dir + "/token", service.issuer.token("payments", "reference-example"));
+        const env = { ASS_AGENT_KEY: "", ASS_TOKEN_FILE: dir + "/token", ASS_BASE_URL: service.baseUrl };
+        const result = await runExample(env);
+        assert.equal(result.code, 0, result.stderr);
+        assert.equal(result.stdout.trim(), service.seed.values["production/stripe/api-key"]);
+        // A token of a service account bound to nobody is refused, and the error does not show it.
+        const stranger = service.issuer.token("payments", "someone-else");
+        writeFileSync(dir + "/token", stranger);
+        const refused = await rejection(new AgentVault({ apiKey: "", tokenFile: dir + "/token", baseUrl: service.baseUrl })
+          .requestToken({ scope: STRIPE }));
+        assert.ok(refused instanceof AuthenticationError);
+        assertNoneIn([stranger, stranger.split(".")[2]!], refused);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+        await service.setPolicy("production", REFERENCE_POLICY);
+        await service.admin("PATCH", agentPath, { kubernetes_service_accounts: [] });
       }
     });
 
