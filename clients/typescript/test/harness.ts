@@ -23,6 +23,7 @@ import { fileURLToPath } from "node:url";
 export const CLIENT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 const START_TIMEOUT_MS = 240_000;
+export const MAX_WAITS_PER_PRINCIPAL = 4;
 
 /** The reference page's policy, with a 1 s delay instead of 300 s so that tests stay quick. */
 export const REFERENCE_POLICY = {
@@ -99,6 +100,8 @@ export class Service {
       ASS_WEBHOOKS_ALLOW_PRIVATE: "true",
       ASS_WEBHOOKS_POLL_INTERVAL: "1s",
       ASS_KUBERNETES_ISSUERS: this.issuer.url,
+      // Low enough for the rate-limit test to reach with a principal of its own.
+      ASS_APPROVALS_MAX_WAITS_PER_PRINCIPAL: String(MAX_WAITS_PER_PRINCIPAL),
     });
     mkdirSync(CLIENT_ROOT + "build", { recursive: true });
     const log = openSync(this.logPath, "w");

@@ -24,11 +24,12 @@ import {
   Conflict,
   NotFound,
   PermissionDenied,
+  RateLimited,
   ValidationError,
   verifyWebhook,
   WebhookVerificationError,
 } from "agentsecretstore";
-import { CLIENT_ROOT, jarMissing, Principal, RecordingProxy, REFERENCE_POLICY, Service, WebhookReceiver } from "./harness.js";
+import { CLIENT_ROOT, jarMissing, MAX_WAITS_PER_PRINCIPAL, Principal, RecordingProxy, REFERENCE_POLICY, Service, WebhookReceiver } from "./harness.js";
 
 const STRIPE = "secrets:read:production/stripe/*";
 const OPENAI = "secrets:read:production/openai/*";
@@ -216,6 +217,35 @@ describe("AgentVault against the packaged service", { skip }, () => {
       const error = await rejection(new AgentVault({ apiKey: key, baseUrl: service.baseUrl }).listApprovals());
       assert.ok(error instanceof AuthenticationError);
       assertNoneIn([key], error);
+    });
+
+    it("maps one long-poll too many to RateLimited", async () => {
+      const waiter = await service.principal("waiter-" + randomBytes(4).toString("hex"), "agent", ["production"]);
+      const vault = new AgentVault({ apiKey: waiter.apiKey, baseUrl: service.baseUrl });
+      const ids: string[] = [];
+      for (let i = 0; i <= MAX_WAITS_PER_PRINCIPAL; i++) {
+        ids.push((await vault.requestToken({ scope: OPENAI, description: "rate limit" })).approvalRequestId!);
+      }
+      const controller = new AbortController();
+      const held = ids.slice(1).map((id) => vault.waitForApproval(id, { signal: controller.signal }).catch((e) => e));
+      try {
+        // Once the service holds all of them, one more (even a zero-second one) is refused.
+        let refused: AgentSecretStoreError | undefined;
+        for (let i = 0; i < 600 && !refused; i++) {
+          try {
+            await vault.waitForApproval(ids[0]!, { timeoutSeconds: 0 });
+            await pause(100);
+          } catch (e) {
+            refused = e instanceof AgentSecretStoreError ? e : assert.fail(String(e));
+          }
+        }
+        assert.ok(refused instanceof RateLimited, String(refused));
+        assert.deepEqual([refused.status, refused.kind], [429, "rate-limited"]);
+      } finally {
+        for (const id of ids) await vault.cancel(id);
+        controller.abort();
+        await Promise.all(held);
+      }
     });
 
     it("lists pending requests page by page", async () => {
