@@ -7,6 +7,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
 
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
@@ -40,11 +41,15 @@ final class Outbox<T> {
      * @param name        for logs
      * @param concurrency sends in flight at once, per replica
      * @param batch       rows claimed at most at once
-     * @param lease       how long a claimed row stays with its sender; longer than any attempt, so a
-     *                    live sender records before anyone reclaims
+     * @param lease       how long a claimed row stays with its sender; an attempt still running 10 s
+     *                    before it ends is cut off and counted as failed, so a live sender records
+     *                    before anyone may reclaim the row
      */
     record Settings(String name, int concurrency, int batch, Duration lease, RetrySchedule schedule) {
     }
+
+    /** How long before its lease ends an attempt is cut off at the latest (time to record it). */
+    private static final Duration LEASE_MARGIN = Duration.ofSeconds(10);
 
     private final OutboxTable<T> table;
     private final Sender<T> sender;
@@ -52,6 +57,7 @@ final class Outbox<T> {
     private final Pool pool;
     private final Clock clock;
     private final OutboxLoop loop;
+    private final Duration attemptCap;
 
     Outbox(OutboxTable<T> table, Sender<T> sender, Settings settings, Pool pool, Clock clock) {
         this.table = table;
@@ -60,6 +66,8 @@ final class Outbox<T> {
         this.pool = pool;
         this.clock = clock;
         this.loop = new OutboxLoop(settings.name(), settings.concurrency(), this::claim, this::release);
+        Duration cap = settings.lease().minus(LEASE_MARGIN);
+        this.attemptCap = cap.isNegative() || cap.isZero() ? settings.lease() : cap;
     }
 
     void wake() {
@@ -112,7 +120,9 @@ final class Outbox<T> {
         } catch (RuntimeException e) {
             attempt = Uni.createFrom().failure(e);
         }
-        return attempt.onFailure().recoverWithItem(e -> Attempt.failed(null, sender.describe(e), null))
+        // A channel may have its own, shorter deadline (webhooks do); this one keeps the lease's promise for all.
+        return attempt.ifNoItem().after(attemptCap).failWith(TimeoutException::new)
+                .onFailure().recoverWithItem(e -> Attempt.failed(null, sender.describe(e), null))
                 .flatMap(a -> record(id, Outcome.after(a, attempts, settings.schedule(), clock.instant()), attempts));
     }
 
