@@ -1,9 +1,21 @@
 package com.agentsecretstore.notify;
 
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.agentsecretstore.notify.WebhookApi.DeliveryView;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * The webhook outbox table {@code webhook_delivery} as the shared {@link Outbox} uses it. Per webhook
+ * The SQL of the webhook outbox table {@code webhook_delivery}: the shared {@link Outbox}'s
+ * descriptor and a webhook's delivery log (the rows are inserted with their event by
+ * {@link EventLog}). Per webhook
  * and approval request ({@code ordering_key}), a delivery is not claimed while an earlier one is
  * still pending or sending, so receivers see each request's events in order.
  */
@@ -33,7 +45,37 @@ final class WebhookDeliveries {
 
     static final OutboxTable<Job> TABLE = OutboxTable.of("webhook_delivery", ORDERED, LOAD, true, WebhookDeliveries::job);
 
+    /** A webhook's deliveries, newest first, before the cursor {@code $2} (null: from the newest). */
+    static final String LIST = """
+            select d.id, d.webhook_id, d.event_seq, d.status, d.attempts, d.next_attempt_at, d.last_status_code,
+                   d.last_error, d.delivered_at, d.created_at, e.id as event_id, e.type as event_type, e.approval_request_id
+            from webhook_delivery d join event e on e.seq = d.event_seq
+            where d.webhook_id = $1 and ($2::text is null or d.id < $2)
+            order by d.id desc limit $3""";
+
     private WebhookDeliveries() {
+    }
+
+    /** At most {@code limit} deliveries of a webhook, newest first, older than {@code before} when given. */
+    static Uni<List<DeliveryView>> list(Pool pool, String webhookId, String before, int limit) {
+        return pool.preparedQuery(LIST).execute(Tuple.of(webhookId, before, limit)).map(rows -> {
+            List<DeliveryView> views = new ArrayList<>();
+            rows.forEach(row -> views.add(view(row)));
+            return views;
+        });
+    }
+
+    private static DeliveryView view(Row row) {
+        return new DeliveryView(row.getString("id"), row.getString("webhook_id"), row.getString("event_id"),
+                row.getString("event_type"), row.getLong("event_seq"), row.getString("approval_request_id"),
+                row.getString("status"), row.getInteger("attempts"), instant(row, "next_attempt_at"),
+                row.getInteger("last_status_code"), row.getString("last_error"), instant(row, "delivered_at"),
+                instant(row, "created_at"));
+    }
+
+    private static Instant instant(Row row, String column) {
+        OffsetDateTime at = row.getOffsetDateTime(column);
+        return at == null ? null : at.toInstant();
     }
 
     private static Job job(Row row) {

@@ -1,6 +1,8 @@
 package com.agentsecretstore.notify;
 
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -65,7 +67,8 @@ class OutboxLeaseTest {
             String hook = Api.as(agent.key()).body(Map.of("url", receiver.url(), "events", EventType.ALL))
                     .post("/v1/webhooks").then().statusCode(201).body("id", startsWith("wh_")).extract().path("id");
             try {
-                long seq = eventOf(Flow.pending(agent.key(), "secrets:read:" + ns + "/sens/*"));
+                String request = Flow.pending(agent.key(), "secrets:read:" + ns + "/sens/*");
+                long seq = eventOf(request);
                 String crashed = Api.unique("whd_crashed");
                 String live = Api.unique("whd_live");
                 Db.update(CLAIMED_WEBHOOK, crashed, hook, seq, Api.unique("crashed-order"), "-1 minute");
@@ -79,6 +82,12 @@ class OutboxLeaseTest {
                 assertReclaimedOnce("webhook_delivery", crashed);
                 assertEquals("sending", status("webhook_delivery", live), "a running lease is left to its sender");
                 assertFalse(receiver.attempts.contains(live));
+                String shown = "items.find { it.id == '" + crashed + "' }.";
+                Api.as(agent.key()).get("/v1/webhooks/" + hook + "/deliveries").then().statusCode(200)
+                        .body(shown + "status", equalTo("delivered")).body(shown + "attempts", equalTo(2))
+                        .body(shown + "event_type", equalTo("approval.requested"))
+                        .body(shown + "approval_request_id", equalTo(request)).body(shown + "event_seq", equalTo((int) seq))
+                        .body(shown + "last_status_code", notNullValue()).body(shown + "delivered_at", notNullValue());
             } finally {
                 // Its deliveries go with it (on delete cascade), the one still leased too.
                 Api.as(agent.key()).delete("/v1/webhooks/" + hook);
