@@ -2,9 +2,6 @@ package com.agentsecretstore.notify;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,9 +15,9 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 
 /**
- * One sender's drain loop on this replica. It claims no more rows than it has free slots, starts
- * each claimed send on its own, and claims again whenever a send ends: a slow receiver holds one
- * slot until its own deadline, never a whole batch. A wake-up while a claim is running makes the
+ * The drain loop of one {@link Outbox} on this replica. It claims no more rows than it has free
+ * slots, starts each claimed send on its own, and claims again whenever a send ends: a slow
+ * receiver holds one slot until its own deadline, never a whole batch. A wake-up while a claim is running makes the
  * loop go round once more instead of starting a second claim. At shutdown ({@link #stop}) it claims
  * no more, abandons the sends in flight and hands their rows back at once, so another replica sends
  * them without waiting for the leases to run out.
@@ -156,20 +153,6 @@ final class OutboxLoop {
         flights.remove(id, flight);
         inFlight.decrementAndGet();
         wake();
-    }
-
-    /** An instant as the SQL client binds a {@code timestamptz} of the outbox tables. */
-    /**
-     * Hands claimed rows of an outbox table ({@code $1}: their ids) back as due at {@code $2}. The
-     * attempt that was cut short is not counted: the receiver may never have seen it.
-     */
-    static String releaseSql(String table) {
-        return "update " + table + " set status = 'pending', locked_until = null, "
-                + "attempts = greatest(attempts - 1, 0), next_attempt_at = $2 where id = any($1) and status = 'sending'";
-    }
-
-    static OffsetDateTime at(Instant instant) {
-        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
     }
 
     private void release() {

@@ -194,14 +194,9 @@ public class WebhookService {
     public Uni<Page<DeliveryView>> deliveries(Caller caller, String id, String limit, String cursor) {
         int n = Page.limit(limit);
         String before = Page.decodeCursor(cursor);
-        return Panache.withSession(() -> owned(caller, id, false).flatMap(w -> Panache.getSession()
-                .flatMap(s -> s.createNativeQuery("select d.*, e.id as event_id, e.type as event_type, "
-                        + "e.approval_request_id from webhook_delivery d join event e on e.seq = d.event_seq "
-                        + "where d.webhook_id = :w and (:before = '' or d.id < :before) order by d.id desc limit :n",
-                        Object[].class)
-                        .setParameter("w", id).setParameter("before", before == null ? "" : before).setParameter("n", n + 1)
-                        .getResultList())
-                .map(rows -> Page.of(rows.stream().map(WebhookService::delivery).toList(), n, DeliveryView::id, d -> d))));
+        return Panache.withSession(() -> owned(caller, id, false))
+                .chain(w -> WebhookDeliveries.list(pool, id, before, n + 1))
+                .map(rows -> Page.of(rows, n, DeliveryView::id, d -> d));
     }
 
     /** Sends a delivery again, whatever its state, as soon as possible. */
@@ -284,31 +279,5 @@ public class WebhookService {
     private static WebhookView view(Webhook w, String secret) {
         return new WebhookView(w.id, w.url, List.of(w.events), w.description, w.secretVersion, w.createdAt, w.createdBy,
                 w.disabledAt, w.disabledReason, secret);
-    }
-
-    private static DeliveryView delivery(Object[] r) {
-        // Column order of webhook_delivery (V4) followed by event_id, event_type, approval_request_id.
-        return new DeliveryView((String) r[0], (String) r[1], (String) r[12], (String) r[13], ((Number) r[2]).longValue(),
-                (String) r[14], (String) r[4], ((Number) r[5]).intValue(), instant(r[6]),
-                r[8] == null ? null : ((Number) r[8]).intValue(), (String) r[9], instant(r[10]), instant(r[11]));
-    }
-
-    private static java.time.Instant instant(Object o) {
-        if (o == null) {
-            return null;
-        }
-        if (o instanceof java.time.Instant i) {
-            return i;
-        }
-        if (o instanceof java.time.OffsetDateTime odt) {
-            return odt.toInstant();
-        }
-        if (o instanceof java.sql.Timestamp ts) {
-            return ts.toInstant();
-        }
-        if (o instanceof java.time.LocalDateTime ldt) {
-            return ldt.toInstant(java.time.ZoneOffset.UTC);
-        }
-        return java.time.Instant.parse(o.toString());
     }
 }
