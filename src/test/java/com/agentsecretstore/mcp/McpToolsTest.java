@@ -54,6 +54,11 @@ class McpToolsTest {
     }
 
     @Test
+    void theLegacySseTransportIsBehindTheSameDoor() {
+        McpSession.request(null).get("/mcp/sse").then().statusCode(401);
+    }
+
+    @Test
     void aCallWithAnUnknownKeyIsRefusedWith401() {
         McpSession.request("ass_NoSuchKey00000000000000000000000000000000000").body(INITIALIZE).post("/mcp")
                 .then().statusCode(401);
