@@ -71,7 +71,7 @@ public class AuditLog {
         entry.namespace = event.namespace();
         entry.path = event.path();
         entry.targetId = event.targetId();
-        entry.details = canonical(withWorkload(event.details(), actor));
+        entry.details = canonical(withChannel(withWorkload(event.details(), actor), actor));
         return entry;
     }
 
@@ -82,6 +82,16 @@ public class AuditLog {
         }
         Map<String, Object> out = details == null ? new TreeMap<>() : new TreeMap<>(details);
         out.put("workload", actor.workload().auditDetail());
+        return out;
+    }
+
+    /** A call that came through another door than the REST API says which (issue 16.5: {@code via: mcp}). */
+    private static Map<String, Object> withChannel(Map<String, Object> details, Caller actor) {
+        if (actor == null || actor.via() == null || (details != null && details.containsKey("via"))) {
+            return details;
+        }
+        Map<String, Object> out = details == null ? new TreeMap<>() : new TreeMap<>(details);
+        out.put("via", actor.via().wire());
         return out;
     }
 
