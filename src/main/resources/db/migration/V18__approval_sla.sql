@@ -15,3 +15,6 @@ create index approval_request_remind_due on approval_request (remind_at)
     where status = 'pending' and reminded_at is null and remind_at is not null;
 create index approval_request_escalate_due on approval_request (escalate_at)
     where status = 'pending' and escalated_at is null and escalate_at is not null;
+-- "Which requests escalated to me" (the audit trail's reach of an escalation approver).
+create index approval_request_escalated_to on approval_request using gin (escalation_approvers)
+    where escalated_at is not null;

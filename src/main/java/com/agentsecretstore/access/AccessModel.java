@@ -135,6 +135,12 @@ public final class AccessModel {
                 + principalId + " as text))";
     }
 
+    /** The requests that have escalated to principal {@code principalId} (a parameter). */
+    public static String requestsEscalatedToSql(String principalId) {
+        return "select er.id from approval_request er where er.escalated_at is not null and er.escalation_approvers @> array[cast("
+                + principalId + " as text)]";
+    }
+
     /** Whether request {@code request} has escalated to the principal row {@code p}. */
     private static String escalatedToSql(String p, String request) {
         return "exists (select 1 from approval_request er where er.id = " + request

@@ -223,6 +223,7 @@ class SlaLadderTest {
             Api.as(lead.key()).get("/v1/approvals?namespace=" + ns).then().statusCode(200).body("items.id", not(hasItem(id)));
             Flow.approve(lead.key(), id).then().statusCode(404);
             assertEquals("pending", Flow.status(agent.key(), id));
+            Api.as(lead.key()).get("/v1/audit?limit=500").then().statusCode(200).body("items.target_id", not(hasItem(id)));
 
             Db.update("update approval_request set escalate_at = escalate_at - interval '3001 seconds' where id = ?", id);
             concurrently(2, jobs::escalateDue);
@@ -234,6 +235,7 @@ class SlaLadderTest {
                     .body("allowed_actions", hasItems("approve", "deny", "cancel"))
                     .body("sla.escalated_at", notNullValue()).body("sla.escalation_approvers", equalTo(List.of(lead.id())));
             Api.as(lead.key()).get("/v1/approvals?namespace=" + ns).then().statusCode(200).body("items.id", hasItem(id));
+            Api.as(lead.key()).get("/v1/audit?limit=500").then().statusCode(200).body("items.target_id", hasItem(id));
             Flow.approve(lead.key(), id).then().statusCode(200).body("status", equalTo("approved"))
                     .body("approvals[0].approver_id", equalTo(lead.id()));
 
@@ -241,6 +243,7 @@ class SlaLadderTest {
                     && received(leadHook, id).contains("token.issued") && seen(leadFeed, id).contains("token.issued")
                     && seen(adminFeed, id).contains("token.issued"));
             List<String> all = List.of("approval.requested", "approval.escalated", "approval.approved", "token.issued");
+            Api.as(lead.key()).get("/v1/approvals/" + id + "/receipt").then().statusCode(200);
             assertEquals(all, received(adminHook, id));
             assertEquals(all, seen(adminFeed, id));
             // The lead's own channels carry the request from its escalation on, not before.
