@@ -13,6 +13,7 @@ from ._version import __version__
 from ._http import HttpTransport, RetryPolicy
 from .errors import (
     AgentSecretStoreError,
+    ApprovalWaitTimeout,
     ConfigurationError,
     Conflict,
     ServerError,
@@ -229,6 +230,24 @@ class AgentVault:
                 # The service let go early without a decision (a shorter server-side limit, a
                 # proxy): pause a little so that even then this never turns into a busy loop.
                 await asyncio.sleep(min(1.0, max(0.0, deadline - loop.time())))
+
+    async def wait_for_token(self, approval_request_id: str, timeout_seconds: float = 600) -> str:
+        """Waits for the request's decision (as :meth:`wait_for_approval`) and returns the token value.
+
+        **Raises** instead of returning on every other outcome, each with ``.approval``:
+        :class:`ApprovalDenied` or :class:`ApprovalCancelled` when a human said no;
+        :class:`ApprovalExpired` when the request's own deadline (``expires_at``) passed without
+        approval; :class:`ApprovalWaitTimeout` when ``timeout_seconds`` ran out first and the
+        request is still open. The last two are also :class:`TimeoutError`, never a denial.
+        """
+        view = await self.wait_for_approval(approval_request_id, timeout_seconds=timeout_seconds)
+        if view.status == "approved":
+            return await self.get_approved_token(approval_request_id)
+        if not view.is_final:
+            raise ApprovalWaitTimeout(
+                f"Approval request {view.id} is still {view.status} after waiting {timeout_seconds:g} s", approval=view
+            )
+        raise view.error()
 
     async def collect_token(self, approval_request_id: str) -> TokenResponse:
         """Collects the token of an approved request, with its ``token_id`` and ``expires_at``.

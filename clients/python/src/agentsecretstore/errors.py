@@ -29,6 +29,7 @@ __all__ = [
     "ApprovalPending",
     "ApprovalDenied",
     "ApprovalExpired",
+    "ApprovalWaitTimeout",
     "ApprovalCancelled",
     "WebhookVerificationError",
     "SignatureError",
@@ -177,8 +178,20 @@ class ApprovalDenied(ApprovalError):
     """An approver denied the request (``approval.denial`` says who and why)."""
 
 
-class ApprovalExpired(ApprovalError):
-    """Nobody approved the request before its ``expires_at``."""
+class ApprovalExpired(ApprovalError, TimeoutError):
+    """Nobody approved the request before its ``expires_at``: the approvers' deadline passed.
+
+    Also a :class:`TimeoutError`, so ``except TimeoutError`` catches it; never an
+    :class:`ApprovalDenied` (nobody said no, and asking again may succeed).
+    """
+
+
+class ApprovalWaitTimeout(ApprovalPending, TimeoutError):
+    """This client stopped waiting while the request was still open (``pending`` or ``delayed``).
+
+    Raised by :meth:`AgentVault.wait_for_token` when its ``timeout_seconds`` run out first; the
+    request itself goes on (``approval.expires_at`` is its deadline), so waiting again is fine.
+    """
 
 
 class ApprovalCancelled(ApprovalError):

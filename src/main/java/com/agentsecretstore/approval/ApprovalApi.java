@@ -28,13 +28,19 @@ public final class ApprovalApi {
      * Everything about one request, as approvers and the requester see it. {@code allowedActions}
      * ({@code approve}, {@code deny}, {@code cancel}, {@code collect}) are what this caller may do
      * with it now, by the access model and the request's state; clients offer exactly these.
+     * {@code sla} is the request's SLA ladder; absent when its policy has none.
      */
     public record ApprovalView(String id, String status, boolean approved, String requestedBy, String requesterId,
             String trustTier, String trustSource, String namespace, String scope, List<String> secretPaths, String tier,
             int requiredApprovals, int receivedApprovals, int approvalDelaySeconds, String description,
             int ttlSeconds, String explanation, Instant createdAt, Instant expiresAt, Instant issueAt,
             Instant decidedAt, String tokenId, List<Approval> approvals, Ending denial, Ending cancellation,
-            String approveUrl, List<String> allowedActions) {
+            String approveUrl, List<String> allowedActions, SlaView sla) {
+    }
+
+    /** Where a request stands on its SLA ladder: when each step is due and when it happened (null: not yet, or none). */
+    public record SlaView(Instant remindAt, Instant remindedAt, Instant escalateAt, Instant escalatedAt,
+            List<String> escalationApprovers) {
     }
 
     /** The collected token of an approved request. */

@@ -17,7 +17,8 @@ import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Runs on every replica: issues tokens whose cancel window has closed and expires stale requests.
+ * Runs on every replica: issues tokens whose cancel window has closed, expires stale requests, and
+ * climbs the SLA ladder of pending ones (reminders, then escalations).
  * Candidate rows are claimed with SKIP LOCKED, so replicas share the work and each token is issued
  * once; each row is then judged by {@link ApprovalRules} and changed by {@link ApprovalTransitions}.
  * Overdue work left by a stopped replica is picked up on the next tick.
@@ -45,6 +46,8 @@ public class ApprovalJobs {
                         Log.debugf("Approval job: issued %d delayed token(s), expired %d request(s)", issued, expired);
                     }
                 }))
+                // Expiry first: a request past its deadline is over, not reminded.
+                .chain(() -> remindDue()).chain(() -> escalateDue())
                 .onFailure().invoke(e -> Log.warn("Approval job failed; it runs again on the next tick", e))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
@@ -58,6 +61,16 @@ public class ApprovalJobs {
     /** Expires pending requests past their expiry. Returns how many. */
     public Uni<Integer> expireStale() {
         return run(ApprovalRules.EXPIRED_SQL, "expires_at", ApprovalRules::expire, AuditAction.APPROVAL_EXPIRE);
+    }
+
+    /** Reminds the approvers of every pending request whose reminder is due, once. Returns how many. */
+    public Uni<Integer> remindDue() {
+        return run(ApprovalRules.REMIND_DUE_SQL, "remind_at", ApprovalRules::remind, AuditAction.APPROVAL_REMIND);
+    }
+
+    /** Escalates every pending request whose escalation is due, once. Returns how many. */
+    public Uni<Integer> escalateDue() {
+        return run(ApprovalRules.ESCALATE_DUE_SQL, "escalate_at", ApprovalRules::escalate, AuditAction.APPROVAL_ESCALATE);
     }
 
     /** One batch per transaction; repeats while batches come back full. */

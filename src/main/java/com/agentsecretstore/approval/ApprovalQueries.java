@@ -15,6 +15,7 @@ import com.agentsecretstore.access.Action;
 import com.agentsecretstore.access.Designation;
 import com.agentsecretstore.approval.ApprovalApi.Approval;
 import com.agentsecretstore.approval.ApprovalApi.ApprovalView;
+import com.agentsecretstore.approval.ApprovalApi.SlaView;
 import com.agentsecretstore.approval.ApprovalApi.Ending;
 import com.agentsecretstore.approval.ApprovalRules.State;
 import com.agentsecretstore.common.ApiException;
@@ -124,8 +125,16 @@ public class ApprovalQueries {
                     approvals.size(), r.delaySeconds, r.description, r.tokenTtlSeconds, r.explanation, r.createdAt,
                     r.expiresAt, r.issueAt, r.decidedAt, r.tokenId, approvals, ending(mine, DecisionKind.DENY),
                     ending(mine, DecisionKind.CANCEL), transitions.approveUrl(r.id),
-                    allowedActions(caller, r, ApprovalStore.state(r, mine), designations.get(r.namespace), now));
+                    allowedActions(caller, r, ApprovalStore.state(r, mine), designations.get(r.namespace), now), sla(r));
         }).toList()));
+    }
+
+    private static SlaView sla(ApprovalRequest r) {
+        if (r.remindAt == null && r.escalateAt == null) {
+            return null;
+        }
+        return new SlaView(r.remindAt, r.remindedAt, r.escalateAt, r.escalatedAt,
+                r.escalateAt == null ? null : List.of(r.escalationApprovers));
     }
 
     /** What the access model lets the caller do that the request's state also allows, for the UI to offer. */

@@ -6,6 +6,8 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
+import com.agentsecretstore.policy.Sla;
+
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 
 /** A token request waiting for, or decided by, humans. See V3__approvals.sql. */
@@ -38,6 +40,25 @@ public class ApprovalRequest extends PanacheEntityBase {
     /** The policy that applied when the request was made (see V16); null on older requests. */
     public Integer policyRevision;
     public byte[] policySha256;
+    /** The SLA ladder (V18): when the approvers are reminded and when the request escalates; null: never. */
+    public Instant remindAt;
+    public Instant remindedAt;
+    public Instant escalateAt;
+    public Instant escalatedAt;
+    /** Who is added to the approvers at {@code escalateAt}, fixed when the request was made. */
+    public String[] escalationApprovers = new String[0];
+
+    /** Fixes the request's SLA ladder from {@code createdAt}; the policy's validation keeps each step before the expiry. */
+    public void scheduleLadder(Sla sla) {
+        remindAt = sla.remindAfterSeconds() == null ? null : createdAt.plusSeconds(sla.remindAfterSeconds());
+        escalateAt = sla.escalateAfterSeconds() == null ? null : createdAt.plusSeconds(sla.escalateAfterSeconds());
+        escalationApprovers = escalateAt == null ? new String[0] : sla.escalationApproversOrEmpty().toArray(String[]::new);
+    }
+
+    /** The principals the request escalated to: none before its escalation. */
+    public java.util.List<String> escalatedTo() {
+        return escalatedAt == null || escalationApprovers == null ? java.util.List.of() : java.util.List.of(escalationApprovers);
+    }
 
     public ApprovalStatus statusEnum() {
         return ApprovalStatus.fromWire(status);

@@ -12,7 +12,8 @@ import com.agentsecretstore.notify.EventType;
  * these rules decide what the request's state allows, and return either the complete
  * {@link Transition} to apply or a typed {@link ApprovalRefusal}. The scheduled jobs and the
  * namespace-removal cancellation ask the same rules: their SQL only narrows the candidates
- * ({@link #DUE_FOR_ISSUE_SQL}, {@link #EXPIRED_SQL}, {@link #OPEN_SQL}) and every row is then judged here.
+ * ({@link #DUE_FOR_ISSUE_SQL}, {@link #EXPIRED_SQL}, {@link #REMIND_DUE_SQL}, {@link #ESCALATE_DUE_SQL},
+ * {@link #OPEN_SQL}) and every row is then judged here.
  */
 public final class ApprovalRules {
 
@@ -20,6 +21,10 @@ public final class ApprovalRules {
     static final String DUE_FOR_ISSUE_SQL = "status = 'delayed' and issue_at <= :now";
     /** Candidates of {@link #expire}; the rule itself decides. Parameter {@code :now}. */
     static final String EXPIRED_SQL = "status = 'pending' and expires_at <= :now";
+    /** Candidates of {@link #remind}; the rule itself decides. Parameter {@code :now}. */
+    static final String REMIND_DUE_SQL = "status = 'pending' and reminded_at is null and remind_at <= :now and expires_at > :now";
+    /** Candidates of {@link #escalate}; the rule itself decides. Parameter {@code :now}. */
+    static final String ESCALATE_DUE_SQL = "status = 'pending' and escalated_at is null and escalate_at <= :now and expires_at > :now";
     /** Requests not final yet: candidates of a cancellation. */
     static final String OPEN_SQL = "status in ('pending', 'delayed')";
 
@@ -28,7 +33,25 @@ public final class ApprovalRules {
 
     /** What the rules need to know about a request. */
     public record State(ApprovalStatus status, String requesterId, int requiredApprovals, int delaySeconds,
-            Instant expiresAt, Instant issueAt, Set<String> approvedBy) {
+            Instant expiresAt, Instant issueAt, Set<String> approvedBy, Ladder ladder) {
+
+        public State {
+            ladder = ladder == null ? Ladder.NONE : ladder;
+        }
+
+        /** A request without an SLA ladder. */
+        public State(ApprovalStatus status, String requesterId, int requiredApprovals, int delaySeconds, Instant expiresAt,
+                Instant issueAt, Set<String> approvedBy) {
+            this(status, requesterId, requiredApprovals, delaySeconds, expiresAt, issueAt, approvedBy, Ladder.NONE);
+        }
+    }
+
+    /**
+     * Where a request stands on its SLA ladder: each step is due at its time ({@code remindAt},
+     * {@code escalateAt}; null: no such step) and done once its time of doing is set.
+     */
+    public record Ladder(Instant remindAt, Instant remindedAt, Instant escalateAt, Instant escalatedAt) {
+        public static final Ladder NONE = new Ladder(null, null, null, null);
     }
 
     /** What a transition does, as audited ({@code effect}). */
@@ -43,7 +66,11 @@ public final class ApprovalRules {
         CANCEL,
         /** The cancel window of a delayed request closed: issue the token. */
         DELAY_ELAPSED,
-        EXPIRE;
+        EXPIRE,
+        /** The approvers of a still pending request are notified again. */
+        REMIND,
+        /** The escalation approvers join those who decide the request. */
+        ESCALATE;
 
         public String wire() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -137,6 +164,32 @@ public final class ApprovalRules {
         }
         return Outcome.of(new Transition(Effect.EXPIRE, ApprovalStatus.EXPIRED, null, now, null,
                 List.of(EventType.EXPIRED), s.approvedBy().size()));
+    }
+
+    /**
+     * A pending request's approvers are reminded once, when its reminder is due and before its
+     * deadline (the expiry); a request that is decided, delayed or over is not.
+     */
+    public static Outcome remind(State s, Instant now) {
+        return due(s, now, s.ladder().remindAt(), s.ladder().remindedAt())
+                ? Outcome.of(new Transition(Effect.REMIND, ApprovalStatus.PENDING, null, null, null,
+                        List.of(EventType.REMINDER), s.approvedBy().size()))
+                : Outcome.refuse(ApprovalRefusal.NOT_DUE);
+    }
+
+    /**
+     * A pending request escalates once, when its escalation is due and before its deadline: from then
+     * on its escalation approvers decide it too ({@code AccessModel}, from {@code escalated_at}).
+     */
+    public static Outcome escalate(State s, Instant now) {
+        return due(s, now, s.ladder().escalateAt(), s.ladder().escalatedAt())
+                ? Outcome.of(new Transition(Effect.ESCALATE, ApprovalStatus.PENDING, null, null, null,
+                        List.of(EventType.ESCALATED), s.approvedBy().size()))
+                : Outcome.refuse(ApprovalRefusal.NOT_DUE);
+    }
+
+    private static boolean due(State s, Instant now, Instant at, Instant done) {
+        return s.status() == ApprovalStatus.PENDING && !expired(s, now) && at != null && done == null && !at.isAfter(now);
     }
 
     /** Whether there is a token to collect: the request was approved and its token issued. */

@@ -12,6 +12,7 @@ import jakarta.persistence.LockModeType;
 
 import com.agentsecretstore.access.AccessModel;
 import com.agentsecretstore.access.AccessModel.Target;
+import com.agentsecretstore.approval.ApprovalRules.Ladder;
 import com.agentsecretstore.approval.ApprovalRules.State;
 import com.agentsecretstore.common.ApiException;
 import com.agentsecretstore.common.Ids;
@@ -116,7 +117,7 @@ public class ApprovalStore {
 
     /** The request as the access model sees it. */
     public static Target target(ApprovalRequest r) {
-        return new Target(r.namespace, r.requesterId);
+        return new Target(r.namespace, r.requesterId, r.escalatedTo());
     }
 
     /** The request as {@link ApprovalRules} see it, given its decisions (others' are ignored). */
@@ -124,6 +125,7 @@ public class ApprovalStore {
         Set<String> approvedBy = new HashSet<>();
         ds.stream().filter(d -> d.requestId.equals(r.id) && DecisionKind.APPROVE.wire().equals(d.kind))
                 .forEach(d -> approvedBy.add(d.principalId));
-        return new State(r.statusEnum(), r.requesterId, r.requiredApprovals, r.delaySeconds, r.expiresAt, r.issueAt, approvedBy);
+        return new State(r.statusEnum(), r.requesterId, r.requiredApprovals, r.delaySeconds, r.expiresAt, r.issueAt, approvedBy,
+                new Ladder(r.remindAt, r.remindedAt, r.escalateAt, r.escalatedAt));
     }
 }

@@ -9,6 +9,7 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.agentsecretstore.approval.ApprovalRules.Effect;
 import com.agentsecretstore.approval.ApprovalRules.Outcome;
 import com.agentsecretstore.approval.ApprovalRules.State;
 import com.agentsecretstore.approval.ApprovalRules.Transition;
@@ -23,6 +24,7 @@ import com.agentsecretstore.policy.Tier;
 import com.agentsecretstore.principal.Caller;
 import com.agentsecretstore.token.TokenIssuer;
 
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -73,7 +75,16 @@ public class ApprovalTransitions {
             if (t.decidedAt() != null) {
                 r.decidedAt = t.decidedAt();
             }
+            if (t.effect() == Effect.REMIND) {
+                r.remindedAt = now;
+            } else if (t.effect() == Effect.ESCALATE) {
+                r.escalatedAt = now;
+            }
         });
+        if (t.effect() == Effect.ESCALATE) {
+            // Who receives the event is the access model's SQL, which reads escalated_at from the row.
+            step = step.chain(() -> Panache.getSession().flatMap(s -> s.flush()));
+        }
         // A job acts for nobody: its events name no actor.
         Caller by = "system".equals(actor.id()) ? null : actor;
         for (String event : t.events()) {
@@ -87,6 +98,9 @@ public class ApprovalTransitions {
             details.put("status", r.status);
             if (r.tokenId != null) {
                 details.put("token_id", r.tokenId);
+            }
+            if (t.effect() == Effect.ESCALATE) {
+                details.put("escalation_approvers", r.escalatedTo());
             }
             details.putAll(auditDetails);
             return audit.append(AuditEvent.success(auditAction, actor).onPath(r.namespace, null).onTarget(r.id).with(details));
@@ -154,6 +168,13 @@ public class ApprovalTransitions {
         }
         if (r.tokenId != null) {
             p.put("token_id", r.tokenId);
+        }
+        if (r.remindedAt != null) {
+            p.put("reminded_at", r.remindedAt.truncatedTo(ChronoUnit.SECONDS).toString());
+        }
+        if (r.escalatedAt != null) {
+            p.put("escalated_at", r.escalatedAt.truncatedTo(ChronoUnit.SECONDS).toString());
+            p.put("escalation_approvers", r.escalatedTo());
         }
         if (by != null) {
             p.put("actor_id", by.id());

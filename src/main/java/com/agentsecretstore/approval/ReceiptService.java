@@ -31,15 +31,17 @@ public class ReceiptService {
     public Uni<ReceiptView> get(Caller caller, String requestId) {
         return Panache.withSession(() -> ApprovalReceipt.<ApprovalReceipt>findById(requestId).flatMap(receipt -> {
             if (receipt != null) {
-                return access.require(Action.SEE, caller, new Target(receipt.namespace, receipt.requesterId))
-                        .map(allowed -> view(receipt));
+                // The request's escalation approvers saw it; so they see its receipt while the request row exists.
+                return ApprovalRequest.<ApprovalRequest>findById(requestId)
+                        .map(r -> r == null ? new Target(receipt.namespace, receipt.requesterId) : ApprovalStore.target(r))
+                        .flatMap(target -> access.require(Action.SEE, caller, target)).map(allowed -> view(receipt));
             }
             // No receipt: say whether the request is still open, to those who may see it.
             return ApprovalRequest.<ApprovalRequest>findById(requestId).flatMap(r -> {
                 if (r == null) {
                     throw ApiException.notFound("No such approval request.");
                 }
-                return access.require(Action.SEE, caller, new Target(r.namespace, r.requesterId)).map(allowed -> {
+                return access.require(Action.SEE, caller, ApprovalStore.target(r)).map(allowed -> {
                     throw ApiException.notFound("The request is " + r.status + ": it has no receipt until it ends.");
                 });
             });

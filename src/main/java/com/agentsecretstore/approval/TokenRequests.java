@@ -20,6 +20,7 @@ import com.agentsecretstore.policy.AccessDecider;
 import com.agentsecretstore.policy.AccessDecider.Evaluation;
 import com.agentsecretstore.policy.Requirement;
 import com.agentsecretstore.policy.Scope;
+import com.agentsecretstore.policy.Sla;
 import com.agentsecretstore.principal.Caller;
 import com.agentsecretstore.token.TokenApi.TokenRequest;
 import com.agentsecretstore.token.TokenApi.TokenResponse;
@@ -119,6 +120,7 @@ public class TokenRequests {
             r.status = ApprovalStatus.PENDING.wire();
             r.createdAt = now;
             r.expiresAt = now.plusSeconds(e.policy().effectiveRequestTtlSeconds());
+            r.scheduleLadder(Sla.forRequest(e.policy(), req.matchedPattern()));
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("approval_request_id", r.id);
             details.put("scope", r.scope);

@@ -11,6 +11,10 @@ public enum AuditAction {
     APPROVAL_CANCEL("approval.cancel"),
     APPROVAL_DELAY_ELAPSED("approval.delay_elapsed"),
     APPROVAL_EXPIRE("approval.expire"),
+    /** The SLA ladder reminded a pending request's approvers. */
+    APPROVAL_REMIND("approval.remind"),
+    /** The SLA ladder added the escalation approvers to a pending request's approvers. */
+    APPROVAL_ESCALATE("approval.escalate"),
     /** Written by migration V7 (SQL), never by Java: a repair of the seal chain's order. */
     AUDIT_REPAIR("audit.repair"),
     AUDIT_KEY_CREATE("audit.key.create"),

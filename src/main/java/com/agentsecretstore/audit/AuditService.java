@@ -89,8 +89,8 @@ public class AuditService {
 
     /**
      * A page of entries, newest first, matching every given filter and the caller's reach. An
-     * approver reaches its namespaces, and the request rows of namespaces whose policy lists it
-     * (it may see those requests by the access model).
+     * approver reaches its namespaces, the request rows of namespaces whose policy lists it, and the
+     * rows of requests that escalated to it (it may see those requests by the access model).
      */
     @WithSession
     public Uni<Page<EntryView>> list(Caller caller, ListQuery query) {
@@ -102,22 +102,32 @@ public class AuditService {
             return list(filter, new ArrayList<>(), new Parameters());
         }
         return Panache.getSession().flatMap(s -> s.createNativeQuery(AccessModel.namespacesListingSql(":me"), String.class)
-                .setParameter("me", caller.id()).getResultList()).flatMap(listed -> {
+                .setParameter("me", caller.id()).getResultList()
+                .flatMap(listed -> s.createNativeQuery(AccessModel.requestsEscalatedToSql(":me"), String.class)
+                        .setParameter("me", caller.id()).getResultList()
+                        .map(escalated -> new Reach(listed, escalated)))).flatMap(found -> {
+            List<String> listed = found.listed();
+            List<String> escalated = found.escalated();
             List<String> where = new ArrayList<>();
             Parameters params = new Parameters();
             List<String> reach = caller.namespaces() == null ? List.of() : caller.namespaces();
             if (filter.namespace() != null && !reach.contains(filter.namespace()) && !listed.contains(filter.namespace())) {
                 throw ApiException.forbidden("Approvers may read the audit trail of their own namespaces only.");
             }
-            if (reach.isEmpty() && listed.isEmpty()) {
+            if (reach.isEmpty() && listed.isEmpty() && escalated.isEmpty()) {
                 return Uni.createFrom().item(new Page<>(List.of(), null));
             }
-            // "/" names no namespace: HQL's "in" needs a non-empty list.
-            where.add("(namespace in :reach or (namespace in :listed and targetId like 'apr\\_%' escape '\\'))");
+            // "/" names no namespace and no request: HQL's "in" needs a non-empty list.
+            where.add("(namespace in :reach or (namespace in :listed and targetId like 'apr\\_%' escape '\\') or targetId in :escalated)");
             params.and("reach", reach.isEmpty() ? List.of("/") : reach);
             params.and("listed", listed.isEmpty() ? List.of("/") : listed);
+            params.and("escalated", escalated.isEmpty() ? List.of("/") : escalated);
             return list(filter, where, params);
         });
+    }
+
+    /** The namespaces whose policy lists an approver, and the requests that escalated to it. */
+    private record Reach(List<String> listed, List<String> escalated) {
     }
 
     private Uni<Page<EntryView>> list(AuditFilter filter, List<String> where, Parameters params) {

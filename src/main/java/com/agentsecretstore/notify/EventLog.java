@@ -47,6 +47,9 @@ public class EventLog {
         return "ass_events_" + config.db().schema();
     }
 
+    /** The events mailed to those who decide the request. */
+    static final List<String> TO_APPROVERS = List.of(EventType.REQUESTED, EventType.REMINDER, EventType.ESCALATED);
+
     private final Clock clock;
     private final ObjectMapper json;
     private final AssConfig config;
@@ -101,8 +104,9 @@ public class EventLog {
                 // A webhook receives what its owner may see (the access model's rule).
                 .flatMap(s -> s.createNativeQuery("select w.id from webhook w join principal p on p.id = w.created_by "
                         + "where w.disabled_at is null and :type = any(w.events) and "
-                        + AccessModel.seeSql("p", ":ns", ":requester"), String.class)
+                        + AccessModel.seeSql("p", ":ns", ":requester", ":request"), String.class)
                         .setParameter("type", e.type)
+                        .setParameter("request", e.approvalRequestId == null ? "" : e.approvalRequestId)
                         .setParameter("requester", e.requesterId == null ? "" : e.requesterId)
                         .setParameter("ns", e.namespace == null ? "" : e.namespace)
                         .getResultList());
@@ -125,14 +129,17 @@ public class EventLog {
         return rows.isEmpty() ? Uni.createFrom().voidItem() : WebhookDelivery.persist(rows);
     }
 
-    /** Approvers hear of new requests; the requester hears how its request ended. */
+    /**
+     * Approvers hear of new requests, reminders and escalations (those who decide the request then:
+     * after an escalation, its escalation approvers too); the requester hears how its request ended.
+     */
     private Uni<Set<String>> mailRecipients(Event e) {
         if (!config.mail().enabled()) {
             return Uni.createFrom().item(Set.of());
         }
         Uni<Set<String>> recipients;
-        if (EventType.REQUESTED.equals(e.type)) {
-            recipients = approverEmails(e.namespace, e.requesterId).map(found -> {
+        if (TO_APPROVERS.contains(e.type)) {
+            recipients = approverEmails(e.namespace, e.requesterId, e.approvalRequestId).map(found -> {
                 Set<String> all = new LinkedHashSet<>(found);
                 config.mail().extraRecipients().ifPresent(all::addAll);
                 return all;
@@ -169,10 +176,11 @@ public class EventLog {
     }
 
     /** Those who may decide the request (the access model's rule) and have an email. */
-    private Uni<Set<String>> approverEmails(String namespace, String requesterId) {
+    private Uni<Set<String>> approverEmails(String namespace, String requesterId, String requestId) {
         return Panache.getSession().flatMap(s -> s.createNativeQuery("select p.email from principal p where p.email is not null and "
-                + AccessModel.decideSql("p", ":ns", ":requester") + " order by p.id", String.class)
+                + AccessModel.decideSql("p", ":ns", ":requester", ":request") + " order by p.id", String.class)
                 .setParameter("ns", namespace)
+                .setParameter("request", requestId == null ? "" : requestId)
                 .setParameter("requester", requesterId == null ? "" : requesterId)
                 .getResultList())
                 .map(found -> (Set<String>) new LinkedHashSet<>(found));

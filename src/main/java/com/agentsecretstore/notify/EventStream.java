@@ -50,10 +50,10 @@ public class EventStream {
     // --- Visibility: the access model's SQL, nothing restated here --------------------------------
     /** Replay reads only the events of requests principal {@code $3} may see. */
     static final String VISIBLE_TO_VIEWER = " and exists (select 1 from principal p where p.id = $3 and "
-            + AccessModel.seeSql("p", "event.namespace", "event.requester_id") + ")";
+            + AccessModel.seeSql("p", "event.namespace", "event.requester_id", "event.approval_request_id") + ")";
     /** Live events carry who may see them, computed once per event when it is read, not per stream. */
     static final String AUDIENCE = ", array(select p.id from principal p where "
-            + AccessModel.seeSql("p", "event.namespace", "event.requester_id") + ") as audience";
+            + AccessModel.seeSql("p", "event.namespace", "event.requester_id", "event.approval_request_id") + ") as audience";
 
     private final Pool pool;
     private final Vertx vertx;

@@ -13,8 +13,13 @@ public final class EventType {
     public static final String CANCELLED = "approval.cancelled";
     public static final String EXPIRED = "approval.expired";
     public static final String TOKEN_ISSUED = "token.issued";
+    /** The SLA ladder (issue 16.3): a pending request's approvers are notified again. */
+    public static final String REMINDER = "approval.reminder";
+    /** The SLA ladder: the policy's escalation approvers were added to those who decide the request. */
+    public static final String ESCALATED = "approval.escalated";
 
-    public static final List<String> ALL = List.of(REQUESTED, PROGRESS, APPROVED, DENIED, CANCELLED, EXPIRED, TOKEN_ISSUED);
+    public static final List<String> ALL = List.of(REQUESTED, PROGRESS, APPROVED, DENIED, CANCELLED, EXPIRED, TOKEN_ISSUED,
+            REMINDER, ESCALATED);
 
     private EventType() {
     }

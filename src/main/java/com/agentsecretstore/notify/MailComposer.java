@@ -27,6 +27,8 @@ public class MailComposer {
         String tier = plain(p.get("tier"));
         String subject = switch (type) {
             case EventType.REQUESTED -> "Approval needed: " + tier + " access to " + scope + " for " + requester;
+            case EventType.REMINDER -> "Reminder: approval still needed for " + tier + " access to " + scope + " for " + requester;
+            case EventType.ESCALATED -> "Escalated: approval needed for " + tier + " access to " + scope + " for " + requester;
             case EventType.TOKEN_ISSUED -> "Approved: your token for " + scope + " is ready";
             case EventType.DENIED -> "Denied: your request for " + scope;
             case EventType.CANCELLED -> "Cancelled: the request for " + scope;
@@ -36,6 +38,9 @@ public class MailComposer {
         StringBuilder body = new StringBuilder();
         body.append(switch (type) {
             case EventType.REQUESTED -> requester + " asks for a " + tier + " token and needs your approval.";
+            case EventType.REMINDER -> requester + " still waits for a " + tier + " token; the request needs your approval.";
+            case EventType.ESCALATED -> requester + " waits for a " + tier
+                    + " token and nobody decided in time, so the request was escalated: its escalation approvers may now approve or deny it too.";
             case EventType.TOKEN_ISSUED -> "The request was approved and its token issued; collect it with the API.";
             case EventType.DENIED -> "The request was denied.";
             case EventType.CANCELLED -> "The request was cancelled.";

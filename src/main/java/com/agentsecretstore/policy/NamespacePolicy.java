@@ -23,9 +23,10 @@ import java.util.regex.Pattern;
  * @param approvers ids of the approver or admin principals that decide requests here (checked against
  *     the principal table when the policy is written, see PolicyService); null means
  *     "every approver whose namespaces include this one" (the API's default)
+ * @param sla the policy's SLA ladder (reminder, escalation), which overrides may refine; null means none
  */
 public record NamespacePolicy(String namespace, Tier defaultTier, List<PathOverride> pathOverrides,
-                              Integer requestTtlSeconds, List<String> approvers) {
+                              Integer requestTtlSeconds, List<String> approvers, Sla sla) {
 
     /** 30 minutes: the gap between {@code timestamp} and {@code expires_at} in the reference's webhook example. */
     public static final int DEFAULT_REQUEST_TTL_SECONDS = 1800;
@@ -49,6 +50,13 @@ public record NamespacePolicy(String namespace, Tier defaultTier, List<PathOverr
         // Copies that keep null elements, so validate() can point at them.
         pathOverrides = pathOverrides == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(pathOverrides));
         approvers = approvers == null ? null : Collections.unmodifiableList(new ArrayList<>(approvers));
+        sla = sla == null ? Sla.NONE : sla;
+    }
+
+    /** A policy without an SLA ladder. */
+    public NamespacePolicy(String namespace, Tier defaultTier, List<PathOverride> pathOverrides, Integer requestTtlSeconds,
+            List<String> approvers) {
+        this(namespace, defaultTier, pathOverrides, requestTtlSeconds, approvers, null);
     }
 
     /** The policy of a namespace nobody configured: everything standard unless a secret says otherwise. */
@@ -91,10 +99,19 @@ public record NamespacePolicy(String namespace, Tier defaultTier, List<PathOverr
         for (int i = 0; i < pathOverrides.size(); i++) {
             validateOverride(i, pathOverrides.get(i), namespaceValid, firstIndexOfPattern, out);
         }
-        if (requestTtlSeconds != null && (requestTtlSeconds < 1 || requestTtlSeconds > MAX_REQUEST_TTL_SECONDS)) {
+        boolean ttlValid = requestTtlSeconds == null || (requestTtlSeconds >= 1 && requestTtlSeconds <= MAX_REQUEST_TTL_SECONDS);
+        if (!ttlValid) {
             out.add(new PolicyViolation("request_ttl_seconds", "must be between 1 and " + MAX_REQUEST_TTL_SECONDS));
         }
         validateApprovers(out);
+        Integer deadline = ttlValid ? effectiveRequestTtlSeconds() : null;
+        sla.validate("", deadline, sla, out);
+        for (int i = 0; i < pathOverrides.size(); i++) {
+            PathOverride o = pathOverrides.get(i);
+            if (o != null) {
+                o.sla().validate("path_overrides[" + i + "].", deadline, o.sla().orElse(sla), out);
+            }
+        }
         return out;
     }
 
@@ -203,10 +220,15 @@ public record NamespacePolicy(String namespace, Tier defaultTier, List<PathOverr
                 "must name at least one approver; omit it to use every approver assigned to the namespace"));
             return;
         }
+        validateIds("approvers", approvers, out);
+    }
+
+    /** Each entry of a list of principal ids: present, not too long, listed once. */
+    static void validateIds(String listField, List<String> ids, List<PolicyViolation> out) {
         Set<String> seen = new HashSet<>();
-        for (int i = 0; i < approvers.size(); i++) {
-            String a = approvers.get(i);
-            String field = "approvers[" + i + "]";
+        for (int i = 0; i < ids.size(); i++) {
+            String a = ids.get(i);
+            String field = listField + "[" + i + "]";
             if (a == null || a.isBlank()) {
                 out.add(new PolicyViolation(field, "must not be blank"));
             } else if (a.length() > MAX_APPROVER_LENGTH) {

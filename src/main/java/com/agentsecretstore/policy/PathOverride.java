@@ -9,8 +9,18 @@ package com.agentsecretstore.policy;
  *
  * @param requiredApprovals null means the tier's default (see {@link Requirement#defaultApprovals})
  * @param approvalDelaySeconds null means the tier's default; only critical has a delay
+ * @param sla the SLA ladder of requests this override governs, over the policy's (see {@link Sla#orElse}); null means none of its own
  */
-public record PathOverride(String pattern, Tier tier, Integer requiredApprovals, Integer approvalDelaySeconds) {
+public record PathOverride(String pattern, Tier tier, Integer requiredApprovals, Integer approvalDelaySeconds, Sla sla) {
+
+    public PathOverride {
+        sla = sla == null ? Sla.NONE : sla;
+    }
+
+    /** An override without a ladder of its own. */
+    public PathOverride(String pattern, Tier tier, Integer requiredApprovals, Integer approvalDelaySeconds) {
+        this(pattern, tier, requiredApprovals, approvalDelaySeconds, null);
+    }
 
     /** Approvals this override demands, defaults applied. */
     public int effectiveApprovals() {

@@ -11,14 +11,25 @@ public final class PolicyApi {
 
     /** The reference's policy body; tiers stay strings here so a wrong one is reported, not rejected as bad JSON. */
     public record PolicyBody(String defaultTier, List<OverrideBody> pathOverrides, Integer requestTtlSeconds,
-            List<String> approvers) {
+            List<String> approvers, Integer remindAfterSeconds, Integer escalateAfterSeconds, List<String> escalationApprovers) {
+
+        public PolicyBody(String defaultTier, List<OverrideBody> pathOverrides, Integer requestTtlSeconds, List<String> approvers) {
+            this(defaultTier, pathOverrides, requestTtlSeconds, approvers, null, null, null);
+        }
     }
 
-    public record OverrideBody(String pattern, String tier, Integer requiredApprovals, Integer approvalDelaySeconds) {
+    /** An override; its SLA fields, when set, refine the policy's ladder for the requests it governs. */
+    public record OverrideBody(String pattern, String tier, Integer requiredApprovals, Integer approvalDelaySeconds,
+            Integer remindAfterSeconds, Integer escalateAfterSeconds, List<String> escalationApprovers) {
+
+        public OverrideBody(String pattern, String tier, Integer requiredApprovals, Integer approvalDelaySeconds) {
+            this(pattern, tier, requiredApprovals, approvalDelaySeconds, null, null, null);
+        }
     }
 
     public record PolicyView(String namespace, String defaultTier, List<OverrideBody> pathOverrides,
-            int requestTtlSeconds, List<String> approvers, int revision, Instant updatedAt, String updatedBy) {
+            int requestTtlSeconds, List<String> approvers, Integer remindAfterSeconds, Integer escalateAfterSeconds,
+            List<String> escalationApprovers, int revision, Instant updatedAt, String updatedBy) {
     }
 
     public record SimulateRequest(String principalId, String scope) {

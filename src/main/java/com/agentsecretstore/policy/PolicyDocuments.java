@@ -19,18 +19,22 @@ final class PolicyDocuments {
         if (body.pathOverrides() != null) {
             for (OverrideBody o : body.pathOverrides()) {
                 overrides.add(o == null ? null
-                        : new PathOverride(o.pattern(), Tier.fromWire(o.tier()), o.requiredApprovals(), o.approvalDelaySeconds()));
+                        : new PathOverride(o.pattern(), Tier.fromWire(o.tier()), o.requiredApprovals(), o.approvalDelaySeconds(),
+                                new Sla(o.remindAfterSeconds(), o.escalateAfterSeconds(), o.escalationApprovers())));
             }
         }
         return new NamespacePolicy(namespace, Tier.fromWire(body.defaultTier()), overrides, body.requestTtlSeconds(),
-                body.approvers());
+                body.approvers(), new Sla(body.remindAfterSeconds(), body.escalateAfterSeconds(), body.escalationApprovers()));
     }
 
     static PolicyBody toBody(NamespacePolicy policy) {
+        Sla sla = policy.sla();
         return new PolicyBody(policy.defaultTier().wire(),
                 policy.pathOverrides().stream().map(o -> new OverrideBody(o.pattern(), o.tier().wire(),
-                        o.effectiveApprovals(), o.effectiveDelaySeconds())).toList(),
-                policy.effectiveRequestTtlSeconds(), policy.approvers());
+                        o.effectiveApprovals(), o.effectiveDelaySeconds(), o.sla().remindAfterSeconds(),
+                        o.sla().escalateAfterSeconds(), o.sla().escalationApprovers())).toList(),
+                policy.effectiveRequestTtlSeconds(), policy.approvers(), sla.remindAfterSeconds(), sla.escalateAfterSeconds(),
+                sla.escalationApprovers());
     }
 
     static String write(ObjectMapper json, NamespacePolicy policy) {

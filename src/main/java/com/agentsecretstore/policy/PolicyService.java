@@ -71,7 +71,7 @@ public class PolicyService {
         }
         String document = PolicyDocuments.write(json, policy);
         Instant now = clock.instant();
-        return requireApprovers(policy.approvers())
+        return requireApprovers(designatedIds(policy))
                 .chain(() -> PolicyRecord.<PolicyRecord>findById(namespace, LockModeType.PESSIMISTIC_WRITE)).flatMap(existing -> {
             PolicyRecord r = existing != null ? existing : new PolicyRecord();
             r.namespace = namespace;
@@ -93,23 +93,44 @@ public class PolicyService {
     }
 
     /**
-     * A policy's {@code approvers} names principals by id, each an enabled approver or admin: a name
-     * could designate whoever takes it later, and an agent must never decide a request.
+     * Every principal id the policy designates, by the field that names it: {@code approvers} and the
+     * escalation approvers of the policy and of each override.
      */
-    private static Uni<Void> requireApprovers(List<String> approvers) {
-        if (approvers == null || approvers.isEmpty()) {
+    private static Map<String, String> designatedIds(NamespacePolicy policy) {
+        Map<String, String> byField = new java.util.LinkedHashMap<>();
+        named(byField, "approvers", policy.approvers());
+        named(byField, "escalation_approvers", policy.sla().escalationApprovers());
+        for (int i = 0; i < policy.pathOverrides().size(); i++) {
+            named(byField, "path_overrides[" + i + "].escalation_approvers", policy.pathOverrides().get(i).sla().escalationApprovers());
+        }
+        return byField;
+    }
+
+    private static void named(Map<String, String> byField, String field, List<String> ids) {
+        for (int i = 0; ids != null && i < ids.size(); i++) {
+            byField.put(field + "[" + i + "]", ids.get(i));
+        }
+    }
+
+    /**
+     * A policy designates principals ({@code approvers}, {@code escalation_approvers}) by id, each an
+     * enabled approver or admin: a name could designate whoever takes it later, and an agent must
+     * never decide a request.
+     */
+    private static Uni<Void> requireApprovers(Map<String, String> byField) {
+        if (byField.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return Principal.<Principal>list("id in ?1", approvers).map(found -> {
+        return Principal.<Principal>list("id in ?1", List.copyOf(new java.util.HashSet<>(byField.values()))).map(found -> {
             Map<String, Principal> byId = new java.util.HashMap<>();
             found.forEach(p -> byId.put(p.id, p));
             List<FieldError> errors = new java.util.ArrayList<>();
-            for (int i = 0; i < approvers.size(); i++) {
-                Principal p = byId.get(approvers.get(i));
+            byField.forEach((field, id) -> {
+                Principal p = byId.get(id);
                 if (p == null || p.disabled || !(p.roleEnum() == Role.APPROVER || p.roleEnum() == Role.ADMIN)) {
-                    errors.add(new FieldError("approvers[" + i + "]", "must be the id of an enabled approver or admin principal"));
+                    errors.add(new FieldError(field, "must be the id of an enabled approver or admin principal"));
                 }
-            }
+            });
             if (!errors.isEmpty()) {
                 throw ApiException.invalid(errors);
             }
@@ -159,7 +180,7 @@ public class PolicyService {
     private PolicyView view(NamespacePolicy p, int revision, Instant updatedAt, String updatedBy) {
         PolicyBody body = PolicyDocuments.toBody(p);
         return new PolicyView(p.namespace(), body.defaultTier(), body.pathOverrides(), body.requestTtlSeconds(),
-                body.approvers(), revision, updatedAt, updatedBy);
+                body.approvers(), body.remindAfterSeconds(), body.escalateAfterSeconds(), body.escalationApprovers(), revision, updatedAt, updatedBy);
     }
 
     private static void requireNamespace(String namespace) {

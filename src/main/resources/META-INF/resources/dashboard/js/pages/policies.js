@@ -64,6 +64,9 @@ function editor(ns, loaded, who) {
     path_overrides: (loaded.path_overrides || []).map((o) => ({ ...o })),
     request_ttl_seconds: loaded.request_ttl_seconds ?? null,
     approvers: loaded.approvers || null,
+    remind_after_seconds: loaded.remind_after_seconds ?? null,
+    escalate_after_seconds: loaded.escalate_after_seconds ?? null,
+    escalation_approvers: loaded.escalation_approvers || null,
   };
 
   const meta = h('p', { class: 'meta' });
@@ -80,6 +83,13 @@ function editor(ns, loaded, who) {
   ttlInput.value = model.request_ttl_seconds ?? '';
   const approversInput = h('textarea', { rows: 3, spellcheck: 'false' });
   approversInput.value = (model.approvers || []).join('\n');
+  // The SLA ladder (README "SLA ladder"): reminder, then escalation, before the request's expiry.
+  const remindInput = h('input', { type: 'number', min: 1, step: 1, inputmode: 'numeric', placeholder: 'no reminder' });
+  remindInput.value = model.remind_after_seconds ?? '';
+  const escalateInput = h('input', { type: 'number', min: 1, step: 1, inputmode: 'numeric', placeholder: 'no escalation' });
+  escalateInput.value = model.escalate_after_seconds ?? '';
+  const escalationInput = h('textarea', { rows: 2, spellcheck: 'false' });
+  escalationInput.value = (model.escalation_approvers || []).join('\n');
 
   const rows = h('div', { class: 'overrides' });
   const json = h('pre', { class: 'json', tabindex: '0' });
@@ -149,12 +159,22 @@ function editor(ns, loaded, who) {
       const delay = int(o.approval_delay_seconds, `path_overrides[${i}].approval_delay_seconds`);
       if (approvals !== undefined) entry.required_approvals = approvals;
       if (delay !== undefined) entry.approval_delay_seconds = delay;
+      // An override's own SLA ladder is kept as loaded (edit it through the API).
+      for (const k of ['remind_after_seconds', 'escalate_after_seconds', 'escalation_approvers']) {
+        if (o[k] !== undefined && o[k] !== null) entry[k] = o[k];
+      }
       out.path_overrides.push(entry);
     });
     const ttl = int(ttlInput.value, 'request_ttl_seconds');
     if (ttl !== undefined) out.request_ttl_seconds = ttl;
     const approvers = approversInput.value.split('\n').map((s) => s.trim()).filter(Boolean);
     if (approvers.length) out.approvers = approvers;
+    const remind = int(remindInput.value, 'remind_after_seconds');
+    if (remind !== undefined) out.remind_after_seconds = remind;
+    const escalate = int(escalateInput.value, 'escalate_after_seconds');
+    if (escalate !== undefined) out.escalate_after_seconds = escalate;
+    const escalation = escalationInput.value.split('\n').map((s) => s.trim()).filter(Boolean);
+    if (escalation.length) out.escalation_approvers = escalation;
     return { out, errors };
   }
 
@@ -163,6 +183,7 @@ function editor(ns, loaded, who) {
   }
   ttlInput.addEventListener('input', preview);
   approversInput.addEventListener('input', preview);
+  for (const input of [remindInput, escalateInput, escalationInput]) input.addEventListener('input', preview);
 
   const form = h('form', { class: 'policy-form stack', novalidate: true, 'aria-labelledby': 'policy-h' },
     h('h2', { id: 'policy-h' }, 'Policy'),
@@ -176,6 +197,13 @@ function editor(ns, loaded, who) {
       field({
         label: 'Approvers', name: 'approvers', control: approversInput,
         hint: 'Ids of approver or admin principals (prn_…), one per line; they decide, whatever their namespaces. Leave empty: every approver assigned to the namespace.',
+      }),
+      h('div', { class: 'grid' },
+        field({ label: 'Remind after (seconds)', name: 'remind_after_seconds', control: remindInput, hint: 'notify the approvers again while the request waits' }),
+        field({ label: 'Escalate after (seconds)', name: 'escalate_after_seconds', control: escalateInput, hint: 'then the escalation approvers may decide too' })),
+      field({
+        label: 'Escalation approvers', name: 'escalation_approvers', control: escalationInput,
+        hint: 'Ids of approver or admin principals (prn_…), one per line, added to the approvers at the escalation.',
       }),
       h('fieldset', { class: 'plain', 'data-field': 'path_overrides' },
         h('legend', null, 'Path overrides'),

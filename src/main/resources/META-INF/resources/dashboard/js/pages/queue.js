@@ -71,7 +71,10 @@ export function render(main, ctx) {
     return h('li', { class: `request-card${isNew ? ' is-new' : ''}`, 'data-id': r.id },
       h('article', { 'aria-labelledby': headingId },
         h('div', { class: 'card-top' },
-          h('div', { class: 'badges' }, tierBadge(r.tier), statusBadge(r.status)),
+          h('div', { class: 'badges' }, tierBadge(r.tier), statusBadge(r.status),
+            // The SLA ladder, as the server recorded it: the live feed's reminder/escalation events reload this list.
+            r.sla && r.sla.escalated_at ? h('span', { class: 'badge status sla-escalated', title: `Escalated ${r.sla.escalated_at}` }, 'escalated')
+              : r.sla && r.sla.reminded_at ? h('span', { class: 'badge status sla-reminded', title: `Reminded ${r.sla.reminded_at}` }, 'reminded') : null),
           r.status === 'delayed' && r.issue_at
             ? h('span', { class: 'deadline' }, 'Token issues in ', countdown(r.issue_at, { doneText: 'any moment' }))
             : h('span', { class: 'deadline' }, 'Expires in ', countdown(r.expires_at, { doneText: 'now (expiring)' }))),
