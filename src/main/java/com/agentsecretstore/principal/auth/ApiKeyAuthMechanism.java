@@ -5,6 +5,8 @@ import java.util.Set;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.agentsecretstore.principal.kubernetes.KubernetesAuthenticationRequest;
+import com.agentsecretstore.principal.oidc.CachedOidcBearer;
+import com.agentsecretstore.principal.oidc.OidcBearerCache;
 import com.agentsecretstore.principal.kubernetes.KubernetesIdentityProvider;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -23,7 +25,8 @@ import io.vertx.ext.web.RoutingContext;
  * Reads {@code Authorization: Bearer …} and hands it to its verifier ({@link BearerRouting}): API
  * keys to {@link ApiKeyIdentityProvider}, Kubernetes service-account tokens to
  * {@link KubernetesIdentityProvider}; other JWTs are left alone, so that the OIDC mechanism can take
- * them when human sign-in is configured. Anything else presented as a bearer is treated as an API
+ * them when human sign-in is configured, unless it verified that very token before
+ * ({@link OidcBearerCache}). Anything else presented as a bearer is treated as an API
  * key, and so fails (and is audited) like a wrong key.
  */
 @ApplicationScoped
@@ -32,9 +35,11 @@ public class ApiKeyAuthMechanism implements HttpAuthenticationMechanism {
     private static final String BEARER = "Bearer ";
 
     private final BearerRouting routing;
+    private final OidcBearerCache oidcBearers;
 
-    public ApiKeyAuthMechanism(BearerRouting routing) {
+    public ApiKeyAuthMechanism(BearerRouting routing, OidcBearerCache oidcBearers) {
         this.routing = routing;
+        this.oidcBearers = oidcBearers;
     }
 
     @Override
@@ -47,7 +52,8 @@ public class ApiKeyAuthMechanism implements HttpAuthenticationMechanism {
         SocketAddress remote = context.request().remoteAddress();
         String sourceIp = remote == null ? null : remote.hostAddress();
         AuthenticationRequest request = switch (routing.route(credential)) {
-            case OIDC -> null;
+            // Verified before: skip the signature check, not the sign-in (OidcIdentityAugmentor).
+            case OIDC -> oidcBearers.verified(credential).map(CachedOidcBearer::new).orElse(null);
             case KUBERNETES -> new KubernetesAuthenticationRequest(credential, sourceIp);
             case API_KEY -> new ApiKeyAuthenticationRequest(credential, sourceIp);
         };
@@ -65,7 +71,7 @@ public class ApiKeyAuthMechanism implements HttpAuthenticationMechanism {
 
     @Override
     public Set<Class<? extends AuthenticationRequest>> getCredentialTypes() {
-        return Set.of(ApiKeyAuthenticationRequest.class, KubernetesAuthenticationRequest.class);
+        return Set.of(ApiKeyAuthenticationRequest.class, KubernetesAuthenticationRequest.class, CachedOidcBearer.class);
     }
 
     @Override

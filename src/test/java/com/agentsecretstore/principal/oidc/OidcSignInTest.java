@@ -18,6 +18,8 @@ import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
 
 import com.agentsecretstore.support.Api;
@@ -42,6 +44,9 @@ import io.restassured.response.Response;
 class OidcSignInTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject
+    OidcBearerCache bearers;
 
     @Test
     void firstBearerCallCreatesThePrincipalWithRoleAndNamespacesFromGroups() {
@@ -138,6 +143,8 @@ class OidcSignInTest {
 
         Api.admin().body(Map.of("disabled", true)).patch("/v1/principals/" + id).then().statusCode(200);
 
+        // The token's signature check is remembered, the sign-in is not: the refusal is made on the cached path.
+        assertTrue(bearers.verified(token).isPresent());
         bearer(token).get("/v1/principals/me").then().statusCode(401).contentType("application/problem+json");
         await().atMost(Duration.ofSeconds(30)).until(() -> Db.count("select count(*) from audit_entry where action = 'auth.failure' "
                 + "and target_id = ? and details like '%disabled_principal%'", id) == 1);
