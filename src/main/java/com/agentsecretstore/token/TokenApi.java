@@ -2,6 +2,8 @@ package com.agentsecretstore.token;
 
 import java.time.Instant;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+
 /** Bodies of {@code /v1/tokens} and of reading a secret value. */
 public final class TokenApi {
 
@@ -14,6 +16,16 @@ public final class TokenApi {
      * sets, e.g. its task id, part of what makes a repeated ask the same ask.
      */
     public record TokenRequest(String scope, Integer ttlSeconds, String description, Integer maxUses, String runId) {
+
+        /** JSON binds to all five fields (the short constructor is for callers in code). */
+        @JsonCreator
+        public TokenRequest {
+        }
+
+        /** An ask without a read limit or run id. */
+        public TokenRequest(String scope, Integer ttlSeconds, String description) {
+            this(scope, ttlSeconds, description, null, null);
+        }
     }
 
     /**
