@@ -60,6 +60,12 @@ class BudgetWireTest(unittest.IsolatedAsyncioTestCase):
         with self.assertRaises(TokenExhausted):
             await self.vault(exhausted).get_secret("prod/x/key", token="ast_abc")
 
+    async def test_an_approval_sends_only_the_narrowing_asked_for(self):
+        view = {"id": "apr_1", "status": "approved", "approved": True}
+        server = self.stub(lambda seen, n: Reply(200, view))
+        await self.vault(server).approve("apr_1", comment="once", max_uses=1)
+        self.assertEqual(server.seen[0].json(), {"comment": "once", "max_uses": 1})
+
     async def test_remaining_uses_are_read(self):
         server = self.stub(lambda seen, n: Reply(200, {"id": "tok_1", "max_uses": 3, "uses": 1, "remaining_uses": 2}))
         info = await self.vault(server).get_token("tok_1")

@@ -360,9 +360,24 @@ class AgentVault:
                 return
             cursor = page.next_cursor
 
-    async def approve(self, approval_request_id: str, comment: Optional[str] = None) -> ApprovalRequest:
-        """Approves (never retried: the service would refuse a second approval by the same person)."""
-        body = {} if comment is None else {"comment": comment}
+    async def approve(
+        self,
+        approval_request_id: str,
+        comment: Optional[str] = None,
+        *,
+        ttl_seconds: Optional[int] = None,
+        max_uses: Optional[int] = None,
+        scope: Optional[str] = None,
+    ) -> ApprovalRequest:
+        """Approves (never retried: the service would refuse a second approval by the same person).
+
+        ``ttl_seconds``, ``max_uses`` and ``scope`` narrow what the token may do: never beyond the
+        budget in effect (the service answers 422, :class:`ValidationError`, otherwise).
+        """
+        body: dict = {} if comment is None else {"comment": comment}
+        for name, value in (("ttl_seconds", ttl_seconds), ("max_uses", max_uses), ("scope", scope)):
+            if value is not None:
+                body[name] = value
         return await self._decide(approval_request_id, "approve", body)
 
     async def deny(self, approval_request_id: str, reason: str) -> ApprovalRequest:
