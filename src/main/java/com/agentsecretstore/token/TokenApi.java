@@ -4,6 +4,8 @@ import java.time.Instant;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /** Bodies of {@code /v1/tokens} and of reading a secret value. */
 public final class TokenApi {
 
@@ -30,8 +32,10 @@ public final class TokenApi {
 
     /**
      * The answer to a token request: {@code approved} with the token ({@code value} appears only
-     * here and in a collection), or {@code pending} with the approval request to wait for.
+     * here and in a collection), or {@code pending} with the approval request to wait for. Also
+     * read back from JSON (the kept answer of an Idempotency-Key), hence registered for reflection.
      */
+    @RegisterForReflection
     public record TokenResponse(String status, String value, String tokenId, String approvalRequestId, String scope,
             String tier, Integer requiredApprovals, Instant expiresAt, Integer maxUses, String runId) {
 
