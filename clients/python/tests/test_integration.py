@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 import unittest
 
 from agentsecretstore import (
@@ -54,7 +55,9 @@ class ServiceTestCase(unittest.IsolatedAsyncioTestCase):
         self.bob = self.vault(self.seed.bob)
 
     async def pending(self, scope: str, description: str = "integration test") -> str:
-        request = await self.agent.request_token(scope=scope, ttl_seconds=300, description=description)
+        # A run id of its own: the same ask while an earlier one is open would get that one back.
+        request = await self.agent.request_token(scope=scope, ttl_seconds=300, description=description,
+                                                 run_id=uuid.uuid4().hex)
         self.assertEqual(request.status, "pending")
         return request.approval_request_id
 

@@ -3,7 +3,7 @@
     agentsecretstore approvals list [--status pending|delayed|approved|denied|cancelled|expired|all]
                                     [--namespace NS] [--limit N] [--cursor C]
     agentsecretstore approvals show ID
-    agentsecretstore approvals approve ID [--comment TEXT]
+    agentsecretstore approvals approve ID [--comment TEXT] [--ttl-seconds N] [--max-uses N] [--scope SCOPE]
     agentsecretstore approvals deny ID --reason TEXT
     agentsecretstore approvals cancel ID [--reason TEXT]
     agentsecretstore verify-receipt FILE [--keys KEYS.json]
@@ -90,6 +90,9 @@ def _parser() -> argparse.ArgumentParser:
     p = commands.add_parser("approve", help="approve a request", parents=[common])
     p.add_argument("id")
     p.add_argument("--comment", help="why (kept in the audit trail)")
+    p.add_argument("--ttl-seconds", type=int, help="narrow: a shorter token lifetime")
+    p.add_argument("--max-uses", type=int, help="narrow: fewer reads with the token")
+    p.add_argument("--scope", help="narrow: a scope within the one in effect")
 
     p = commands.add_parser("deny", help="deny a request (ends it)", parents=[common])
     p.add_argument("id")
@@ -238,7 +241,8 @@ async def _run(vault: AgentVault, args: argparse.Namespace, as_json: bool) -> in
     if args.command == "show":
         view = await vault.get_approval(args.id)
     elif args.command == "approve":
-        view = await vault.approve(args.id, comment=args.comment)
+        view = await vault.approve(args.id, comment=args.comment, ttl_seconds=args.ttl_seconds,
+                                   max_uses=args.max_uses, scope=args.scope)
     elif args.command == "deny":
         view = await vault.deny(args.id, reason=args.reason)
     else:

@@ -150,21 +150,50 @@ class AgentVault:
     # --- Agents ---------------------------------------------------------------------------------
 
     async def request_token(
-        self, scope: str, ttl_seconds: Optional[int] = None, description: Optional[str] = None
+        self,
+        scope: str,
+        ttl_seconds: Optional[int] = None,
+        description: Optional[str] = None,
+        *,
+        max_uses: Optional[int] = None,
+        run_id: Optional[str] = None,
+        idempotency_key: Optional[str] = None,
     ) -> TokenResponse:
-        """Asks for a scoped token (``secrets:read:<path glob>``). Never retried.
+        """Asks for a scoped token (``secrets:read:<path glob>``).
 
         Standard tier: ``status == "approved"`` and ``value`` is the token. Sensitive or critical:
-        ``status == "pending"``; wait for ``approval_request_id`` (or take the webhook), then call
-        :meth:`get_approved_token`.
+        ``status == "pending"`` (or ``"delayed"`` when the same ask was already open: same scope,
+        description and ``run_id``, and then ``repeated`` is True); wait for
+        ``approval_request_id`` (or take the webhook), then call :meth:`get_approved_token`.
+
+        ``max_uses`` limits the reads the token allows; ``run_id`` (your task id) tells the service
+        which asks are the same one. Without ``idempotency_key`` the call is never retried; with it
+        the call is retried on connection errors and 5xx, and the service answers a retry with the
+        first answer, except for a standard grant, whose value it never keeps: that retry raises
+        :class:`IdempotentReplayUnavailable` naming the token (revoke it and ask with a new key).
         """
         body: dict = {"scope": scope}
         if ttl_seconds is not None:
             body["ttl_seconds"] = ttl_seconds
         if description is not None:
             body["description"] = description
-        response = await self._transport.request("POST", "/v1/tokens", body=body)
-        return TokenResponse.from_json(response.json())
+        if max_uses is not None:
+            body["max_uses"] = max_uses
+        if run_id is not None:
+            body["run_id"] = run_id
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key is not None else None
+        response = await self._transport.request(
+            "POST", "/v1/tokens", body=body, headers=headers, idempotent=idempotency_key is not None
+        )
+        return TokenResponse.from_json(response.json(), repeated=response.status == 200)
+
+    async def get_token(self, token_id: Union[str, TokenResponse]) -> TokenInfo:
+        """A token's metadata (never its value) with ``remaining_uses``; its holder or an admin."""
+        tid = token_id.token_id if isinstance(token_id, TokenResponse) else token_id
+        if not tid:
+            raise ValueError("get_token needs a token id (tok_...)")
+        response = await self._transport.request("GET", f"/v1/tokens/{_segment(tid)}", idempotent=True)
+        return TokenInfo.from_json(response.json())
 
     async def get_secret(
         self, path: str, token: Union[str, TokenResponse, None] = None, version: Optional[int] = None
@@ -350,9 +379,24 @@ class AgentVault:
                 return
             cursor = page.next_cursor
 
-    async def approve(self, approval_request_id: str, comment: Optional[str] = None) -> ApprovalRequest:
-        """Approves (never retried: the service would refuse a second approval by the same person)."""
-        body = {} if comment is None else {"comment": comment}
+    async def approve(
+        self,
+        approval_request_id: str,
+        comment: Optional[str] = None,
+        *,
+        ttl_seconds: Optional[int] = None,
+        max_uses: Optional[int] = None,
+        scope: Optional[str] = None,
+    ) -> ApprovalRequest:
+        """Approves (never retried: the service would refuse a second approval by the same person).
+
+        ``ttl_seconds``, ``max_uses`` and ``scope`` narrow what the token may do: never beyond the
+        budget in effect (the service answers 422, :class:`ValidationError`, otherwise).
+        """
+        body: dict = {} if comment is None else {"comment": comment}
+        for name, value in (("ttl_seconds", ttl_seconds), ("max_uses", max_uses), ("scope", scope)):
+            if value is not None:
+                body[name] = value
         return await self._decide(approval_request_id, "approve", body)
 
     async def deny(self, approval_request_id: str, reason: str) -> ApprovalRequest:

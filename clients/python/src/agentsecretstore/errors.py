@@ -198,6 +198,15 @@ class ApprovalCancelled(ApprovalError):
     """The request was cancelled (``approval.cancellation`` says who and why)."""
 
 
+class TokenExhausted(PermissionDenied):
+    """403 of kind ``token-exhausted``: the token's ``max_uses`` reads are used up; request a new one."""
+
+
+class IdempotentReplayUnavailable(Conflict):
+    """409: a retry with an Idempotency-Key whose first answer was a token value, never kept by the
+    service. ``extensions["token_id"]`` names that token: revoke it and ask with a new key."""
+
+
 class WebhookVerificationError(AgentSecretStoreError):
     """A webhook delivery failed verification: missing headers, bad signature or stale timestamp."""
 
@@ -229,6 +238,10 @@ _BY_KIND = {
     "approval-expired": Conflict,
     "already-approved": Conflict,
     "no-token-to-collect": Conflict,
+    "token-exhausted": TokenExhausted,
+    "idempotent-replay-unavailable": IdempotentReplayUnavailable,
+    "idempotency-key-in-use": Conflict,
+    "idempotency-key-reused": ValidationError,
     "rate-limited": RateLimited,
     "internal-error": ServerError,
     "service-unavailable": ServerError,

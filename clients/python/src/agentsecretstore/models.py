@@ -73,14 +73,22 @@ class TokenResponse:
     approval_request_id: Optional[str] = None
     required_approvals: Optional[int] = None
     value: Optional[str] = field(default=None, repr=False)
+    #: Reads the token allows (None: no limit).
+    max_uses: Optional[int] = None
+    run_id: Optional[str] = None
+    #: True when the service answered with the open request of the same ask (HTTP 200).
+    repeated: bool = False
 
     @property
     def approved(self) -> bool:
         return self.status == "approved"
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> "TokenResponse":
+    def from_json(cls, data: Mapping[str, Any], repeated: bool = False) -> "TokenResponse":
         return cls(
+            max_uses=_int(data.get("max_uses")),
+            run_id=data.get("run_id"),
+            repeated=repeated,
             status=data.get("status", ""),
             tier=data.get("tier"),
             scope=data.get("scope"),
@@ -257,6 +265,10 @@ class TokenInfo:
     expires_at: Optional[datetime] = None
     revoked_at: Optional[datetime] = None
     approval_request_id: Optional[str] = None
+    max_uses: Optional[int] = None
+    uses: int = 0
+    #: Reads left (None: no limit).
+    remaining_uses: Optional[int] = None
 
     @property
     def revoked(self) -> bool:
@@ -273,4 +285,7 @@ class TokenInfo:
             expires_at=parse_timestamp(data.get("expires_at")),
             revoked_at=parse_timestamp(data.get("revoked_at")),
             approval_request_id=data.get("approval_request_id"),
+            max_uses=_int(data.get("max_uses")),
+            uses=int(data.get("uses") or 0),
+            remaining_uses=_int(data.get("remaining_uses")),
         )

@@ -21,6 +21,8 @@ import com.agentsecretstore.principal.Role;
  * <li><b>collect</b>: the requester only.
  * </ul>
  *
+ * A token (see {@link #mayManageToken}) is seen and revoked by its holder and admins.
+ *
  * Whether the request's state allows the action (open, not yet approved by this caller) is
  * {@code ApprovalRules}' business, not this class's.
  */
@@ -93,6 +95,14 @@ public final class AccessModel {
 
     private static boolean member(Who who, Target target) {
         return who.namespaces().contains(target.namespace());
+    }
+
+    /**
+     * Who may see a token's metadata (remaining uses included) and revoke it: its holder and
+     * admins. Anyone else is told it does not exist.
+     */
+    public static boolean mayManageToken(Who who, String holderId) {
+        return who.is(Role.ADMIN) || who.id().equals(holderId);
     }
 
     /** Admins read every policy; approvers the policies of their namespaces and those that name them. */

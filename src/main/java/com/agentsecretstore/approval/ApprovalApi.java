@@ -9,7 +9,15 @@ public final class ApprovalApi {
     private ApprovalApi() {
     }
 
-    public record ApproveBody(String comment) {
+    /**
+     * An approval, which may narrow the budget in effect: a shorter {@code ttlSeconds}, fewer
+     * {@code maxUses}, a {@code scope} within the current one (422 otherwise).
+     */
+    public record ApproveBody(String comment, Integer ttlSeconds, Integer maxUses, String scope) {
+    }
+
+    /** What one approval narrowed; absent parts were left as they were. */
+    public record Narrowed(String scope, Integer ttlSeconds, Integer maxUses) {
     }
 
     public record DenyBody(String reason) {
@@ -18,7 +26,7 @@ public final class ApprovalApi {
     public record CancelBody(String reason) {
     }
 
-    public record Approval(String approverId, String approverName, String comment, Instant approvedAt) {
+    public record Approval(String approverId, String approverName, String comment, Instant approvedAt, Narrowed narrowed) {
     }
 
     public record Ending(String byId, String byName, String reason, Instant at) {
@@ -28,6 +36,8 @@ public final class ApprovalApi {
      * Everything about one request, as approvers and the requester see it. {@code allowedActions}
      * ({@code approve}, {@code deny}, {@code cancel}, {@code collect}) are what this caller may do
      * with it now, by the access model and the request's state; clients offer exactly these.
+     * {@code scope}, {@code ttlSeconds} and {@code maxUses} are the budget in effect (what approvals
+     * narrowed so far); {@code requested*} what the agent asked for.
      * {@code sla} is the request's SLA ladder; absent when its policy has none.
      */
     public record ApprovalView(String id, String status, boolean approved, String requestedBy, String requesterId,
@@ -35,7 +45,8 @@ public final class ApprovalApi {
             int requiredApprovals, int receivedApprovals, int approvalDelaySeconds, String description,
             int ttlSeconds, String explanation, Instant createdAt, Instant expiresAt, Instant issueAt,
             Instant decidedAt, String tokenId, List<Approval> approvals, Ending denial, Ending cancellation,
-            String approveUrl, List<String> allowedActions, SlaView sla) {
+            String approveUrl, List<String> allowedActions, Integer maxUses, String runId, String requestedScope,
+            int requestedTtlSeconds, Integer requestedMaxUses, SlaView sla) {
     }
 
     /** Where a request stands on its SLA ladder: when each step is due and when it happened (null: not yet, or none). */

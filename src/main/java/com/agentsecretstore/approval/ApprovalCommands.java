@@ -15,12 +15,14 @@ import com.agentsecretstore.access.Action;
 import com.agentsecretstore.access.Refusal;
 import com.agentsecretstore.approval.ApprovalApi.ApprovalView;
 import com.agentsecretstore.approval.ApprovalApi.CollectedToken;
+import com.agentsecretstore.approval.ApprovalRules.Narrowing;
 import com.agentsecretstore.approval.ApprovalRules.Outcome;
 import com.agentsecretstore.approval.ApprovalTransitions.Rule;
 import com.agentsecretstore.audit.AuditAction;
 import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.common.ApiException;
+import com.agentsecretstore.policy.Scope;
 import com.agentsecretstore.principal.Caller;
 import com.agentsecretstore.token.TokenIssuer;
 
@@ -60,9 +62,20 @@ public class ApprovalCommands {
     }
 
     public Uni<ApprovalView> approve(Caller caller, String id, String comment) {
+        return approve(caller, id, comment, Narrowing.NONE);
+    }
+
+    /** An approval that may narrow the budget in effect; {@link ApprovalRules#approve} says whether it narrows. */
+    public Uni<ApprovalView> approve(Caller caller, String id, String comment, Narrowing narrowing) {
         String note = note(comment, "comment", false);
+        if (narrowing.scope() != null) {
+            String problem = Scope.problem(narrowing.scope());
+            if (problem != null) {
+                throw ApiException.invalid("scope", problem);
+            }
+        }
         return decide(caller, id, Action.APPROVE, AuditAction.APPROVAL_APPROVE, note,
-                (s, now) -> ApprovalRules.approve(s, caller.id(), now));
+                (s, now) -> ApprovalRules.approve(s, caller.id(), narrowing, now));
     }
 
     public Uni<ApprovalView> deny(Caller caller, String id, String reason) {

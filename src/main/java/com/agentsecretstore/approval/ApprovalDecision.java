@@ -21,4 +21,8 @@ public class ApprovalDecision extends PanacheEntityBase {
     public String kind;
     public String note;
     public Instant decidedAt;
+    /** What this approval narrowed (V17); null where it left the budget as it was. */
+    public String narrowedScope;
+    public Integer narrowedTtlSeconds;
+    public Integer narrowedMaxUses;
 }

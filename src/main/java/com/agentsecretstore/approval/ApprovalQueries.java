@@ -17,6 +17,7 @@ import com.agentsecretstore.approval.ApprovalApi.Approval;
 import com.agentsecretstore.approval.ApprovalApi.ApprovalView;
 import com.agentsecretstore.approval.ApprovalApi.SlaView;
 import com.agentsecretstore.approval.ApprovalApi.Ending;
+import com.agentsecretstore.approval.ApprovalApi.Narrowed;
 import com.agentsecretstore.approval.ApprovalRules.State;
 import com.agentsecretstore.common.ApiException;
 import com.agentsecretstore.common.AssConfig;
@@ -119,13 +120,14 @@ public class ApprovalQueries {
                 rows.stream().map(r -> r.id).toList()).map(ds -> rows.stream().map(r -> {
             List<ApprovalDecision> mine = ds.stream().filter(d -> d.requestId.equals(r.id)).toList();
             List<Approval> approvals = mine.stream().filter(d -> DecisionKind.APPROVE.wire().equals(d.kind))
-                    .map(d -> new Approval(d.principalId, d.principalName, d.note, d.decidedAt)).toList();
+                    .map(d -> new Approval(d.principalId, d.principalName, d.note, d.decidedAt, narrowed(d))).toList();
             return new ApprovalView(r.id, r.status, r.statusEnum() == ApprovalStatus.APPROVED, r.requesterName,
                     r.requesterId, r.trustTier, r.trustSource, r.namespace, r.scope, List.of(r.secretPaths), r.tier, r.requiredApprovals,
                     approvals.size(), r.delaySeconds, r.description, r.tokenTtlSeconds, r.explanation, r.createdAt,
                     r.expiresAt, r.issueAt, r.decidedAt, r.tokenId, approvals, ending(mine, DecisionKind.DENY),
                     ending(mine, DecisionKind.CANCEL), transitions.approveUrl(r.id),
-                    allowedActions(caller, r, ApprovalStore.state(r, mine), designations.get(r.namespace), now), sla(r));
+                    allowedActions(caller, r, ApprovalStore.state(r, mine), designations.get(r.namespace), now),
+                    r.maxUses, r.runId, r.requestedScope, r.requestedTtlSeconds, r.requestedMaxUses, sla(r));
         }).toList()));
     }
 
@@ -156,6 +158,11 @@ public class ApprovalQueries {
             }
         }
         return allowed;
+    }
+
+    private static Narrowed narrowed(ApprovalDecision d) {
+        return d.narrowedScope == null && d.narrowedTtlSeconds == null && d.narrowedMaxUses == null ? null
+                : new Narrowed(d.narrowedScope, d.narrowedTtlSeconds, d.narrowedMaxUses);
     }
 
     private static Ending ending(List<ApprovalDecision> ds, DecisionKind kind) {

@@ -22,7 +22,18 @@ public class ApprovalRequest extends PanacheEntityBase {
     public String scope;
     public String scopeGlob;
     public String description;
+    /** The budget in effect: {@code scope}, {@code scopeGlob}, {@code tokenTtlSeconds}, {@code maxUses}, narrowed by approvals (V17). */
     public int tokenTtlSeconds;
+    /** Reads the token allows; null: no limit. */
+    public Integer maxUses;
+    /** What the agent asked for, before any narrowing. */
+    public String requestedScope;
+    public int requestedTtlSeconds;
+    public Integer requestedMaxUses;
+    /** Free text the agent sets (its task id, say); part of the dedupe key. */
+    public String runId;
+    /** SHA-256 of requester, requested scope, description and run id: one open request per key. */
+    public byte[] dedupeKey;
     public String tier;
     public int requiredApprovals;
     public int delaySeconds;

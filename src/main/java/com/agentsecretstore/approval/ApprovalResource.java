@@ -10,6 +10,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
+import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import com.agentsecretstore.approval.ApprovalApi.ApprovalView;
@@ -17,6 +18,7 @@ import com.agentsecretstore.approval.ApprovalApi.ApproveBody;
 import com.agentsecretstore.approval.ApprovalApi.CancelBody;
 import com.agentsecretstore.approval.ApprovalApi.CollectedToken;
 import com.agentsecretstore.approval.ApprovalApi.DenyBody;
+import com.agentsecretstore.approval.ApprovalRules.Narrowing;
 import com.agentsecretstore.common.Page;
 import com.agentsecretstore.principal.Caller;
 import com.agentsecretstore.principal.Role;
@@ -45,15 +47,19 @@ public class ApprovalResource {
         this.identity = identity;
     }
 
-    /** 201 with the token when no approval is needed, 202 with the approval request otherwise. */
+    /**
+     * 201 with the token when no approval is needed, 202 with a new approval request, 200 with the
+     * open request a repeated ask finds. An {@code Idempotency-Key} replays the first answer.
+     */
     @POST
     @Path("tokens")
-    public Uni<RestResponse<TokenResponse>> requestToken(TokenRequest body) {
-        if (body == null) {
-            throw com.agentsecretstore.common.ApiException.invalid("scope", "is required");
-        }
-        return requests.requestToken(Caller.of(identity), body).map(r -> RestResponse.status(
-                "approved".equals(r.status()) ? RestResponse.Status.CREATED : RestResponse.Status.ACCEPTED, r));
+    public Uni<RestResponse<TokenResponse>> requestToken(@RestHeader("Idempotency-Key") String idempotencyKey,
+            TokenRequest body) {
+        return requests.answer(Caller.of(identity), body, idempotencyKey).map(a -> RestResponse.status(switch (a.kind()) {
+            case ISSUED -> RestResponse.Status.CREATED;
+            case OPENED -> RestResponse.Status.ACCEPTED;
+            case REPEATED -> RestResponse.Status.OK;
+        }, a.body()));
     }
 
     @GET
@@ -84,7 +90,8 @@ public class ApprovalResource {
     @POST
     @Path("approvals/{id}/approve")
     public Uni<ApprovalView> approve(@PathParam("id") String id, ApproveBody body) {
-        return commands.approve(Caller.of(identity), id, body == null ? null : body.comment());
+        return commands.approve(Caller.of(identity), id, body == null ? null : body.comment(),
+                body == null ? Narrowing.NONE : new Narrowing(body.scope(), body.ttlSeconds(), body.maxUses()));
     }
 
     @POST

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Set;
 
 import com.agentsecretstore.notify.EventType;
+import com.agentsecretstore.policy.Scope;
 
 /**
  * The approval state machine, free of I/O. Who may act is {@link com.agentsecretstore.access.AccessModel}'s
@@ -31,18 +32,30 @@ public final class ApprovalRules {
     private ApprovalRules() {
     }
 
-    /** What the rules need to know about a request. */
+    /** What the rules need to know about a request; {@code budget} is the one in effect (narrowed so far). */
     public record State(ApprovalStatus status, String requesterId, int requiredApprovals, int delaySeconds,
-            Instant expiresAt, Instant issueAt, Set<String> approvedBy, Ladder ladder) {
+            Instant expiresAt, Instant issueAt, Set<String> approvedBy, Budget budget, Ladder ladder) {
 
         public State {
             ladder = ladder == null ? Ladder.NONE : ladder;
         }
 
-        /** A request without an SLA ladder. */
+        /** A request without an SLA ladder, for a rule its budget does not matter to. */
         public State(ApprovalStatus status, String requesterId, int requiredApprovals, int delaySeconds, Instant expiresAt,
                 Instant issueAt, Set<String> approvedBy) {
-            this(status, requesterId, requiredApprovals, delaySeconds, expiresAt, issueAt, approvedBy, Ladder.NONE);
+            this(status, requesterId, requiredApprovals, delaySeconds, expiresAt, issueAt, approvedBy, null, Ladder.NONE);
+        }
+
+        /** A request with an SLA ladder, for a rule its budget does not matter to. */
+        public State(ApprovalStatus status, String requesterId, int requiredApprovals, int delaySeconds, Instant expiresAt,
+                Instant issueAt, Set<String> approvedBy, Ladder ladder) {
+            this(status, requesterId, requiredApprovals, delaySeconds, expiresAt, issueAt, approvedBy, null, ladder);
+        }
+
+        /** A request without an SLA ladder, with its budget. */
+        public State(ApprovalStatus status, String requesterId, int requiredApprovals, int delaySeconds, Instant expiresAt,
+                Instant issueAt, Set<String> approvedBy, Budget budget) {
+            this(status, requesterId, requiredApprovals, delaySeconds, expiresAt, issueAt, approvedBy, budget, Ladder.NONE);
         }
     }
 
@@ -52,6 +65,22 @@ public final class ApprovalRules {
      */
     public record Ladder(Instant remindAt, Instant remindedAt, Instant escalateAt, Instant escalatedAt) {
         public static final Ladder NONE = new Ladder(null, null, null, null);
+    }
+
+    /** What the token of a request may do: its scope, lifetime from issuance, and reads (null: no limit). */
+    public record Budget(String scope, int ttlSeconds, Integer maxUses) {
+    }
+
+    /**
+     * What an approver narrows in its approval, each part null when left as it is. The scope is
+     * well-formed (checked at the edge); whether it is narrower is the rules' business.
+     */
+    public record Narrowing(String scope, Integer ttlSeconds, Integer maxUses) {
+        public static final Narrowing NONE = new Narrowing(null, null, null);
+
+        public boolean isEmpty() {
+            return scope == null && ttlSeconds == null && maxUses == null;
+        }
     }
 
     /** What a transition does, as audited ({@code effect}). */
@@ -84,7 +113,13 @@ public final class ApprovalRules {
      * {@link EventType#TOKEN_ISSUED} is published.
      */
     public record Transition(Effect effect, ApprovalStatus next, Instant issueAt, Instant decidedAt,
-            DecisionKind recorded, List<String> events, int received) {
+            DecisionKind recorded, List<String> events, int received, Budget budget) {
+
+        /** A transition that leaves the budget as it is ({@code budget} null). */
+        Transition(Effect effect, ApprovalStatus next, Instant issueAt, Instant decidedAt, DecisionKind recorded,
+                List<String> events, int received) {
+            this(effect, next, issueAt, decidedAt, recorded, events, received, null);
+        }
 
         public boolean issuesToken() {
             return events.contains(EventType.TOKEN_ISSUED);
@@ -110,8 +145,17 @@ public final class ApprovalRules {
         }
     }
 
-    /** An approval by {@code approverId}, who the access model lets decide. */
+    /** An approval by {@code approverId}, who the access model lets decide, narrowing nothing. */
     public static Outcome approve(State s, String approverId, Instant now) {
+        return approve(s, approverId, Narrowing.NONE, now);
+    }
+
+    /**
+     * An approval by {@code approverId} that may narrow the budget in effect: a lifetime no longer,
+     * reads no more, a scope within the current one. Never wider: a later approver narrows what an
+     * earlier one left. The transition carries the new budget when anything was narrowed.
+     */
+    public static Outcome approve(State s, String approverId, Narrowing n, Instant now) {
         ApprovalRefusal closed = requireOpen(s, now, false);
         if (closed != null) {
             return Outcome.refuse(closed);
@@ -119,17 +163,48 @@ public final class ApprovalRules {
         if (s.approvedBy().contains(approverId)) {
             return Outcome.refuse(ApprovalRefusal.ALREADY_APPROVED);
         }
+        ApprovalRefusal wider = widens(s.budget(), n);
+        if (wider != null) {
+            return Outcome.refuse(wider);
+        }
+        Budget budget = n.isEmpty() ? null : narrow(s.budget(), n);
         int received = s.approvedBy().size() + 1;
         if (received < s.requiredApprovals()) {
             return Outcome.of(new Transition(Effect.COUNTED, ApprovalStatus.PENDING, null, null, DecisionKind.APPROVE,
-                    List.of(EventType.PROGRESS), received));
+                    List.of(EventType.PROGRESS), received, budget));
         }
         if (s.delaySeconds() > 0) {
             return Outcome.of(new Transition(Effect.START_DELAY, ApprovalStatus.DELAYED, now.plusSeconds(s.delaySeconds()),
-                    null, DecisionKind.APPROVE, List.of(EventType.APPROVED), received));
+                    null, DecisionKind.APPROVE, List.of(EventType.APPROVED), received, budget));
         }
         return Outcome.of(new Transition(Effect.ISSUE_NOW, ApprovalStatus.APPROVED, null, now, DecisionKind.APPROVE,
-                List.of(EventType.APPROVED, EventType.TOKEN_ISSUED), received));
+                List.of(EventType.APPROVED, EventType.TOKEN_ISSUED), received, budget));
+    }
+
+    /** Why the narrowing would widen (or mis-shape) the budget, or null when it only narrows. */
+    static ApprovalRefusal widens(Budget b, Narrowing n) {
+        if (n.isEmpty()) {
+            return null;
+        }
+        if (n.ttlSeconds() != null && (n.ttlSeconds() < 1 || n.ttlSeconds() > b.ttlSeconds())) {
+            return ApprovalRefusal.TTL_NOT_SHORTER;
+        }
+        if (n.maxUses() != null && (n.maxUses() < 1 || (b.maxUses() != null && n.maxUses() > b.maxUses()))) {
+            return ApprovalRefusal.USES_NOT_FEWER;
+        }
+        if (n.scope() != null) {
+            Scope narrower = Scope.parse(n.scope());
+            Scope current = Scope.parse(b.scope());
+            if (narrower == null || current == null || !narrower.within(current)) {
+                return ApprovalRefusal.SCOPE_NOT_NARROWER;
+            }
+        }
+        return null;
+    }
+
+    private static Budget narrow(Budget b, Narrowing n) {
+        return new Budget(n.scope() == null ? b.scope() : n.scope(), n.ttlSeconds() == null ? b.ttlSeconds() : n.ttlSeconds(),
+                n.maxUses() == null ? b.maxUses() : n.maxUses());
     }
 
     /** One denial ends the request, also during a critical delay. */
@@ -190,6 +265,25 @@ public final class ApprovalRules {
 
     private static boolean due(State s, Instant now, Instant at, Instant done) {
         return s.status() == ApprovalStatus.PENDING && !expired(s, now) && at != null && done == null && !at.isAfter(now);
+    }
+
+    /**
+     * Whether a repeated ask (same requester, scope, description and run id) gets this request back
+     * instead of a new one: while it is open, pending and unexpired or delayed. Approvers are then
+     * not paged again.
+     */
+    public static boolean answersRepeat(State s, Instant now) {
+        return requireOpen(s, now, true) == null;
+    }
+
+    /** What {@code after} narrowed of {@code before}, part by part (null: unchanged); NONE without a new budget. */
+    public static Narrowing changes(Budget before, Budget after) {
+        if (after == null) {
+            return Narrowing.NONE;
+        }
+        return new Narrowing(after.scope().equals(before.scope()) ? null : after.scope(),
+                after.ttlSeconds() == before.ttlSeconds() ? null : after.ttlSeconds(),
+                java.util.Objects.equals(after.maxUses(), before.maxUses()) ? null : after.maxUses());
     }
 
     /** Whether there is a token to collect: the request was approved and its token issued. */

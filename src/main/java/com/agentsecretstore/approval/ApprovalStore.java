@@ -13,6 +13,8 @@ import jakarta.persistence.LockModeType;
 import com.agentsecretstore.access.AccessModel;
 import com.agentsecretstore.access.AccessModel.Target;
 import com.agentsecretstore.approval.ApprovalRules.Ladder;
+import com.agentsecretstore.approval.ApprovalRules.Budget;
+import com.agentsecretstore.approval.ApprovalRules.Narrowing;
 import com.agentsecretstore.approval.ApprovalRules.State;
 import com.agentsecretstore.common.ApiException;
 import com.agentsecretstore.common.Ids;
@@ -30,6 +32,8 @@ public class ApprovalStore {
 
     /** Rows a job claims per transaction. */
     static final int JOB_BATCH = 100;
+    /** First key of the advisory lock around asks with the same dedupe key (second: hash of the key). */
+    static final int DEDUPE_LOCK = 7364102;
 
     /** The request, or 404; {@code lock} takes its row lock for the current transaction. */
     public Uni<ApprovalRequest> load(String id, boolean lock) {
@@ -52,6 +56,11 @@ public class ApprovalStore {
     }
 
     public Uni<Void> record(ApprovalRequest r, Caller caller, DecisionKind kind, String note, Instant now) {
+        return record(r, caller, kind, note, Narrowing.NONE, now);
+    }
+
+    /** Records a decision with what it narrowed (an approval's parts of {@code narrowed}). */
+    public Uni<Void> record(ApprovalRequest r, Caller caller, DecisionKind kind, String note, Narrowing narrowed, Instant now) {
         ApprovalDecision d = new ApprovalDecision();
         d.id = Ids.next("apd");
         d.requestId = r.id;
@@ -60,6 +69,9 @@ public class ApprovalStore {
         d.kind = kind.wire();
         d.note = note;
         d.decidedAt = now;
+        d.narrowedScope = narrowed.scope();
+        d.narrowedTtlSeconds = narrowed.ttlSeconds();
+        d.narrowedMaxUses = narrowed.maxUses();
         return d.persist().replaceWithVoid();
     }
 
@@ -126,6 +138,42 @@ public class ApprovalStore {
         ds.stream().filter(d -> d.requestId.equals(r.id) && DecisionKind.APPROVE.wire().equals(d.kind))
                 .forEach(d -> approvedBy.add(d.principalId));
         return new State(r.statusEnum(), r.requesterId, r.requiredApprovals, r.delaySeconds, r.expiresAt, r.issueAt, approvedBy,
-                new Ladder(r.remindAt, r.remindedAt, r.escalateAt, r.escalatedAt));
+                budget(r), new Ladder(r.remindAt, r.remindedAt, r.escalateAt, r.escalatedAt));
+    }
+
+    /** The budget in effect of a request. */
+    public static Budget budget(ApprovalRequest r) {
+        return new Budget(r.scope, r.tokenTtlSeconds, r.maxUses);
+    }
+
+    /**
+     * Serializes, across replicas, the asks that share a dedupe key until the current transaction
+     * ends; the ask that waited then sees the request the first one committed.
+     */
+    public Uni<Void> lockDedupe(byte[] dedupeKey) {
+        return Panache.getSession()
+                .flatMap(s -> s.createNativeQuery("select pg_advisory_xact_lock(" + DEDUPE_LOCK + ", hashtext(:key))")
+                        .setParameter("key", java.util.HexFormat.of().formatHex(dedupeKey)).getSingleResult())
+                .replaceWithVoid();
+    }
+
+    /** The open (pending or delayed) request with this dedupe key, locked, or null. */
+    public Uni<ApprovalRequest> openByDedupe(byte[] dedupeKey) {
+        return Panache.getSession().flatMap(s -> s.createNativeQuery("select * from approval_request where dedupe_key = :key and "
+                + ApprovalRules.OPEN_SQL + " for update", ApprovalRequest.class)
+                .setParameter("key", dedupeKey)
+                .getResultList())
+                .map(rows -> rows.isEmpty() ? null : rows.get(0));
+    }
+
+    /**
+     * Takes the dedupe key off a request that is open in the table but past its expiry (the job has
+     * not marked it yet), so a new ask can open a request with the key. Runs at once, before the
+     * insert that follows.
+     */
+    public Uni<Void> forgetDedupe(ApprovalRequest r) {
+        r.dedupeKey = null;
+        return Panache.getSession().flatMap(s -> s.createNativeQuery("update approval_request set dedupe_key = null where id = :id")
+                .setParameter("id", r.id).executeUpdate()).replaceWithVoid();
     }
 }

@@ -10,6 +10,8 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.agentsecretstore.approval.ApprovalRules.Effect;
+import com.agentsecretstore.approval.ApprovalRules.Budget;
+import com.agentsecretstore.approval.ApprovalRules.Narrowing;
 import com.agentsecretstore.approval.ApprovalRules.Outcome;
 import com.agentsecretstore.approval.ApprovalRules.State;
 import com.agentsecretstore.approval.ApprovalRules.Transition;
@@ -20,6 +22,7 @@ import com.agentsecretstore.common.AssConfig;
 import com.agentsecretstore.notify.EventLog;
 import com.agentsecretstore.notify.EventType;
 import com.agentsecretstore.notify.Notice;
+import com.agentsecretstore.policy.Scope;
 import com.agentsecretstore.policy.Tier;
 import com.agentsecretstore.principal.Caller;
 import com.agentsecretstore.token.TokenIssuer;
@@ -62,12 +65,18 @@ public class ApprovalTransitions {
      * Applies the transition: records the decision, moves the status and times, publishes the events
      * in order (issuing the token just before {@code token.issued}), and audits the step under
      * {@code auditAction} with its {@code effect}, the new {@code status}, the token id when one was
-     * issued, and {@code auditDetails}.
+     * issued, what it narrowed ({@code narrowed_*}), and {@code auditDetails}. A narrowed budget is
+     * the request's from then on: later approvers see it, and the token is issued with it.
      */
     public Uni<Void> apply(ApprovalRequest r, Transition t, Caller actor, String note, AuditAction auditAction,
             Map<String, Object> auditDetails, Instant now) {
-        Uni<Void> step = t.recorded() == null ? Uni.createFrom().voidItem() : store.record(r, actor, t.recorded(), note, now);
+        Narrowing narrowed = ApprovalRules.changes(ApprovalStore.budget(r), t.budget());
+        Uni<Void> step = t.recorded() == null ? Uni.createFrom().voidItem()
+                : store.record(r, actor, t.recorded(), note, narrowed, now);
         step = step.invoke(() -> {
+            if (t.budget() != null) {
+                narrow(r, t.budget());
+            }
             r.status = t.next().wire();
             if (t.issueAt() != null) {
                 r.issueAt = t.issueAt();
@@ -89,8 +98,8 @@ public class ApprovalTransitions {
         Caller by = "system".equals(actor.id()) ? null : actor;
         for (String event : t.events()) {
             step = step.chain(() -> EventType.TOKEN_ISSUED.equals(event)
-                    ? issue(r, actor).chain(() -> publish(event, r, t.received(), null, null))
-                    : publish(event, r, t.received(), by, note));
+                    ? issue(r, actor).chain(() -> publish(event, r, t.received(), null, null, Narrowing.NONE))
+                    : publish(event, r, t.received(), by, note, narrowed));
         }
         return step.chain(() -> {
             Map<String, Object> details = new LinkedHashMap<>();
@@ -99,6 +108,7 @@ public class ApprovalTransitions {
             if (r.tokenId != null) {
                 details.put("token_id", r.tokenId);
             }
+            putNarrowed(details, narrowed);
             if (t.effect() == Effect.ESCALATE) {
                 details.put("escalation_approvers", r.escalatedTo());
             }
@@ -127,23 +137,43 @@ public class ApprovalTransitions {
         });
     }
 
+    private static void narrow(ApprovalRequest r, Budget b) {
+        r.scope = b.scope();
+        r.scopeGlob = Scope.parse(b.scope()).glob().pattern();
+        r.tokenTtlSeconds = b.ttlSeconds();
+        r.maxUses = b.maxUses();
+    }
+
+    private static void putNarrowed(Map<String, Object> into, Narrowing n) {
+        if (n.scope() != null) {
+            into.put("narrowed_scope", n.scope());
+        }
+        if (n.ttlSeconds() != null) {
+            into.put("narrowed_ttl_seconds", n.ttlSeconds());
+        }
+        if (n.maxUses() != null) {
+            into.put("narrowed_max_uses", n.maxUses());
+        }
+    }
+
+    /** Issues the token with the budget in effect; its lifetime runs from now, the moment of issuance. */
     private Uni<Void> issue(ApprovalRequest r, Caller actor) {
         return issuer.issueForRequest(actor, r.requesterId, r.id, r.scope, r.scopeGlob, r.namespace, Tier.fromWire(r.tier),
-                r.tokenTtlSeconds).invoke(t -> r.tokenId = t.id).replaceWithVoid();
+                r.tokenTtlSeconds, r.maxUses).invoke(t -> r.tokenId = t.id).replaceWithVoid();
     }
 
     /**
      * Announces the request's creation, which is not a transition of an existing request.
      */
     public Uni<Void> requested(ApprovalRequest r) {
-        return publish(EventType.REQUESTED, r, 0, null, null);
+        return publish(EventType.REQUESTED, r, 0, null, null, Narrowing.NONE);
     }
 
     /**
      * The event of a lifecycle change: the reference's webhook fields, then what an approver also
      * needs. Never a token value.
      */
-    private Uni<Void> publish(String type, ApprovalRequest r, int received, Caller by, String note) {
+    private Uni<Void> publish(String type, ApprovalRequest r, int received, Caller by, String note, Narrowing narrowed) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("approval_request_id", r.id);
         p.put("requested_by", r.requesterName);
@@ -163,6 +193,20 @@ public class ApprovalTransitions {
         p.put("required_approvals", r.requiredApprovals);
         p.put("received_approvals", received);
         p.put("approval_delay_seconds", r.delaySeconds);
+        // The budget in effect, what was asked, and what this step narrowed: approvers see all three.
+        p.put("ttl_seconds", r.tokenTtlSeconds);
+        if (r.maxUses != null) {
+            p.put("max_uses", r.maxUses);
+        }
+        p.put("requested_scope", r.requestedScope);
+        p.put("requested_ttl_seconds", r.requestedTtlSeconds);
+        if (r.requestedMaxUses != null) {
+            p.put("requested_max_uses", r.requestedMaxUses);
+        }
+        if (r.runId != null) {
+            p.put("run_id", r.runId);
+        }
+        putNarrowed(p, narrowed);
         if (r.issueAt != null) {
             p.put("issue_at", r.issueAt.truncatedTo(ChronoUnit.SECONDS).toString());
         }

@@ -6,6 +6,8 @@ package com.agentsecretstore.audit;
  */
 public enum AuditAction {
     APPROVAL_REQUEST("approval.request"),
+    /** A repeated ask answered with the open request it repeats; no one is notified again. */
+    APPROVAL_REQUEST_REPEAT("approval.request_repeat"),
     APPROVAL_APPROVE("approval.approve"),
     APPROVAL_DENY("approval.deny"),
     APPROVAL_CANCEL("approval.cancel"),

@@ -24,6 +24,17 @@ public enum ProblemType {
     ALREADY_APPROVED("already-approved", 409, "Conflict"),
     /** The approval request has no token to collect; member {@code approval_status}. */
     NO_TOKEN_TO_COLLECT("no-token-to-collect", 409, "Conflict"),
+    /** A token with {@code max_uses} has made all its reads; request a new token. */
+    TOKEN_EXHAUSTED("token-exhausted", 403, "Forbidden"),
+    /**
+     * A replay of an {@code Idempotency-Key} whose first answer was a token value, which is never
+     * kept; member {@code token_id} names the token (its holder may revoke it).
+     */
+    IDEMPOTENT_REPLAY_UNAVAILABLE("idempotent-replay-unavailable", 409, "Conflict"),
+    /** The first request with this {@code Idempotency-Key} is still being served; retry shortly. */
+    IDEMPOTENCY_KEY_IN_USE("idempotency-key-in-use", 409, "Conflict"),
+    /** This {@code Idempotency-Key} was used with another body. */
+    IDEMPOTENCY_KEY_REUSED("idempotency-key-reused", 422, "Idempotency Key Reused"),
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", 415, "Unsupported Media Type"),
     /** Fields are invalid; {@code errors} names them. Member {@code max_wait_seconds} on a bad long-poll timeout. */
     VALIDATION_FAILED("validation-failed", 422, "Validation Failed"),

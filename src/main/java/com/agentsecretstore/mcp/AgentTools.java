@@ -66,10 +66,12 @@ public class AgentTools {
                     + "(default and maximum are the service's)", required = false) Integer ttlSeconds,
             @ToolArg(description = "Why you need it; shown to the humans who decide", required = false) String description,
             @ToolArg(name = "run_id", description = "Your own id for this run or task, e.g. a job id; shown with the request",
-                    required = false) String runId) {
-        // run_id goes into the same request body as POST /v1/tokens once TokenRequest carries it (issue 16.1).
+                    required = false) String runId,
+            @ToolArg(name = "max_uses", description = "How many reads the token allows (default: no limit); approvers may lower it",
+                    required = false) Integer maxUses) {
+        // The same request body as POST /v1/tokens: the same validation, dedupe of repeated asks and audit.
         return answers.answer("request_access",
-                () -> requests.requestToken(caller(), new TokenRequest(scope, ttlSeconds, description)));
+                () -> requests.requestToken(caller(), new TokenRequest(scope, ttlSeconds, description, maxUses, runId)));
     }
 
     @Tool(name = "access_status", title = "Status of an access request", description = """

@@ -53,4 +53,39 @@ public record Scope(String value, Glob glob, String namespace) {
     public boolean covers(String path) {
         return glob.matches(path);
     }
+
+    /**
+     * Whether every path this scope covers is covered by {@code wider} too, segment by segment. It
+     * is conservative: it may answer no for an exotic subset (two different wildcard segments, say),
+     * never yes for a scope that reaches a path {@code wider} does not.
+     */
+    public boolean within(Scope wider) {
+        return within(glob.pattern().split("/"), 0, wider.glob.pattern().split("/"), 0);
+    }
+
+    private static boolean within(String[] n, int i, String[] w, int j) {
+        if (j == w.length) {
+            return i == n.length;
+        }
+        if (w[j].equals("**")) {
+            if (j == w.length - 1) {
+                // A trailing ** takes one or more segments of any kind.
+                return i < n.length;
+            }
+            // Elsewhere zero or more: skip it, or let it absorb the next segment (a ** of n included).
+            return within(n, i, w, j + 1) || (i < n.length && within(n, i + 1, w, j));
+        }
+        if (i == n.length || n[i].equals("**") || !segmentWithin(n[i], w[j])) {
+            return false;
+        }
+        return within(n, i + 1, w, j + 1);
+    }
+
+    private static boolean segmentWithin(String narrow, String wide) {
+        if (narrow.equals(wide) || wide.equals("*")) {
+            return true;
+        }
+        boolean literal = narrow.indexOf('*') < 0 && narrow.indexOf('?') < 0;
+        return literal && Glob.compile(wide).matches(narrow);
+    }
 }

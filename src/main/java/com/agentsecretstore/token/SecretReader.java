@@ -12,6 +12,7 @@ import com.agentsecretstore.audit.AuditAction;
 import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.common.ApiException;
+import com.agentsecretstore.common.ProblemType;
 import com.agentsecretstore.crypto.Barrier.Sealed;
 import com.agentsecretstore.crypto.OpaqueTokens;
 import com.agentsecretstore.policy.AccessDecider;
@@ -47,13 +48,21 @@ public class SecretReader {
 
     private static final String LOOKUP = "select t.id, t.hash, t.principal_id, t.scope_glob, t.tier, t.expires_at, "
             + "t.revoked_at, s.tier, v.version, v.master_key_id, v.wrapped_key, v.ciphertext, p.document, v.tier, "
-            + "(pr.role = 'admin' or $4 = any(pr.namespaces)) "
+            + "(pr.role = 'admin' or $4 = any(pr.namespaces)), t.max_uses "
             + "from token t "
             + "left join principal pr on pr.id = t.principal_id "
             + "left join secret s on s.path = $2 "
             + "left join secret_version v on v.path = s.path and v.version = coalesce($3::int, s.current_version) "
             + "left join namespace_policy p on p.namespace = $4 "
             + "where t.hash = $1";
+
+    /**
+     * Spends one read of a limited token: one atomic conditional update, so N parallel reads of a
+     * token with {@code max_uses} k succeed exactly k times (no read-then-write). Returns the reads
+     * left; no row when the budget is spent.
+     */
+    private static final String SPEND = "update token set uses = uses + 1 where id = $1 and uses < max_uses "
+            + "returning max_uses - uses";
 
     /** Bounds the compiled-scope cache; past it the cache starts over. */
     private static final int MAX_CACHED_SCOPES = 4096;
@@ -127,6 +136,21 @@ public class SecretReader {
         if (row.getValue(8) == null) {
             return refuse(caller, path, tokenId, "no_such_version", 404, "No such version.");
         }
+        // The last check spends a use, so a refused read never costs one.
+        if (row.getValue(15) == null) {
+            return open(caller, path, tokenId, needed, row, null);
+        }
+        return pool.preparedQuery(SPEND).execute(Tuple.of(tokenId)).flatMap(spent -> {
+            RowIterator<Row> left = spent.iterator();
+            if (!left.hasNext()) {
+                return refuse(caller, path, tokenId, "token_exhausted", ProblemType.TOKEN_EXHAUSTED,
+                        "The token's reads (max_uses " + row.getInteger(15) + ") are used up; request a new token.");
+            }
+            return open(caller, path, tokenId, needed, row, left.next().getInteger(0));
+        });
+    }
+
+    private Uni<SecretValue> open(Caller caller, SecretPath path, String tokenId, Tier needed, Row row, Integer usesLeft) {
         int version = row.getInteger(8);
         Revealed revealed = secrets.open(path.value(), version, needed,
                 new Sealed(row.getString(9), row.getBuffer(10).getBytes(), row.getBuffer(11).getBytes()));
@@ -134,6 +158,9 @@ public class SecretReader {
         details.put("token_id", tokenId);
         details.put("version", version);
         details.put("tier", needed.wire());
+        if (usesLeft != null) {
+            details.put("uses_left", usesLeft);
+        }
         return audit.appendAlone(AuditEvent.success(AuditAction.SECRET_READ, caller).onPath(path.namespace(), path.value())
                 .onTarget(tokenId).with(details))
                 .replaceWith(() -> new SecretValue(revealed.path(), revealed.version(), needed.wire(), revealed.value()));
@@ -141,11 +168,18 @@ public class SecretReader {
 
     /** Audits the refusal, and fails with it only once the entry is committed. */
     private Uni<SecretValue> refuse(Caller caller, SecretPath path, String tokenId, String reason, int status, String detail) {
+        return refuse(caller, path, tokenId, reason, new ApiException(status, status == 404 ? "Not Found" : "Forbidden", detail, null));
+    }
+
+    private Uni<SecretValue> refuse(Caller caller, SecretPath path, String tokenId, String reason, ProblemType type, String detail) {
+        return refuse(caller, path, tokenId, reason, new ApiException(type, detail, null, null));
+    }
+
+    private Uni<SecretValue> refuse(Caller caller, SecretPath path, String tokenId, String reason, ApiException refusal) {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("reason", reason);
         AuditEvent event = new AuditEvent(AuditAction.SECRET_READ, AuditEvent.Outcome.DENIED, caller, path.namespace(), path.value(),
                 tokenId, details);
-        ApiException refusal = new ApiException(status, status == 404 ? "Not Found" : "Forbidden", detail, null);
         return audit.appendAlone(event).flatMap(committed -> Uni.createFrom().failure(refusal));
     }
 

@@ -30,4 +30,7 @@ public class Token extends PanacheEntityBase {
     public Instant collectedAt;
     public Instant revokedAt;
     public String revokedBy;
+    /** Reads allowed (null: no limit) and reads made (V17); {@code uses} only grows, by one conditional update. */
+    public Integer maxUses;
+    public int uses;
 }

@@ -9,6 +9,8 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.agentsecretstore.access.AccessLoader;
+import com.agentsecretstore.access.AccessModel;
 import com.agentsecretstore.audit.AuditAction;
 import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.audit.AuditLog;
@@ -35,7 +37,7 @@ public class TokenIssuer {
     public static final String PREFIX = "ast_";
 
     private static final String INSERT = "insert into token (id, principal_id, hash, prefix, scope, scope_glob, namespace, "
-            + "tier, issued_at, expires_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+            + "tier, issued_at, expires_at, max_uses) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 
     private final Clock clock;
     private final AuditLog audit;
@@ -59,16 +61,21 @@ public class TokenIssuer {
      * A token with its value, for a request that needed no approval. Runs on the plain SQL client in
      * a transaction of its own: the token and its audit entry commit together or not at all.
      */
-    public Uni<Issued> issueNow(Caller requester, Scope scope, Tier tier, int ttlSeconds, Map<String, Object> why) {
-        Token t = newToken(requester.id(), null, scope.value(), scope.glob().pattern(), scope.namespace(), tier, ttlSeconds);
+    public Uni<Issued> issueNow(Caller requester, Scope scope, Tier tier, int ttlSeconds, Integer maxUses,
+            Map<String, Object> why) {
+        Token t = newToken(requester.id(), null, scope.value(), scope.glob().pattern(), scope.namespace(), tier, ttlSeconds,
+                maxUses);
         String value = mint(t);
         Map<String, Object> details = new LinkedHashMap<>(why);
         details.put("token_id", t.id);
         details.put("tier", tier.wire());
         details.put("scope", scope.value());
+        if (maxUses != null) {
+            details.put("max_uses", maxUses);
+        }
         return pool.withTransaction(tx -> tx.preparedQuery(INSERT)
                 .execute(Tuple.tuple(Arrays.asList(t.id, t.principalId, Buffer.buffer(t.hash), t.prefix, t.scope, t.scopeGlob,
-                        t.namespace, t.tier, t.issuedAt.atOffset(ZoneOffset.UTC), t.expiresAt.atOffset(ZoneOffset.UTC))))
+                        t.namespace, t.tier, t.issuedAt.atOffset(ZoneOffset.UTC), t.expiresAt.atOffset(ZoneOffset.UTC), t.maxUses)))
                 .chain(() -> audit.append(tx, AuditEvent.success(AuditAction.TOKEN_ISSUE, requester).onPath(scope.namespace(), null)
                         .onTarget(t.id).with(details))))
                 .replaceWith(() -> new Issued(t, value));
@@ -76,12 +83,20 @@ public class TokenIssuer {
 
     /** The token of an approved request: it exists (and its lifetime runs) from now, its value comes at collection. */
     public Uni<Token> issueForRequest(Caller actor, String requesterId, String requestId, String scope, String scopeGlob,
-            String namespace, Tier tier, int ttlSeconds) {
-        Token t = newToken(requesterId, requestId, scope, scopeGlob, namespace, tier, ttlSeconds);
+            String namespace, Tier tier, int ttlSeconds, Integer maxUses) {
+        Token t = newToken(requesterId, requestId, scope, scopeGlob, namespace, tier, ttlSeconds, maxUses);
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("approval_request_id", requestId);
+        details.put("tier", tier.wire());
+        details.put("scope", scope);
+        details.put("requester_id", requesterId);
+        details.put("ttl_seconds", ttlSeconds);
+        if (maxUses != null) {
+            details.put("max_uses", maxUses);
+        }
         return t.persist()
                 .call(() -> audit.append(AuditEvent.success(AuditAction.TOKEN_ISSUE, actor).onPath(namespace, null).onTarget(t.id)
-                        .with(Map.of("approval_request_id", requestId, "tier", tier.wire(), "scope", scope,
-                                "requester_id", requesterId))))
+                        .with(details)))
                 .replaceWith(t);
     }
 
@@ -116,7 +131,7 @@ public class TokenIssuer {
 
     public Uni<Token> revoke(Caller caller, String tokenId) {
         return Token.<Token>findById(tokenId).flatMap(t -> {
-            if (t == null || (!caller.isAdmin() && !t.principalId.equals(caller.id()))) {
+            if (t == null || !AccessModel.mayManageToken(AccessLoader.who(caller), t.principalId)) {
                 throw ApiException.notFound("No such token.");
             }
             if (t.revokedAt != null) {
@@ -129,8 +144,18 @@ public class TokenIssuer {
         });
     }
 
+    /** The token as its holder or an admin sees it; 404 for anyone else, as if it did not exist. */
+    public Uni<Token> get(Caller caller, String tokenId) {
+        return Token.<Token>findById(tokenId).map(t -> {
+            if (t == null || !AccessModel.mayManageToken(AccessLoader.who(caller), t.principalId)) {
+                throw ApiException.notFound("No such token.");
+            }
+            return t;
+        });
+    }
+
     private Token newToken(String principalId, String requestId, String scope, String scopeGlob, String namespace, Tier tier,
-            int ttlSeconds) {
+            int ttlSeconds, Integer maxUses) {
         Instant now = clock.instant();
         Token t = new Token();
         t.id = Ids.next("tok");
@@ -142,6 +167,7 @@ public class TokenIssuer {
         t.tier = tier.wire();
         t.issuedAt = now;
         t.expiresAt = now.plusSeconds(ttlSeconds);
+        t.maxUses = maxUses;
         return t;
     }
 

@@ -1,6 +1,7 @@
 package com.agentsecretstore.token;
 
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -25,6 +26,14 @@ public class TokenResource {
     public TokenResource(TokenIssuer issuer, SecurityIdentity identity) {
         this.issuer = issuer;
         this.identity = identity;
+    }
+
+    /** A token's metadata with its remaining uses. Its holder or an admin; 404 for anyone else. */
+    @GET
+    @Path("tokens/{id}")
+    @RolesAllowed({ Role.ADMIN_NAME, Role.APPROVER_NAME, Role.AGENT_NAME })
+    public Uni<TokenView> get(@PathParam("id") String id) {
+        return Panache.withSession(() -> issuer.get(Caller.of(identity), id)).map(TokenView::of);
     }
 
     /** Revokes a token at once. Its holder or an admin. */

@@ -30,6 +30,14 @@ class AccessModelTest {
     }
 
     @Test
+    void aTokenIsSeenAndRevokedByItsHolderAndAdminsOnly() {
+        assertTrue(AccessModel.mayManageToken(who("agt_holder", Role.AGENT, "prod"), "agt_holder"));
+        assertTrue(AccessModel.mayManageToken(who("prn_admin", Role.ADMIN), "agt_holder"));
+        assertFalse(AccessModel.mayManageToken(who("agt_other", Role.AGENT, "prod"), "agt_holder"));
+        assertFalse(AccessModel.mayManageToken(who("prn_approver", Role.APPROVER, "prod"), "agt_holder"));
+    }
+
+    @Test
     void anApproverTheListNamesDecidesAndSeesWhateverItsNamespaces() {
         Who listed = who("prn_listed", Role.APPROVER, "staging");
         Designation d = new Designation(List.of("prn_listed"));

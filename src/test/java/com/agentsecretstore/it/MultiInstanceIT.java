@@ -226,7 +226,7 @@ class MultiInstanceIT {
 
     private static String requestCritical(Instance via, Setup s) {
         return as(via, s.agentKey).body(Map.of("scope", "secrets:read:" + s.ns + "/db/*", "ttl_seconds", 300,
-                "description", "multi-instance")).post("/v1/tokens").then().statusCode(202)
+                "description", "multi-instance", "run_id", "run-" + System.nanoTime())).post("/v1/tokens").then().statusCode(202)
                 .extract().path("approval_request_id");
     }
 

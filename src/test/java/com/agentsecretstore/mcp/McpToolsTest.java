@@ -81,7 +81,7 @@ class McpToolsTest {
         Map<String, Object> request = tools.stream().filter(t -> "request_access".equals(t.get("name"))).findFirst().orElseThrow();
         @SuppressWarnings("unchecked")
         Map<String, Object> schema = (Map<String, Object>) request.get("inputSchema");
-        assertEquals(Set.of("scope", "ttl_seconds", "description", "run_id"), ((Map<?, ?>) schema.get("properties")).keySet());
+        assertEquals(Set.of("scope", "ttl_seconds", "description", "run_id", "max_uses"), ((Map<?, ?>) schema.get("properties")).keySet());
         assertEquals(List.of("scope"), schema.get("required"));
     }
 
@@ -106,6 +106,9 @@ class McpToolsTest {
         // The same audit as the REST API, naming the agent, and the door it came through.
         assertEquals(1, Db.count("select count(*) from audit_entry where action = 'token.issue' and outcome = 'success' "
                 + "and actor_id = ? and namespace = ? and details like ?", agent.id(), ns, "%\"via\":\"mcp\"%"));
+        // run_id reaches the request command like POST /v1/tokens' field does.
+        assertEquals(1, Db.count("select count(*) from audit_entry where action = 'token.issue' and actor_id = ? "
+                + "and details like ?", agent.id(), "%\"run_id\":\"run-42\"%"));
         assertEquals(1, Db.count("select count(*) from audit_entry where action = 'secret.read' and outcome = 'success' "
                 + "and actor_id = ? and path = ? and details like ?", agent.id(), ns + "/std/key", "%\"via\":\"mcp\"%"));
     }

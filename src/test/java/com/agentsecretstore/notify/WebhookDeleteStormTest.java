@@ -108,7 +108,7 @@ class WebhookDeleteStormTest {
 
     static void requestAndApprove(Api.Created agent, Api.Created approver, String ns, int timeoutMillis) {
         String id = Api.as(agent.key()).config(patient(timeoutMillis)).body(Map.of("scope", "secrets:read:" + ns + "/sens/*",
-                "ttl_seconds", 300, "description", "storm")).post("/v1/tokens").then().statusCode(202)
+                "ttl_seconds", 300, "description", "storm", "run_id", Api.unique("run"))).post("/v1/tokens").then().statusCode(202)
                 .extract().path("approval_request_id");
         Api.as(approver.key()).config(patient(timeoutMillis)).body(Map.of("comment", "ok"))
                 .post("/v1/approvals/" + id + "/approve").then().statusCode(200);
@@ -167,7 +167,7 @@ class WebhookDeleteStormTest {
                 // The stormer's own request fans out to whatever is left of its webhooks: it may have to
                 // wait for them (and fail at lock_timeout), but only it.
                 Api.as(stormer.key()).config(patient(60_000)).body(Map.of("scope", "secrets:read:" + ns + "/sens/*",
-                        "ttl_seconds", 300)).post("/v1/tokens");
+                        "ttl_seconds", 300, "run_id", Api.unique("run"))).post("/v1/tokens");
                 storming.set(false);
                 assertTrue(bystander.get(120, TimeUnit.SECONDS) > 0);
             } finally {
@@ -183,7 +183,7 @@ class WebhookDeleteStormTest {
             // and well below the server's timeout, which is what used to end the stuck ones.
             assertTrue(longestIdle.get() < 15, "a transaction sat idle for " + longestIdle.get() + " s");
             await().atMost(Duration.ofSeconds(60)).until(() -> Api.as(stormer.key()).config(patient(60_000))
-                    .body(Map.of("scope", "secrets:read:" + ns + "/sens/*", "ttl_seconds", 300)).post("/v1/tokens")
+                    .body(Map.of("scope", "secrets:read:" + ns + "/sens/*", "ttl_seconds", 300, "run_id", Api.unique("run"))).post("/v1/tokens")
                     .statusCode() == 202);
             // Each webhook is either deleted, with its audit entry, or still there.
             assertEquals(hooks.size(), Db.count("select count(*) from webhook where created_by = ?", stormer.id())
@@ -211,7 +211,7 @@ class WebhookDeleteStormTest {
                     assertEquals(1, delete.executeUpdate());
                 }
                 CompletableFuture<Integer> own = CompletableFuture.supplyAsync(() -> Api.as(owner.key()).config(patient(60_000))
-                        .body(Map.of("scope", "secrets:read:" + ns + "/sens/*", "ttl_seconds", 300)).post("/v1/tokens")
+                        .body(Map.of("scope", "secrets:read:" + ns + "/sens/*", "ttl_seconds", 300, "run_id", Api.unique("run"))).post("/v1/tokens")
                         .statusCode());
                 await().atMost(Duration.ofSeconds(20)).until(() -> Db.count("select count(*) from pg_stat_activity "
                         + "where application_name = ? and wait_event_type = 'Lock'", applicationName()) >= 1);

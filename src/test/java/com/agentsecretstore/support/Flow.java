@@ -26,9 +26,13 @@ public final class Flow {
         return ns;
     }
 
+    /**
+     * Asks for a token as a task of its own (a fresh {@code run_id}), so that asking twice opens two
+     * requests instead of finding the first one open (see DuplicateRequestTest).
+     */
     public static Response requestToken(String key, String scope) {
-        return Api.as(key).body(Map.of("scope", scope, "ttl_seconds", 300, "description", "test run"))
-                .post("/v1/tokens");
+        return Api.as(key).body(Map.of("scope", scope, "ttl_seconds", 300, "description", "test run",
+                "run_id", Api.unique("run"))).post("/v1/tokens");
     }
 
     /** Requests a token that needs approval and returns the approval request id. */

@@ -81,13 +81,18 @@ export function render(main, ctx) {
       pair('Requester', h('strong', null, r.requested_by), ' ', h('code', { class: 'id' }, r.requester_id)),
       pair('Trust tier', trustLabel(r.trust_tier, r.trust_source)),
       pair('Namespace', code(r.namespace)),
-      pair('Scope', code(r.scope)),
+      // The budget in effect; what the agent asked for when an approval narrowed it.
+      pair('Scope', code(r.scope), r.requested_scope && r.requested_scope !== r.scope ? [' (asked: ', code(r.requested_scope), ')'] : null),
       pair('Secrets', paths.length
         ? h('ul', { class: 'paths' }, ...paths.map((p) => h('li', null, code(p))))
         : h('span', { class: 'muted' }, 'none yet (the scope matches secrets added later)')),
       pair('Approvals', approvalsProgress(r.received_approvals, r.required_approvals)),
       r.approval_delay_seconds ? pair('Cancel window', duration(r.approval_delay_seconds * 1000), ' after the last approval') : null,
-      pair('Token lifetime', r.ttl_seconds ? duration(r.ttl_seconds * 1000) : null),
+      pair('Token lifetime', r.ttl_seconds ? duration(r.ttl_seconds * 1000) : null,
+        r.requested_ttl_seconds && r.requested_ttl_seconds !== r.ttl_seconds ? ` (asked: ${duration(r.requested_ttl_seconds * 1000)})` : null),
+      pair('Reads allowed', r.max_uses ?? null,
+        r.max_uses != null && r.requested_max_uses !== r.max_uses ? ` (asked: ${r.requested_max_uses ?? 'no limit'})` : null),
+      pair('Run id', r.run_id ? code(r.run_id) : null),
       pair('Why this tier', r.explanation),
       pair('Requested', time(r.created_at)),
       // A delayed request has all its approvals and no longer expires.
@@ -226,9 +231,9 @@ export function render(main, ctx) {
   }
 
   function timeline(r) {
-    const entries = [{ at: r.created_at, text: [h('strong', null, r.requested_by), ' requested ', code(r.scope)] }];
+    const entries = [{ at: r.created_at, text: [h('strong', null, r.requested_by), ' requested ', code(r.requested_scope || r.scope)] }];
     for (const a of r.approvals || []) {
-      entries.push({ at: a.approved_at, kind: 'approve', text: [h('strong', null, a.approver_name || a.approver_id), ' approved', a.comment ? [': ', h('q', null, a.comment)] : ''] });
+      entries.push({ at: a.approved_at, kind: 'approve', text: [h('strong', null, a.approver_name || a.approver_id), ' approved', narrowedText(a.narrowed), a.comment ? [': ', h('q', null, a.comment)] : ''] });
     }
     if (r.denial) {
       entries.push({ at: r.denial.at, kind: 'deny', text: [h('strong', null, r.denial.by_name || r.denial.by_id), ' denied', r.denial.reason ? [': ', h('q', null, r.denial.reason)] : ''] });
@@ -242,6 +247,16 @@ export function render(main, ctx) {
     entries.sort((a, b) => (a.at && b.at ? Date.parse(a.at) - Date.parse(b.at) : a.at ? -1 : 1));
     return h('ol', { class: 'timeline' }, ...entries.map((e) => h('li', { class: e.kind ? `ev-${e.kind}` : null },
       e.at ? time(e.at) : null, h('span', { class: 'what' }, ...e.text))));
+  }
+
+  /** What an approval narrowed, as the service recorded it. */
+  function narrowedText(n) {
+    if (!n) return '';
+    const parts = [];
+    if (n.scope) parts.push(['scope ', code(n.scope)]);
+    if (n.ttl_seconds != null) parts.push(`lifetime ${duration(n.ttl_seconds * 1000)}`);
+    if (n.max_uses != null) parts.push(`${n.max_uses} read${n.max_uses === 1 ? '' : 's'}`);
+    return [' (narrowed to ', ...parts.flatMap((p, i) => (i ? [', ', p] : [p])), ')'];
   }
 
   function outcomeText(r) {
