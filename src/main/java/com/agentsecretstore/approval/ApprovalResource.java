@@ -10,6 +10,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import com.agentsecretstore.approval.ApprovalApi.ApprovalView;
@@ -48,6 +51,10 @@ public class ApprovalResource {
     /** 201 with the token when no approval is needed, 202 with the approval request otherwise. */
     @POST
     @Path("tokens")
+    @APIResponse(responseCode = "201", description = "approved: the token (its value is shown only here)",
+            content = @Content(schema = @Schema(implementation = TokenResponse.class)))
+    @APIResponse(responseCode = "202", description = "pending: the approval request to wait for",
+            content = @Content(schema = @Schema(implementation = TokenResponse.class)))
     public Uni<RestResponse<TokenResponse>> requestToken(TokenRequest body) {
         if (body == null) {
             throw com.agentsecretstore.common.ApiException.invalid("scope", "is required");
@@ -77,6 +84,9 @@ public class ApprovalResource {
 
     @GET
     @Path("approvals/{id}/token")
+    @APIResponse(responseCode = "200", description = "The token, with a freshly minted value",
+            content = @Content(schema = @Schema(implementation = CollectedToken.class)))
+    @APIResponse(responseCode = "409", description = "Nothing to collect: the request has no token yet, or it was revoked or has expired")
     public Uni<CollectedToken> token(@PathParam("id") String id) {
         return commands.collect(Caller.of(identity), id);
     }
