@@ -10,6 +10,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -19,6 +22,7 @@ import com.agentsecretstore.approval.ApprovalApi.CancelBody;
 import com.agentsecretstore.approval.ApprovalApi.CollectedToken;
 import com.agentsecretstore.approval.ApprovalApi.DenyBody;
 import com.agentsecretstore.approval.ApprovalRules.Narrowing;
+import com.agentsecretstore.common.ApiException;
 import com.agentsecretstore.common.Page;
 import com.agentsecretstore.principal.Caller;
 import com.agentsecretstore.principal.Role;
@@ -53,8 +57,17 @@ public class ApprovalResource {
      */
     @POST
     @Path("tokens")
+    @APIResponse(responseCode = "200", description = "pending or delayed: the same ask is open already, and this is its approval request (approvers are not paged again)",
+            content = @Content(schema = @Schema(implementation = TokenResponse.class)))
+    @APIResponse(responseCode = "201", description = "approved: the token (its value is shown only here)",
+            content = @Content(schema = @Schema(implementation = TokenResponse.class)))
+    @APIResponse(responseCode = "202", description = "pending: the approval request to wait for",
+            content = @Content(schema = @Schema(implementation = TokenResponse.class)))
     public Uni<RestResponse<TokenResponse>> requestToken(@RestHeader("Idempotency-Key") String idempotencyKey,
             TokenRequest body) {
+        if (body == null) {
+            throw ApiException.invalid("scope", "is required");
+        }
         return requests.answer(Caller.of(identity), body, idempotencyKey).map(a -> RestResponse.status(switch (a.kind()) {
             case ISSUED -> RestResponse.Status.CREATED;
             case OPENED -> RestResponse.Status.ACCEPTED;
@@ -83,6 +96,9 @@ public class ApprovalResource {
 
     @GET
     @Path("approvals/{id}/token")
+    @APIResponse(responseCode = "200", description = "The token, with a freshly minted value",
+            content = @Content(schema = @Schema(implementation = CollectedToken.class)))
+    @APIResponse(responseCode = "409", description = "Nothing to collect: the request has no token yet, or it was revoked or has expired")
     public Uni<CollectedToken> token(@PathParam("id") String id) {
         return commands.collect(Caller.of(identity), id);
     }

@@ -3,6 +3,8 @@ package com.agentsecretstore.audit;
 import java.time.Instant;
 import java.util.List;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -36,8 +38,8 @@ public final class AuditApi {
      * last intact entry, worth recording outside the database (see {@link AuditChain.Walk}).
      */
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    public record VerifyResult(boolean valid, long checked, long unsealed, BrokenView firstBroken, HeadView head,
-            Boolean checkpointMatched) {
+    public record VerifyResult(boolean valid, long checked, long unsealed, @Schema(nullable = true) BrokenView firstBroken,
+            @Schema(nullable = true) HeadView head, @Schema(nullable = true) Boolean checkpointMatched) {
     }
 
     /**

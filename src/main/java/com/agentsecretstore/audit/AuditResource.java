@@ -8,6 +8,10 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+
 import com.agentsecretstore.audit.AuditApi.Checkpoint;
 import com.agentsecretstore.audit.AuditApi.CheckpointQuery;
 import com.agentsecretstore.audit.AuditApi.EntryView;
@@ -56,6 +60,10 @@ public class AuditResource {
     @GET
     @Path("checkpoint")
     @RolesAllowed({ Role.ADMIN_NAME, Role.APPROVER_NAME })
+    @APIResponse(responseCode = "200", description = "The newest seal, signed",
+            content = @Content(schema = @Schema(implementation = Checkpoint.class)))
+    @APIResponse(responseCode = "404", description = "Nothing is sealed yet")
+    @APIResponse(responseCode = "409", description = "The newest seal is not signed yet")
     public Uni<Checkpoint> checkpoint() {
         return service.checkpoint(Caller.of(identity));
     }

@@ -5,6 +5,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.function.Function;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
@@ -12,7 +14,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * which for our ULID-keyed tables is simply its id.
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
-public record Page<T>(List<T> items, String nextCursor) {
+public record Page<T>(List<T> items,
+        @Schema(nullable = true, description = "Pass as `cursor` for the next page; null on the last page") String nextCursor) {
 
     public static final int DEFAULT_LIMIT = 50;
     public static final int MAX_LIMIT = 500;

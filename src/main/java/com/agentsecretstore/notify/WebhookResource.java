@@ -12,6 +12,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.ResponseStatus;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -41,6 +44,8 @@ public class WebhookResource {
     }
 
     @POST
+    @APIResponse(responseCode = "201", description = "Created; a generated `secret` is shown only here",
+            content = @Content(schema = @Schema(implementation = WebhookView.class)))
     public Uni<RestResponse<WebhookView>> create(@NotNull CreateRequest request) {
         return service.create(Caller.of(identity), request).map(v -> RestResponse.status(RestResponse.Status.CREATED, v));
     }
@@ -84,6 +89,8 @@ public class WebhookResource {
 
     @POST
     @Path("{id}/deliveries/{deliveryId}/redeliver")
+    @APIResponse(responseCode = "202", description = "Queued for delivery",
+            content = @Content(schema = @Schema(implementation = DeliveryView.class)))
     public Uni<RestResponse<DeliveryView>> redeliver(@PathParam("id") String id, @PathParam("deliveryId") String deliveryId) {
         return service.redeliver(Caller.of(identity), id, deliveryId)
                 .map(d -> RestResponse.status(RestResponse.Status.ACCEPTED, d));

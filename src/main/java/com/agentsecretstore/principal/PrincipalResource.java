@@ -14,6 +14,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.ResponseStatus;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -41,6 +44,8 @@ public class PrincipalResource {
 
     @POST
     @RolesAllowed(Role.ADMIN_NAME)
+    @APIResponse(responseCode = "201", description = "Created; `api_key` is shown only here",
+            content = @Content(schema = @Schema(implementation = PrincipalView.class)))
     public Uni<RestResponse<PrincipalView>> create(@Valid @NotNull CreateRequest request) {
         return service.create(Caller.of(identity), request).map(v -> RestResponse.status(RestResponse.Status.CREATED, v));
     }
@@ -78,6 +83,8 @@ public class PrincipalResource {
     @POST
     @Path("{id}/keys")
     @RolesAllowed({ Role.ADMIN_NAME, Role.APPROVER_NAME, Role.AGENT_NAME })
+    @APIResponse(responseCode = "201", description = "Created; `api_key` is shown only here",
+            content = @Content(schema = @Schema(implementation = CreatedKey.class)))
     public Uni<RestResponse<CreatedKey>> addKey(@PathParam("id") String id) {
         return service.addKey(Caller.of(identity), id).map(k -> RestResponse.status(RestResponse.Status.CREATED, k));
     }

@@ -13,6 +13,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.ResponseStatus;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -49,6 +50,7 @@ public class SecretResource {
     @GET
     @Path("{path: .+}")
     @RolesAllowed({ Role.ADMIN_NAME, Role.APPROVER_NAME, Role.AGENT_NAME })
+    @Operation(hidden = true) // listed as /v1/secret?path= (SecretQueryResource): a path parameter cannot hold /
     public Uni<SecretValue> read(@PathParam("path") String path, @HeaderParam("X-Secret-Token") String token,
             @QueryParam("version") String version) {
         return reader.read(Caller.of(identity), path, token, version);
@@ -65,6 +67,7 @@ public class SecretResource {
     @Path("{path: .+}")
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(Role.ADMIN_NAME)
+    @Operation(hidden = true) // listed as /v1/secret?path= (SecretQueryResource): a path parameter cannot hold /
     public Uni<RestResponse<SecretView>> put(@PathParam("path") String path, @NotNull PutRequest request) {
         return service.put(Caller.of(identity), path, request)
                 .map(v -> RestResponse.status(v.currentVersion() == 1 ? RestResponse.Status.CREATED : RestResponse.Status.OK, v));
@@ -73,6 +76,7 @@ public class SecretResource {
     @GET
     @Path("{path: .+}/versions")
     @RolesAllowed(Role.ADMIN_NAME)
+    @Operation(hidden = true) // listed as /v1/secret?path= (SecretQueryResource): a path parameter cannot hold /
     public Uni<VersionsView> versions(@PathParam("path") String path) {
         return service.versions(Caller.of(identity), path);
     }
@@ -81,6 +85,7 @@ public class SecretResource {
     @Path("{path: .+}")
     @RolesAllowed(Role.ADMIN_NAME)
     @ResponseStatus(204)
+    @Operation(hidden = true) // listed as /v1/secret?path= (SecretQueryResource): a path parameter cannot hold /
     public Uni<Void> delete(@PathParam("path") String path) {
         return service.delete(Caller.of(identity), path);
     }
