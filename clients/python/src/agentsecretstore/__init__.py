@@ -42,6 +42,7 @@ from .models import (
     TokenInfo,
     TokenResponse,
 )
+from .archive import verify_archive, verify_archives
 from .signatures import public_keys, seal_statement, verify_checkpoint, verify_receipt
 from .webhooks import DEFAULT_TOLERANCE_SECONDS, sign_webhook, verify_webhook, webhook_key
 
@@ -71,6 +72,8 @@ __all__ = [
     "verify_checkpoint",
     "seal_statement",
     "public_keys",
+    "verify_archive",
+    "verify_archives",
     # errors
     "AgentSecretStoreError",
     "ConfigurationError",

@@ -149,7 +149,11 @@ def _vault(args: argparse.Namespace) -> AgentVault:
 
 def _load(path: str) -> Any:
     try:
-        text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()
+        if path == "-":
+            text = sys.stdin.read()
+        else:
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
         return json.loads(text)
     except (OSError, ValueError) as e:
         raise ConfigurationError(f"cannot read {path}: {e}") from None

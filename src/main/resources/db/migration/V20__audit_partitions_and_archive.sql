@@ -41,6 +41,9 @@ create index audit_entry_path_id on audit_entry (path, id);
 -- Denials and failures are few among successes: a small index finds them without scanning successes.
 create index audit_entry_outcome_id on audit_entry (outcome, id) where outcome <> 'success';
 create index audit_entry_xid on audit_entry (xid, id);
+-- A time window (from/to) within a day, and the check that the default partition holds no row of a
+-- day about to be created.
+create index audit_entry_recorded_at on audit_entry (recorded_at);
 
 create table audit_entry_default partition of audit_entry default;
 

@@ -138,6 +138,7 @@ public class AuditArchiver {
     }
 
     private boolean archive(SqlConnection conn, String partition, Instant from, Instant to) {
+        Log.infof("Archiving audit partition %s", partition);
         ChainKey last = lastKey(conn, partition);
         if (last == null) {
             return drop(conn, partition, null, null, null);

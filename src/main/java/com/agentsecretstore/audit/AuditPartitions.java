@@ -43,6 +43,8 @@ public class AuditPartitions {
     /** How long DDL may wait for the lock on audit_entry before the run gives up. */
     static final String DDL_LOCK_TIMEOUT = "set local lock_timeout = '2s'";
     private static final String EXISTS = "select to_regclass($1) is not null";
+    private static final String IN_DEFAULT = "select exists (select 1 from audit_entry_default "
+            + "where recorded_at >= $1 and recorded_at < $2)";
     private static final String PARTITIONS = "select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid "
             + "where i.inhparent = 'audit_entry'::regclass and c.relname like 'audit\\_entry\\_p%' order by c.relname";
 
@@ -94,14 +96,30 @@ public class AuditPartitions {
             if (rows.iterator().next().getBoolean(0)) {
                 return Uni.createFrom().item(Optional.<String>empty());
             }
-            // The name and bounds come from a date, never from input.
-            String ddl = "create table if not exists " + name + " partition of audit_entry for values from ('"
-                    + start(day) + "') to ('" + start(day.plusDays(1)) + "')";
-            return conn.query(ddl).execute().map(ignored -> {
-                Log.infof("Created audit partition %s", name);
-                return Optional.of(name);
-            });
+            return conn.preparedQuery(IN_DEFAULT).execute(Tuple.of(utc(start(day)), utc(start(day.plusDays(1)))))
+                    .flatMap(inDefault -> {
+                        if (inDefault.iterator().next().getBoolean(0)) {
+                            // Creating it would fail, and fail the days after it too: those rows stay in the default partition.
+                            Log.warnf("Audit partition %s is not created: the default partition already holds rows of that day", name);
+                            return Uni.createFrom().item(Optional.<String>empty());
+                        }
+                        return create(conn, day, name);
+                    });
         });
+    }
+
+    private Uni<Optional<String>> create(SqlConnection conn, LocalDate day, String name) {
+        // The name and bounds come from a date, never from input.
+        String ddl = "create table if not exists " + name + " partition of audit_entry for values from ('"
+                + start(day) + "') to ('" + start(day.plusDays(1)) + "')";
+        return conn.query(ddl).execute().map(ignored -> {
+            Log.infof("Created audit partition %s", name);
+            return Optional.of(name);
+        });
+    }
+
+    private static java.time.OffsetDateTime utc(Instant t) {
+        return java.time.OffsetDateTime.ofInstant(t, ZoneOffset.UTC);
     }
 
     /** Archives and drops, oldest first, every day partition whose day lies wholly before the retention cutoff. */

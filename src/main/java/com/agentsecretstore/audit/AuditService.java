@@ -75,7 +75,8 @@ public class AuditService {
             + "where (e.xid, e.id) > ($1::text::xid8, $2) and (e.xid, e.id) <= ($3::text::xid8, $4) " + AuditRows.ORDER;
     /** Entries after the newest seal, wherever a walk stopped. */
     private static final String UNSEALED = "select count(*) from audit_entry where (xid, id) > (select x, i from "
-            + "(select last_xid as x, last_id as i from audit_seal union all select '0'::xid8, '') c order by x desc, i desc limit 1)";
+            + "(select last_xid as x, last_id as i from audit_seal union all select last_xid, last_id from audit_archive "
+            + "union all select '0'::xid8, '') c order by x desc, i desc limit 1)";
 
     private final ObjectMapper json;
     private final Pool pool;
