@@ -1,5 +1,5 @@
--- Fills audit_entry of the current schema (search_path) with :n entries spread over the :days days
--- before now, in chunks of :chunk rows (one transaction, so one xid, each). Realistic spread, skewed
+-- Fills audit_entry of the current schema (search_path) with :n entries spread evenly from the start
+-- of the UTC day :days days ago until now (so the oldest day partition is a whole day), in chunks of :chunk rows (one transaction, so one xid, each). Realistic spread, skewed
 -- like a real deployment: 2,000 agents, 50 approvers, 3 admins; 200 namespaces (a few busy, most
 -- quiet); mostly secret reads; about 2.5 % denied and 0.5 % failed. ids are "aud_" + the entry's
 -- milliseconds (12 hex digits) and 14 random ones: as long as the service's (common.Ids) and, like
@@ -16,9 +16,9 @@ select 'aud_' || upper(lpad(to_hex((extract(epoch from t) * 1000)::bigint), 12, 
        case when a.action like 'approval.%%' then 'apr_' || md5(g::text) else 'tok_' || substr(md5(g::text), 1, 20) end,
        '10.' || (g %% 200) || '.' || (g %% 7) || '.' || (g %% 250),
        '{"token_id":"tok_' || substr(md5((g * 7)::text), 1, 20) || '","scope":"secrets:read"}'
-from (select g, date_trunc('milliseconds', now() - %4$s * interval '1 day' + (g::float8 / %1$s) * %4$s * interval '1 day') as t,
+from (select g, date_trunc('milliseconds', d0 + (g::float8 / %1$s) * (now() - d0)) as t,
              'ns-' || lpad(floor(200 * power(random(), 3))::int::text, 3, '0') as ns, random() as ra, random() as ro, random() as rp
-      from generate_series(%2$s, %3$s) g) s
+      from generate_series(%2$s, %3$s) g, (select ((now() at time zone 'UTC')::date - %4$s)::timestamp at time zone 'UTC' as d0) d) s
 cross join lateral (select case when ra < 0.85 then 'secret.read' when ra < 0.93 then 'token.request'
                                 when ra < 0.955 then 'approval.approve' when ra < 0.97 then 'approval.create'
                                 when ra < 0.99 then 'secret.write' else 'principal.update' end as action) a
