@@ -45,6 +45,7 @@ from .models import (
     TokenInfo,
     TokenResponse,
 )
+from .archive import verify_archive, verify_archives
 from .signatures import public_keys, seal_statement, verify_checkpoint, verify_receipt
 from .webhooks import DEFAULT_TOLERANCE_SECONDS, sign_webhook, verify_webhook, webhook_key
 
@@ -74,6 +75,8 @@ __all__ = [
     "verify_checkpoint",
     "seal_statement",
     "public_keys",
+    "verify_archive",
+    "verify_archives",
     # errors
     "AgentSecretStoreError",
     "ConfigurationError",

@@ -39,6 +39,7 @@ from . import signin
 from .client import DEFAULT_BASE_URL, AgentVault
 from .errors import AgentSecretStoreError, ConfigurationError, SignatureError
 from .models import ApprovalRequest
+from .archive import verify_archives
 from .signatures import verify_checkpoint, verify_receipt
 
 STATUSES = ("pending", "delayed", "approved", "denied", "cancelled", "expired", "all")
@@ -59,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per HTTP call (default 30)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log each HTTP call and retry to stderr")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    groups = parser.add_subparsers(dest="group", metavar="{approvals,login,logout,verify-receipt,verify-checkpoint}")
+    groups = parser.add_subparsers(dest="group", metavar="{approvals,login,logout,verify-receipt,verify-checkpoint,verify-archive}")
     groups.required = True
     p = groups.add_parser("verify-receipt", help="check a saved decision receipt's signature", parents=[common])
     p.add_argument("file", help="the receipt, as GET /v1/approvals/{id}/receipt returned it ('-': stdin)")
@@ -69,6 +70,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--keys", help="the saved GET /v1/audit/public-key document (default: ask the service)")
     p.add_argument("--against-service", action="store_true",
                    help="also have the service verify its chain against the checkpoint (admin key)")
+    p = groups.add_parser("verify-archive", help="check exported audit archives offline (no service, no database)",
+                          parents=[common])
+    p.add_argument("files", nargs="+", help="archive files (.jsonl.gz), oldest first; each must continue the one before")
+    p.add_argument("--keys", required=True, help="the saved GET /v1/audit/public-key document")
     p = groups.add_parser("login", help="sign in with your identity provider (device code in a browser)", parents=[common])
     p.add_argument("--issuer", help="the provider's issuer URL (default: $ASS_OIDC_ISSUER, else asked of the service)")
     p.add_argument("--client-id", help=f"the CLI's client at the provider (default: $ASS_OIDC_CLIENT_ID, "
@@ -113,6 +118,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         if args.group in ("login", "logout"):
             return _session(args)
+        if args.group == "verify-archive":
+            return _verify_archives(args, as_json)
         if args.group in ("verify-receipt", "verify-checkpoint"):
             return _verify(args, as_json)
         return asyncio.run(_run(_vault(args), args, as_json))
@@ -145,7 +152,11 @@ def _vault(args: argparse.Namespace) -> AgentVault:
 
 def _load(path: str) -> Any:
     try:
-        text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()
+        if path == "-":
+            text = sys.stdin.read()
+        else:
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
         return json.loads(text)
     except (OSError, ValueError) as e:
         raise ConfigurationError(f"cannot read {path}: {e}") from None
@@ -184,6 +195,19 @@ def _verify(args: argparse.Namespace, as_json: bool) -> int:
     else:
         sys.stdout.write(text)
     return status
+
+
+def _verify_archives(args: argparse.Namespace, as_json: bool) -> int:
+    """Checks archive files against saved public keys only: the service is never asked."""
+    results = verify_archives(args.files, _load(args.keys))
+    if as_json:
+        _print_json({"valid": True, "archives": results})
+    else:
+        for r in results:
+            sys.stdout.write(f"Archive valid: {r['partition']}, seals {r['first_seal']}-{r['last_seal']}, "
+                             f"chain_seq {r['first_seq']}-{r['chain_seq']} ({r['entries']} entries), "
+                             f"head {r['entry_hash']}, signed by {r['key_id']}.\n")
+    return 0
 
 
 def format_receipt(r: Any) -> str:

@@ -117,9 +117,20 @@ public final class AuditChain {
      */
     public static final class Walk {
 
-        private long expectedSeq = 1;
-        private byte[] expectedPrev = GENESIS;
+        private long expectedSeq;
+        private byte[] expectedPrev;
         private long checked;
+
+        /** A walk from the first entry of the chain. */
+        public Walk() {
+            this(0, GENESIS);
+        }
+
+        /** A walk that resumes after position {@code afterSeq}, whose hash is {@code afterHash} (an archive's head). */
+        public Walk(long afterSeq, byte[] afterHash) {
+            this.expectedSeq = afterSeq + 1;
+            this.expectedPrev = afterHash.clone();
+        }
 
         /** Checks the next entry; null when it is intact and linked to the one before. */
         public Break check(AuditEntry e) {

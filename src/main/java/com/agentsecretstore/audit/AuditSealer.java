@@ -58,7 +58,10 @@ public class AuditSealer {
 
     private static final String LOCK = "select pg_try_advisory_xact_lock(" + LOCK_CLASS + ", hashtext(current_schema()))";
     private static final String HEAD = "select seq, first_seq + cardinality(entry_ids) - 1, last_xid::text, last_id, "
-            + "substring(entry_hashes from length(entry_hashes) - 31) from audit_seal order by seq desc limit 1";
+            + "substring(entry_hashes from length(entry_hashes) - 31) from audit_seal "
+            // Seals archived with a dropped partition may all be gone: the newest archive then holds the head.
+            + "union all select last_seal, last_chain_seq, last_xid::text, last_id, head_hash from audit_archive "
+            + "order by 1 desc limit 1";
     /**
      * Below this xid, no transaction of this database is still running in the statement's snapshot:
      * its snapshot's xmax, lowered to every xid it sees as running unless that xid is known to belong

@@ -75,7 +75,8 @@ public class AuditService {
             + "where (e.xid, e.id) > ($1::text::xid8, $2) and (e.xid, e.id) <= ($3::text::xid8, $4) " + AuditRows.ORDER;
     /** Entries after the newest seal, wherever a walk stopped. */
     private static final String UNSEALED = "select count(*) from audit_entry where (xid, id) > (select x, i from "
-            + "(select last_xid as x, last_id as i from audit_seal union all select '0'::xid8, '') c order by x desc, i desc limit 1)";
+            + "(select last_xid as x, last_id as i from audit_seal union all select last_xid, last_id from audit_archive "
+            + "union all select '0'::xid8, '') c order by x desc, i desc limit 1)";
 
     private final ObjectMapper json;
     private final Pool pool;
@@ -209,15 +210,16 @@ public class AuditService {
             throw ApiException.forbidden("Only admins may verify the audit chain.");
         }
         Mark mark = Mark.parse(checkpoint);
-        return keys.byId().flatMap(known -> {
+        return keys.byId().flatMap(known -> pool.query(AuditArchiver.NEWEST).execute().flatMap(archived -> {
             VerifyRun run = new VerifyRun(known, mark);
+            run.resumeAfter(archived.size() == 0 ? null : archived.iterator().next());
             return Multi.createBy().repeating()
                     .uni(() -> run, this::verifyNextSeals)
                     .until(ignored -> run.finished)
                     .collect().last()
                     .chain(() -> pool.query(UNSEALED).execute())
                     .map(rows -> run.result(rows.iterator().next().getLong(0)));
-        });
+        }));
     }
 
     /** The newest seal as a signed checkpoint. Admins and approvers (who read the audit trail) may take one. */
@@ -287,6 +289,9 @@ public class AuditService {
     }
 
     private Uni<Integer> verifyNextSeals(VerifyRun run) {
+        if (run.finished) {
+            return Uni.createFrom().item(0);
+        }
         return pool.preparedQuery(SEALS).execute(Tuple.of(run.sealSeq, VERIFY_SEALS)).flatMap(seals -> {
             if (seals.size() == 0) {
                 run.finished = true;
@@ -307,7 +312,9 @@ public class AuditService {
 
     /** The state of one verification as it moves through the seals. */
     private static final class VerifyRun {
-        final AuditChain.Walk walk = new AuditChain.Walk();
+        AuditChain.Walk walk = new AuditChain.Walk();
+        /** Chain positions up to here were archived with dropped partitions (0: none). */
+        long archivedThrough;
         final Map<String, SealKeys.Stored> keys;
         final Mark mark;
         long sealSeq;
@@ -320,6 +327,40 @@ public class AuditService {
         VerifyRun(Map<String, SealKeys.Stored> keys, Mark mark) {
             this.keys = keys;
             this.mark = mark;
+        }
+
+        /**
+         * Starts after the newest archive: its entries are gone from the database and verify offline
+         * from the archive files. The row is trusted only under a signature of a key of this service,
+         * so that deleting the oldest part of the chain in SQL and adding a row is still caught.
+         */
+        void resumeAfter(Row archive) {
+            if (archive == null) {
+                return;
+            }
+            String keyId = archive.getString("key_id");
+            ArchiveStatement statement = new ArchiveStatement(archive.getString("partition_name"), archive.getLong("first_seal"),
+                    archive.getLong("last_seal"), archive.getLong("first_chain_seq"), archive.getLong("last_chain_seq"),
+                    archive.getBuffer("prev_hash").getBytes(), archive.getBuffer("head_hash").getBytes(), keyId);
+            SealKeys.Stored stored = keys.get(keyId);
+            if (stored == null || !stored.trusted()
+                    || !SigningKey.verify(stored.publicKey(), statement.bytes(), archive.getBuffer("signature").getBytes())) {
+                fail(new AuditChain.Break(null, statement.chainSeq(), "the record of archived partition " + statement.partition()
+                        + " is not signed by a key of this service: the start of the chain was removed in the database"),
+                        statement.lastSeal());
+                return;
+            }
+            archivedThrough = statement.chainSeq();
+            walk = new AuditChain.Walk(statement.chainSeq(), statement.entryHash());
+            sealSeq = statement.lastSeal();
+            cursor = ChainKey.of(archive.getString("last_xid"), archive.getString("last_id"));
+            if (mark != null && mark.chainSeq() == archivedThrough) {
+                markMatched = MessageDigest.isEqual(statement.entryHash(), mark.entryHash());
+                if (!markMatched) {
+                    fail(new AuditChain.Break(null, archivedThrough, "the archived chain differs from the checkpoint at chain_seq "
+                            + archivedThrough), statement.lastSeal());
+                }
+            }
         }
 
         void check(List<Row> seals, RowSet<Row> rows) {
@@ -430,7 +471,7 @@ public class AuditService {
         }
 
         VerifyResult result(long unsealed) {
-            if (broken == null && mark != null && markMatched == null) {
+            if (broken == null && mark != null && markMatched == null && mark.chainSeq() > archivedThrough) {
                 // The walk never reached the checkpoint's position: the newest seals and entries are gone.
                 broken = new AuditChain.Break(null, mark.chainSeq(), "the chain ends at chain_seq " + walk.headSeq()
                         + ", but a checkpoint records chain_seq " + mark.chainSeq() + ": the newest seals were removed");

@@ -12,6 +12,13 @@ import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 @Entity
 @Table(name = "webhook_delivery")
 public class WebhookDelivery extends PanacheEntityBase {
+    /**
+     * Retention: deletes up to $2 finished rows created before $1. Rows another replica is deleting
+     * are skipped, not waited for.
+     */
+    public static final String PRUNE = "delete from webhook_delivery where ctid in (select ctid from webhook_delivery "
+            + "where status in ('delivered', 'failed') and created_at < $1 limit $2 for update skip locked)";
+
     @Id
     public String id;
     public String webhookId;

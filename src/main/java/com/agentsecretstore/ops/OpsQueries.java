@@ -33,7 +33,9 @@ class OpsQueries {
             ), mail_open as (
                 select created_at from mail_delivery where status in ('pending', 'sending')
             ), seal_head as (
-                select last_xid, last_id from audit_seal order by seq desc limit 1
+                -- archived seals may all be gone (audit.AuditArchiver): the newest archive then holds the head
+                select last_xid, last_id from (select seq, last_xid, last_id from audit_seal
+                    union all select last_seal, last_xid, last_id from audit_archive) s order by seq desc limit 1
             ), head as (
                 select last_xid, last_id from seal_head
                 union all select '0'::xid8, ''::text collate "C" where not exists (select 1 from seal_head)

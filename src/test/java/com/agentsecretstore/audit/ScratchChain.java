@@ -56,7 +56,8 @@ final class ScratchChain implements AutoCloseable {
         exec("drop schema if exists " + schema + " cascade", "create schema " + schema,
                 "create table " + schema + ".audit_entry (like " + main + ".audit_entry including all)",
                 "create table " + schema + ".audit_seal (like " + main + ".audit_seal including all)",
-                "create table " + schema + ".audit_signing_key (like " + main + ".audit_signing_key including all)");
+                "create table " + schema + ".audit_signing_key (like " + main + ".audit_signing_key including all)",
+                "create table " + schema + ".audit_archive (like " + main + ".audit_archive including all)");
         try {
             this.jdbc = Db.connect();
             try (Statement s = jdbc.createStatement()) {
@@ -80,6 +81,26 @@ final class ScratchChain implements AutoCloseable {
             @Override
             public int sealBatchSize() {
                 return batchSize;
+            }
+
+            @Override
+            public java.util.Optional<Duration> retention() {
+                return java.util.Optional.empty();
+            }
+
+            @Override
+            public String exportDir() {
+                return "target/audit-archive";
+            }
+
+            @Override
+            public int partitionsAhead() {
+                return 0;
+            }
+
+            @Override
+            public Duration maintenanceInterval() {
+                return Duration.ofMinutes(10);
             }
         }, pool, keys(), arc(Clock.class));
         this.service = new AuditService(json, pool, keys);
