@@ -79,7 +79,7 @@ test('the agent sees three tools and none that approves, denies or changes polic
     assert.deepEqual(names, ['access_status', 'read_secret', 'request_access']);
     assert.ok(!names.some((n) => /approve|deny|decide|policy/.test(n)));
     const request = tools.find((t) => t.name === 'request_access');
-    assert.deepEqual(Object.keys(request.inputSchema.properties).sort(), ['description', 'run_id', 'scope', 'ttl_seconds']);
+    assert.deepEqual(Object.keys(request.inputSchema.properties).sort(), ['description', 'max_uses', 'run_id', 'scope', 'ttl_seconds']);
     assert.deepEqual(request.inputSchema.required, ['scope']);
   } finally {
     await client.close();
