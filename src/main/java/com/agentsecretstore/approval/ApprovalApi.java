@@ -9,7 +9,8 @@ public final class ApprovalApi {
     private ApprovalApi() {
     }
 
-    public record ApproveBody(String comment) {
+    /** {@code stepUp}: the passkey assertion a critical approval needs (see {@code POST /v1/approvals/{id}/step-up}). */
+    public record ApproveBody(String comment, com.agentsecretstore.passkey.PasskeyApi.Assertion stepUp) {
     }
 
     public record DenyBody(String reason) {
@@ -28,13 +29,14 @@ public final class ApprovalApi {
      * Everything about one request, as approvers and the requester see it. {@code allowedActions}
      * ({@code approve}, {@code deny}, {@code cancel}, {@code collect}) are what this caller may do
      * with it now, by the access model and the request's state; clients offer exactly these.
+     * {@code stepUpRequired}: approving it needs a passkey assertion made for it.
      */
     public record ApprovalView(String id, String status, boolean approved, String requestedBy, String requesterId,
             String trustTier, String trustSource, String namespace, String scope, List<String> secretPaths, String tier,
             int requiredApprovals, int receivedApprovals, int approvalDelaySeconds, String description,
             int ttlSeconds, String explanation, Instant createdAt, Instant expiresAt, Instant issueAt,
             Instant decidedAt, String tokenId, List<Approval> approvals, Ending denial, Ending cancellation,
-            String approveUrl, List<String> allowedActions) {
+            String approveUrl, List<String> allowedActions, boolean stepUpRequired) {
     }
 
     /** The collected token of an approved request. */

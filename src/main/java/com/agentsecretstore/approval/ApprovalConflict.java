@@ -6,16 +6,27 @@ import com.agentsecretstore.common.ApiException;
 import com.agentsecretstore.common.ProblemType;
 
 /**
- * A refusal of {@link ApprovalRules} on its way out: the one place it becomes a problem kind (all
- * 409), with the request's status as member {@code approval_status}.
+ * A refusal of {@link ApprovalRules} on its way out: the one place it becomes a problem kind (409,
+ * or 403 for a missing or refused step-up), with the request's status as member {@code approval_status}.
  */
 public final class ApprovalConflict extends ApiException {
 
     private final ApprovalRefusal refusal;
 
     public ApprovalConflict(ApprovalRefusal refusal, ApprovalStatus status) {
-        super(type(refusal), refusal.message(status), null, Map.of("approval_status", status.wire()));
+        this(refusal, status, Map.of());
+    }
+
+    /** With further extension members ({@code reason} of a refused step-up, say). */
+    public ApprovalConflict(ApprovalRefusal refusal, ApprovalStatus status, Map<String, Object> members) {
+        super(type(refusal), refusal.message(status), null, with(members, status));
         this.refusal = refusal;
+    }
+
+    private static Map<String, Object> with(Map<String, Object> members, ApprovalStatus status) {
+        Map<String, Object> all = new java.util.LinkedHashMap<>(members);
+        all.put("approval_status", status.wire());
+        return all;
     }
 
     private static ProblemType type(ApprovalRefusal refusal) {
@@ -24,6 +35,8 @@ public final class ApprovalConflict extends ApiException {
             case ALREADY_APPROVED -> ProblemType.ALREADY_APPROVED;
             case NOTHING_TO_COLLECT -> ProblemType.NO_TOKEN_TO_COLLECT;
             case CLOSED, NOT_DUE -> ProblemType.APPROVAL_CLOSED;
+            case STEP_UP_REQUIRED -> ProblemType.STEP_UP_REQUIRED;
+            case STEP_UP_INVALID -> ProblemType.STEP_UP_INVALID;
         };
     }
 

@@ -13,6 +13,10 @@ public enum ApprovalRefusal {
     ALREADY_APPROVED,
     /** Only an approved request has a token to collect. */
     NOTHING_TO_COLLECT,
+    /** A critical request is approved only with a fresh passkey assertion made for it. */
+    STEP_UP_REQUIRED,
+    /** The passkey assertion presented was not accepted. */
+    STEP_UP_INVALID,
     /** A job found the request not (or no longer) due: another replica or a decision came first. */
     NOT_DUE;
 
@@ -24,6 +28,10 @@ public enum ApprovalRefusal {
             case ALREADY_APPROVED -> "This approver has already approved this request; an approver counts once.";
             case NOTHING_TO_COLLECT -> "The request is " + status.wire() + "; there is no token to collect.";
             case NOT_DUE -> "The request is not due.";
+            case STEP_UP_REQUIRED -> "Approving a critical request needs a passkey assertion made for this request "
+                    + "(POST /v1/approvals/{id}/step-up, then approve with step_up).";
+            case STEP_UP_INVALID -> "The passkey assertion was not accepted for this request and approver; "
+                    + "its challenge is spent, ask for a new one.";
         };
     }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Set;
 
 import com.agentsecretstore.notify.EventType;
+import com.agentsecretstore.passkey.StepUpResult.Verdict;
 
 /**
  * The approval state machine, free of I/O. Who may act is {@link com.agentsecretstore.access.AccessModel}'s
@@ -28,7 +29,7 @@ public final class ApprovalRules {
 
     /** What the rules need to know about a request. */
     public record State(ApprovalStatus status, String requesterId, int requiredApprovals, int delaySeconds,
-            Instant expiresAt, Instant issueAt, Set<String> approvedBy) {
+            Instant expiresAt, Instant issueAt, Set<String> approvedBy, boolean critical) {
     }
 
     /** What a transition does, as audited ({@code effect}). */
@@ -83,14 +84,30 @@ public final class ApprovalRules {
         }
     }
 
-    /** An approval by {@code approverId}, who the access model lets decide. */
-    public static Outcome approve(State s, String approverId, Instant now) {
+    /**
+     * Whether approving the request needs a passkey step-up: a critical request does, unless the
+     * service runs with {@code ass.step-up.critical=false}. An admin steps up like anyone else, and
+     * an approver with only an API key cannot approve critical requests.
+     */
+    public static boolean stepUpRequired(State s, boolean stepUpCritical) {
+        return stepUpCritical && s.critical();
+    }
+
+    /**
+     * An approval by {@code approverId}, who the access model lets decide, with the verdict on the
+     * passkey assertion it presented ({@link Verdict#ABSENT} when none). The state is judged first,
+     * so a closed request says so whatever the assertion.
+     */
+    public static Outcome approve(State s, String approverId, boolean stepUpCritical, Verdict stepUp, Instant now) {
         ApprovalRefusal closed = requireOpen(s, now, false);
         if (closed != null) {
             return Outcome.refuse(closed);
         }
         if (s.approvedBy().contains(approverId)) {
             return Outcome.refuse(ApprovalRefusal.ALREADY_APPROVED);
+        }
+        if (stepUpRequired(s, stepUpCritical) && stepUp != Verdict.VERIFIED) {
+            return Outcome.refuse(stepUp == Verdict.ABSENT ? ApprovalRefusal.STEP_UP_REQUIRED : ApprovalRefusal.STEP_UP_INVALID);
         }
         int received = s.approvedBy().size() + 1;
         if (received < s.requiredApprovals()) {

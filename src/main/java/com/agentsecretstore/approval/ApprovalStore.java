@@ -15,6 +15,7 @@ import com.agentsecretstore.access.AccessModel.Target;
 import com.agentsecretstore.approval.ApprovalRules.State;
 import com.agentsecretstore.common.ApiException;
 import com.agentsecretstore.common.Ids;
+import com.agentsecretstore.policy.Tier;
 import com.agentsecretstore.principal.Caller;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -124,6 +125,7 @@ public class ApprovalStore {
         Set<String> approvedBy = new HashSet<>();
         ds.stream().filter(d -> d.requestId.equals(r.id) && DecisionKind.APPROVE.wire().equals(d.kind))
                 .forEach(d -> approvedBy.add(d.principalId));
-        return new State(r.statusEnum(), r.requesterId, r.requiredApprovals, r.delaySeconds, r.expiresAt, r.issueAt, approvedBy);
+        return new State(r.statusEnum(), r.requesterId, r.requiredApprovals, r.delaySeconds, r.expiresAt, r.issueAt, approvedBy,
+                Tier.fromWire(r.tier) == Tier.CRITICAL);
     }
 }

@@ -38,7 +38,16 @@ public final class Flow {
         return r.path("approval_request_id");
     }
 
+    /**
+     * Approves as {@code key}; a request that needs a step-up (critical ones) is approved with a
+     * fresh assertion of the approver's software passkey, as the dashboard would send it.
+     */
     public static Response approve(String key, String id) {
+        Boolean stepUp = Api.as(key).get("/v1/approvals/" + id).path("step_up_required");
+        if (Boolean.TRUE.equals(stepUp)) {
+            return Api.as(key).body(Map.of("comment", "ok", "step_up", SoftPasskey.of(key).stepUp(key, id)))
+                    .post("/v1/approvals/" + id + "/approve");
+        }
         return Api.as(key).body(Map.of("comment", "ok")).post("/v1/approvals/" + id + "/approve");
     }
 
