@@ -331,10 +331,27 @@ class AgentVault:
                 return
             cursor = page.next_cursor
 
-    async def approve(self, approval_request_id: str, comment: Optional[str] = None) -> ApprovalRequest:
-        """Approves (never retried: the service would refuse a second approval by the same person)."""
-        body = {} if comment is None else {"comment": comment}
+    async def approve(
+        self, approval_request_id: str, comment: Optional[str] = None, step_up: Optional[dict] = None
+    ) -> ApprovalRequest:
+        """Approves (never retried: the service would refuse a second approval by the same person).
+
+        A critical request also needs ``step_up``: a WebAuthn assertion of the approver's passkey
+        answering :meth:`step_up_challenge` for this request (base64url ``credential_id``,
+        ``client_data_json``, ``authenticator_data``, ``signature``). An API key alone cannot
+        make one: without it the service answers 403 and this raises :class:`StepUpRequired`;
+        people approve critical requests in the dashboard.
+        """
+        body: dict = {} if comment is None else {"comment": comment}
+        if step_up is not None:
+            body["step_up"] = step_up
         return await self._decide(approval_request_id, "approve", body)
+
+    async def step_up_challenge(self, approval_request_id: str) -> dict:
+        """A passkey challenge for approving this critical request, bound to it and to the caller
+        (``challenge``, ``rp_id``, ``allow_credentials``, ``expires_at``, ...): good once, briefly."""
+        response = await self._transport.request("POST", f"/v1/approvals/{_segment(approval_request_id)}/step-up")
+        return response.json()
 
     async def deny(self, approval_request_id: str, reason: str) -> ApprovalRequest:
         """Denies; one denial ends the request. A reason is required."""

@@ -132,6 +132,11 @@ class PermissionDenied(AgentSecretStoreError):
     """403: the caller may not do this (wrong role, not a designated approver, own request, ...)."""
 
 
+class StepUpRequired(PermissionDenied):
+    """403: approving this critical request needs a passkey assertion made for it (``step-up-required``),
+    or the one presented was refused (``step-up-invalid``; ``extensions["reason"]`` says why)."""
+
+
 class NotFound(AgentSecretStoreError):
     """404: no such resource, or one the caller may not see."""
 
@@ -216,6 +221,10 @@ _BY_KIND = {
     "approval-expired": Conflict,
     "already-approved": Conflict,
     "no-token-to-collect": Conflict,
+    "step-up-required": StepUpRequired,
+    "step-up-invalid": StepUpRequired,
+    "no-passkey": Conflict,
+    "passkey-invalid": ValidationError,
     "rate-limited": RateLimited,
     "internal-error": ServerError,
     "service-unavailable": ServerError,

@@ -95,19 +95,27 @@ public final class ApprovalRules {
 
     /**
      * An approval by {@code approverId}, who the access model lets decide, with the verdict on the
-     * passkey assertion it presented ({@link Verdict#ABSENT} when none). The state is judged first,
-     * so a closed request says so whatever the assertion.
+     * passkey assertion it presented ({@link Verdict#ABSENT} when none). A closed or expired request
+     * says so whatever the assertion; then a refused assertion, then "already approved", then a
+     * missing assertion.
      */
     public static Outcome approve(State s, String approverId, boolean stepUpCritical, Verdict stepUp, Instant now) {
         ApprovalRefusal closed = requireOpen(s, now, false);
         if (closed != null) {
             return Outcome.refuse(closed);
         }
+        boolean required = stepUpRequired(s, stepUpCritical);
+        // A presented assertion that failed is refused as such, before "already approved": a
+        // replay is told it is a replay, whoever sends it. A missing one matters only when it is
+        // what stands between the approver and a counted approval.
+        if (required && stepUp != Verdict.VERIFIED && stepUp != Verdict.ABSENT) {
+            return Outcome.refuse(ApprovalRefusal.STEP_UP_INVALID);
+        }
         if (s.approvedBy().contains(approverId)) {
             return Outcome.refuse(ApprovalRefusal.ALREADY_APPROVED);
         }
-        if (stepUpRequired(s, stepUpCritical) && stepUp != Verdict.VERIFIED) {
-            return Outcome.refuse(stepUp == Verdict.ABSENT ? ApprovalRefusal.STEP_UP_REQUIRED : ApprovalRefusal.STEP_UP_INVALID);
+        if (required && stepUp == Verdict.ABSENT) {
+            return Outcome.refuse(ApprovalRefusal.STEP_UP_REQUIRED);
         }
         int received = s.approvedBy().size() + 1;
         if (received < s.requiredApprovals()) {

@@ -181,7 +181,21 @@ class ApprovalRulesTest {
     }
 
     @Test
-    void theStateIsJudgedBeforeTheStepUp() {
+    void aClosedRequestSaysSoWhateverTheAssertion() {
+        State approved = new State(ApprovalStatus.APPROVED, "agt_r", 2, 0, NOW.plusSeconds(600), null, Set.of("prn_a", "prn_b"), true);
+        assertEquals(ApprovalRefusal.CLOSED, ApprovalRules.approve(approved, "prn_c", true, Verdict.ABSENT, NOW).refusal());
+    }
+
+    @Test
+    void aReplayedAssertionIsRefusedAsInvalidEvenByAnApproverWhoCountedAlready() {
+        assertEquals(ApprovalRefusal.STEP_UP_INVALID,
+                ApprovalRules.approve(critical(Set.of("prn_a")), "prn_a", true, Verdict.CHALLENGE_UNKNOWN, NOW).refusal());
+        assertEquals(ApprovalRefusal.ALREADY_APPROVED,
+                ApprovalRules.approve(critical(Set.of("prn_a")), "prn_a", true, Verdict.VERIFIED, NOW).refusal());
+    }
+
+    @Test
+    void anApproverWhoCountedAlreadyIsToldSoWithoutAnAssertion() {
         assertEquals(ApprovalRefusal.ALREADY_APPROVED,
                 ApprovalRules.approve(critical(Set.of("prn_a")), "prn_a", true, Verdict.ABSENT, NOW).refusal());
     }

@@ -95,6 +95,19 @@ class PasskeyStepUpTest {
     }
 
     @Test
+    void aReplayedAssertionIsRefused() {
+        Setup s = critical();
+        SoftPasskey pk = SoftPasskey.of(s.a().key());
+        Map<String, Object> once = pk.stepUp(s.a().key(), s.id());
+        approve(s.a().key(), s.id(), once).then().statusCode(200);
+        approve(s.a().key(), s.id(), once).then().statusCode(403)
+                .body("type", equalTo("https://agentsecretstore.dev/problems/step-up-invalid"))
+                .body("reason", equalTo("challenge_unknown"));
+        assertEquals(1, Db.count("select count(*) from audit_entry where action = 'approval.approve' and outcome = 'denied' "
+                + "and target_id = ? and cast(details as jsonb) ->> 'step_up' = 'challenge_unknown'", s.id()));
+    }
+
+    @Test
     void twoStepUpsIssueTheToken() {
         Setup s = critical();
         Flow.approve(s.a().key(), s.id()).then().statusCode(200);

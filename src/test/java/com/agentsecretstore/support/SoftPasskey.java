@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 import com.webauthn4j.converter.AttestationObjectConverter;
 import com.webauthn4j.converter.AuthenticatorDataConverter;
@@ -26,6 +27,7 @@ import com.webauthn4j.data.attestation.statement.COSEAlgorithmIdentifier;
 import com.webauthn4j.data.attestation.statement.NoneAttestationStatement;
 
 import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
 
 /**
  * A software passkey (a P-256 key pair, as a platform authenticator has) for API tests: it answers
@@ -62,11 +64,45 @@ public final class SoftPasskey {
 
     /** The passkey of this API key, registered with the service the first time it is asked for. */
     public static SoftPasskey of(String key) {
+        return of(key, Api::as);
+    }
+
+    /** The same, talking to the service through {@code as} (a key to a request), as the ITs do with their replicas. */
+    public static SoftPasskey of(String key, Function<String, RequestSpecification> as) {
         return BY_KEY.computeIfAbsent(key, k -> {
             SoftPasskey p = new SoftPasskey();
-            p.register(k).then().statusCode(201);
+            p.register(k, as).then().statusCode(201);
             return p;
         });
+    }
+
+    /**
+     * A fresh assertion of the passkey of {@code key} for request {@code requestId}, or null when
+     * the service hands out no challenge (the principal may not register passkeys, or may not
+     * approve the request now).
+     */
+    public static Map<String, Object> tryStepUp(String key, String requestId) {
+        SoftPasskey p = BY_KEY.get(key);
+        if (p == null) {
+            if (Api.as(key).post("/v1/approvals/" + requestId + "/step-up").statusCode() == 404) {
+                return null;
+            }
+            SoftPasskey fresh = new SoftPasskey();
+            Response options = Api.as(key).post("/v1/passkeys/registration-options");
+            if (options.statusCode() != 200) {
+                return null;
+            }
+            Response registered = Api.as(key).body(fresh.registration(options.path("challenge"), ORIGIN)).post("/v1/passkeys");
+            if (registered.statusCode() != 201) {
+                return null;
+            }
+            fresh.id = registered.path("id");
+            p = BY_KEY.computeIfAbsent(key, k -> fresh);
+        }
+        synchronized (p) {
+            Response challenge = Api.as(key).post("/v1/approvals/" + requestId + "/step-up");
+            return challenge.statusCode() == 200 ? p.assertion(challenge.path("challenge"), ORIGIN, ++p.counter) : null;
+        }
     }
 
     /** The id the service gave this passkey ({@code pky_...}). */
@@ -76,9 +112,13 @@ public final class SoftPasskey {
 
     /** Registers this passkey for the principal of {@code key}, answering a fresh registration challenge. */
     public Response register(String key) {
-        String challenge = Api.as(key).post("/v1/passkeys/registration-options").then().statusCode(200)
+        return register(key, Api::as);
+    }
+
+    private Response register(String key, Function<String, RequestSpecification> as) {
+        String challenge = as.apply(key).post("/v1/passkeys/registration-options").then().statusCode(200)
                 .extract().path("challenge");
-        Response r = Api.as(key).body(registration(challenge, ORIGIN)).post("/v1/passkeys");
+        Response r = as.apply(key).body(registration(challenge, ORIGIN)).post("/v1/passkeys");
         if (r.statusCode() == 201) {
             id = r.path("id");
         }
@@ -105,7 +145,12 @@ public final class SoftPasskey {
 
     /** Asks for a step-up challenge for request {@code id} as {@code key} and answers it. */
     public Map<String, Object> stepUp(String key, String requestId) {
-        String challenge = Api.as(key).post("/v1/approvals/" + requestId + "/step-up").then().statusCode(200)
+        return stepUp(key, requestId, Api::as);
+    }
+
+    /** The same, through {@code as}. */
+    public synchronized Map<String, Object> stepUp(String key, String requestId, Function<String, RequestSpecification> as) {
+        String challenge = as.apply(key).post("/v1/approvals/" + requestId + "/step-up").then().statusCode(200)
                 .extract().path("challenge");
         return assertion(challenge, ORIGIN, ++counter);
     }
@@ -136,7 +181,7 @@ public final class SoftPasskey {
     }
 
     /** The next counter value this passkey would send. */
-    public long nextCounter() {
+    public synchronized long nextCounter() {
         return ++counter;
     }
 
