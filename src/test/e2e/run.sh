@@ -7,9 +7,10 @@
 # Env: ASS_JAR (default target/quarkus-app/quarkus-run.jar), ASS_E2E_SCHEMA (default ass_e2e; give each
 # concurrent run its own), ASS_KEYCLOAK_PORT (8180), ASS_E2E_FILES (the test files to run, space-separated;
 # default all), ASS_E2E_SSO (default true; false runs without Keycloak and single sign-on, for files that
-# need neither, e.g. ASS_E2E_FILES=passkey.test.mjs), ASS_E2E_PORT and ASS_E2E_STUB_PORT (default: free ports). Screenshots go to target/screenshots/. The service
-# listens on a free port; the MoltbotDen registry stub of settings.test.mjs on another (ASS_MOLTBOTDEN_URL
-# points at it).
+# need neither, e.g. ASS_E2E_FILES=passkey.test.mjs). Screenshots go to target/screenshots/. The service
+# listens on a free port (or ASS_E2E_PORT); the MoltbotDen registry stub of settings.test.mjs on another
+# (or ASS_E2E_STUB_PORT; ASS_MOLTBOTDEN_URL points at it). Passkeys need a domain: the service's WebAuthn
+# relying party is localhost, and passkey tests open the dashboard at http://localhost:<port>.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../../.." && pwd)"
@@ -43,8 +44,7 @@ drop_schema() {
 SSO="${ASS_E2E_SSO:-true}"
 PORT="${ASS_E2E_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')}"
 BASE="http://127.0.0.1:$PORT"
-MD_SSO="${ASS_E2E_SSO:-true}"
-PORT="${ASS_E2E_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')}"
+MD_PORT="${ASS_E2E_STUB_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')}"
 MD_KEY="mdk_$(head -c 512 /dev/urandom | tr -dc A-Za-z0-9 | head -c 32)"
 ADMIN_KEY="ass_$(head -c 512 /dev/urandom | tr -dc A-Za-z0-9 | head -c 43)"
 mkdir -p "$REPO/target/screenshots"
