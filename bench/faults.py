@@ -21,6 +21,10 @@ import sys
 import threading
 import time
 
+# Critical approvals step up with a passkey: the bench's approvers use the SDK tests' software passkey.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "clients", "python", "tests"))
+from softpasskey import SoftPasskey  # noqa: E402
+
 SCHEMA = "ass_faults"
 NS = "bench"          # approvers decide here
 NS_IDLE = "benchidle"  # nobody decides here: its requests expire
@@ -255,7 +259,17 @@ def wait_for_token(port, key, request_id, patience):
     return None
 
 
-def approver(port, key):
+def register_passkey(port, key):
+    """A software passkey for the approver of ``key``: critical approvals need a fresh step-up."""
+    passkey = SoftPasskey()
+    s, options = call(port, "POST", "/v1/passkeys/registration-options", key)
+    assert s == 200, (s, options)
+    s, created = call(port, "POST", "/v1/passkeys", key, passkey.registration(options["challenge"]))
+    assert s == 201, (s, created)
+    return passkey
+
+
+def approver(port, key, passkey):
     rnd = random.Random()
     while not STOP.is_set():
         status = rnd.choice(["pending", "pending", "delayed"])
@@ -275,6 +289,11 @@ def approver(port, key):
         else:
             act, body = rnd.choices([("approve", {"comment": "ok"}), ("deny", {"reason": "bench: no"}),
                                      ("cancel", {"reason": "bench: cancel"})], [8, 1, 1])[0]
+        if act == "approve" and req.get("step_up_required"):
+            s, options = call(port, "POST", f"/v1/approvals/{req['id']}/step-up", key)
+            if s != 200:
+                continue
+            body = {**body, "step_up": passkey.assertion(options["challenge"])}
         s, _ = call(port, "POST", f"/v1/approvals/{req['id']}/{act}", key, body)
         if s == 200:
             with LOCK:
@@ -368,7 +387,7 @@ def main():
     listeners += [SseClient(f"pinned-{r.name}", r.port, ADMIN_KEY, start_seq, None) for r in replicas]
     prober = Prober(port, ADMIN_KEY)
     threads = [threading.Thread(target=agent, args=(port, k), daemon=True) for k in agents]
-    threads += [threading.Thread(target=approver, args=(port, k), daemon=True) for k in approvers]
+    threads += [threading.Thread(target=approver, args=(port, k, register_passkey(port, k)), daemon=True) for k in approvers]
     for t in listeners + [prober] + threads:
         t.start()
 

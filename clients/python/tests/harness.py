@@ -79,6 +79,8 @@ class Seed:
     example_agent: Principal
     alice: Principal
     bob: Principal
+    #: Software passkeys of alice and bob, by name: critical approvals step up with them.
+    passkeys: Dict[str, Any]
     values: Dict[str, str] = field(repr=False)
 
 
@@ -198,6 +200,16 @@ class Service:
         created = self.admin("POST", "/v1/principals", {"name": name, "role": role, "namespaces": namespaces})
         return Principal(created["id"], created["name"], created["api_key"])
 
+    def register_passkey(self, who: Principal) -> "SoftPasskey":
+        """Registers a software passkey for ``who`` (critical approvals need one: the passkey step-up)."""
+        from softpasskey import SoftPasskey
+        passkey = SoftPasskey()
+        status, options = self.call("POST", "/v1/passkeys/registration-options", key=who.api_key)
+        assert status == 200, (status, options)
+        status, created = self.call("POST", "/v1/passkeys", passkey.registration(options["challenge"]), key=who.api_key)
+        assert status == 201, (status, created)
+        return passkey
+
     def set_policy(self, namespace: str, policy: Dict[str, Any]) -> None:
         self.admin("PUT", f"/v1/namespaces/{namespace}/policy", policy)
 
@@ -215,11 +227,14 @@ class Service:
         for path, value in values.items():
             self.admin("PUT", "/v1/secrets/" + path, {"value": value})
         namespaces = ["production", "ephemeral"]
+        alice = self.principal("alice", "approver", namespaces)
+        bob = self.principal("bob", "approver", namespaces)
         return Seed(
             agent=self.principal("agent-orchestrator", "agent", namespaces),
             example_agent=self.principal("reference-example", "agent", ["production"]),
-            alice=self.principal("alice", "approver", namespaces),
-            bob=self.principal("bob", "approver", namespaces),
+            alice=alice,
+            bob=bob,
+            passkeys={"alice": self.register_passkey(alice), "bob": self.register_passkey(bob)},
             values=values,
         )
 

@@ -17,6 +17,7 @@ from agentsecretstore import (
     Conflict,
     NotFound,
     PermissionDenied,
+    StepUpRequired,
     RateLimited,
     ServerError,
     TokenResponse,
@@ -85,6 +86,13 @@ class ProblemMappingTest(unittest.TestCase):
             error = error_from_response(409, "Conflict", {}, body.encode())
             self.assertIsInstance(error, Conflict, kind)
             self.assertEqual(error.extensions["approval_status"], "denied")
+
+    def test_a_missing_or_refused_passkey_step_up_is_a_step_up_error(self):
+        for kind in ("step-up-required", "step-up-invalid"):
+            body = ('{"type":"https://agentsecretstore.dev/problems/%s","status":403,"approval_status":"pending"}' % kind)
+            error = error_from_response(403, "Forbidden", {}, body.encode())
+            self.assertIsInstance(error, StepUpRequired, kind)
+            self.assertIsInstance(error, PermissionDenied, kind)
 
     def test_a_type_from_elsewhere_has_no_kind_and_maps_by_status(self):
         error = error_from_response(404, "Not Found", {}, b'{"type":"about:blank","status":404}')

@@ -18,6 +18,7 @@ import uuid
 import unittest
 
 from agentsecretstore import (
+    StepUpRequired,
     AgentVault,
     ApprovalCancelled,
     ApprovalDenied,
@@ -60,6 +61,12 @@ class ServiceTestCase(unittest.IsolatedAsyncioTestCase):
                                                  run_id=uuid.uuid4().hex)
         self.assertEqual(request.status, "pending")
         return request.approval_request_id
+
+    async def approve_critical(self, who: str, id: str, comment=None):
+        """Approves a critical request as ``who`` (alice or bob) with a fresh step-up of their software passkey."""
+        vault = getattr(self, who)
+        options = await vault.step_up_challenge(id)
+        return await vault.approve(id, comment=comment, step_up=self.seed.passkeys[who].assertion(options["challenge"]))
 
     def later(self, delay: float, *steps):
         """Runs the coroutine factories one after another in the background, after ``delay``."""
@@ -140,8 +147,8 @@ class CriticalFlowTest(ServiceTestCase):
         request = await self.agent.request_token(scope=STRIPE, ttl_seconds=300, description="Payment processing run #4821")
         self.assertEqual((request.status, request.tier, request.required_approvals), ("pending", "critical", 2))
         id = request.approval_request_id
-        approvers = self.later(0.3, lambda: self.alice.approve(id, comment="Approved for scheduled payment batch"),
-                               lambda: self.bob.approve(id, comment="ok"))
+        approvers = self.later(0.3, lambda: self.approve_critical("alice", id, comment="Approved for scheduled payment batch"),
+                               lambda: self.approve_critical("bob", id, comment="ok"))
 
         result = await self.agent.wait_for_approval(id, timeout_seconds=600)
         first, second = await approvers
@@ -158,7 +165,7 @@ class CriticalFlowTest(ServiceTestCase):
 
     async def test_one_approval_is_not_enough(self):
         id = await self.pending(STRIPE)
-        await self.alice.approve(id)
+        await self.approve_critical("alice", id)
         result = await self.agent.wait_for_approval(id, timeout_seconds=1)
         self.assertEqual((result.status, result.approved, result.received_approvals), ("pending", False, 1))
         await self.agent.cancel(id, reason="test over")
@@ -250,9 +257,18 @@ class ApiErrorsTest(ServiceTestCase):
 
     async def test_second_approval_by_the_same_approver_is_a_conflict(self):
         id = await self.pending(STRIPE)
-        await self.alice.approve(id)
+        await self.approve_critical("alice", id)
         with self.assertRaises(Conflict):
+            await self.approve_critical("alice", id)
+        await self.alice.cancel(id, reason="test over")
+
+    async def test_a_critical_approval_with_only_an_api_key_needs_a_passkey_step_up(self):
+        id = await self.pending(STRIPE)
+        with self.assertRaises(StepUpRequired) as caught:
             await self.alice.approve(id)
+        self.assertEqual(caught.exception.kind, "step-up-required")
+        self.assertIsInstance(caught.exception, PermissionDenied)
+        self.assertEqual((await self.alice.get_approval(id)).received_approvals, 0)
         await self.alice.cancel(id, reason="test over")
 
     async def test_invalid_scope_names_the_field(self):

@@ -110,8 +110,13 @@ class ReferenceExampleTest(unittest.TestCase):
             page = await alice.list_approvals(status="pending", namespace="production")
             mine = [r for r in page if r.requested_by == self.seed.example_agent.name]
             if mine:
-                first = await alice.approve(mine[0].id, comment="Approved for scheduled payment batch")
-                second = await bob.approve(mine[0].id, comment="ok")
+                # Critical: each approval steps up with the approver's (software) passkey.
+                id = mine[0].id
+                passkeys = self.seed.passkeys
+                first = await alice.approve(id, comment="Approved for scheduled payment batch",
+                                            step_up=passkeys["alice"].assertion((await alice.step_up_challenge(id))["challenge"]))
+                second = await bob.approve(id, comment="ok",
+                                           step_up=passkeys["bob"].assertion((await bob.step_up_challenge(id))["challenge"]))
                 return [first, second]
             await asyncio.sleep(0.1)
         raise AssertionError("the example's approval request never appeared")

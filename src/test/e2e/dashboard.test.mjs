@@ -7,12 +7,17 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { chromium } from 'playwright-core';
+import { passkeyApprover } from './softpasskey.mjs';
 
 const BASE = process.env.ASS_BASE_URL;
 const ADMIN_KEY = process.env.ASS_ADMIN_KEY;
 const SHOTS = process.env.ASS_SCREENSHOTS || 'screenshots';
 if (!BASE || !ADMIN_KEY) throw new Error('run through run.sh: ASS_BASE_URL and ASS_ADMIN_KEY are needed');
 
+// Approving a critical request needs a passkey step-up; WebAuthn needs a domain, so a browser that
+// steps up uses the dashboard at http://localhost (run.sh makes it the relying party).
+const PASSKEY_ORIGIN = process.env.ASS_PASSKEY_ORIGIN;
+const PASSKEY_RP_ID = process.env.ASS_PASSKEY_RP_ID;
 const NS = 'e2e';
 const WIDE = { width: 1280, height: 900 };
 const NARROW = { width: 390, height: 844 };
@@ -23,6 +28,8 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-
 
 let browser;
 let receiver;
+/** Bob approves critical requests over the API with a software passkey. */
+let approveAsBob;
 const keys = {};
 const ids = {};
 const secretValues = [];
@@ -82,14 +89,14 @@ async function done(page) {
   assert.deepEqual(page.errors, [], 'uncaught script errors');
 }
 
-async function signIn(page, key, path = '/dashboard') {
-  await page.goto(BASE + path);
+async function signIn(page, key, path = '/dashboard', base = BASE) {
+  await page.goto(base + path);
   await page.getByLabel('API key', { exact: true }).fill(key);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
-async function signInAndWaitLive(page, key) {
-  await signIn(page, key);
+async function signInAndWaitLive(page, key, base = BASE) {
+  await signIn(page, key, '/dashboard', base);
   await page.getByRole('heading', { level: 1, name: 'Approval queue' }).waitFor();
   await page.locator('#live[data-state="live"]').waitFor({ timeout: 10000 });
 }
@@ -140,6 +147,7 @@ before(async () => {
     description: 'e2e receiver',
   }, 201);
 
+  approveAsBob = await passkeyApprover(call, keys.bob, PASSKEY_ORIGIN, PASSKEY_RP_ID);
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
 });
 
@@ -203,7 +211,7 @@ test('an approver signs in; the key is kept in sessionStorage only, never in the
 test('a new request appears in the queue without reload within 2 s, and is approved in the UI; the token becomes collectable', async () => {
   // Already waiting: a critical request with one of its two approvals.
   const waiting = await requestToken('secrets:read:e2e/stripe/*', 'Quarterly payout reconciliation');
-  await ok(keys.bob, 'POST', `/v1/approvals/${waiting}/approve`, { comment: 'checked the batch' });
+  assert.equal((await approveAsBob(waiting, 'checked the batch')).status, 200);
 
   const page = await openPage();
   await signInAndWaitLive(page, keys.alice);
@@ -335,10 +343,21 @@ test('deny requires a reason: empty shows an error and the request stays pending
 
 test('a critical request shows its countdown after two approvals and is cancelled in the UI', async () => {
   const id = await requestToken('secrets:read:e2e/stripe/*', 'Payment processing run #4822');
-  await ok(keys.bob, 'POST', `/v1/approvals/${id}/approve`, { comment: 'first of two' });
+  assert.equal((await approveAsBob(id, 'first of two')).status, 200);
 
   const page = await openPage();
-  await signInAndWaitLive(page, keys.alice);
+  // Alice approves with a passkey: a virtual authenticator, and a passkey she registers in Settings first.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable', { enableUI: false });
+  await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+  });
+  await signInAndWaitLive(page, keys.alice, PASSKEY_ORIGIN);
+  await page.goto(`${PASSKEY_ORIGIN}/dashboard/settings/passkeys`);
+  await page.getByRole('button', { name: 'Add a passkey' }).click();
+  await page.getByText('Passkey added: Passkey.').waitFor();
+  await page.goto(`${PASSKEY_ORIGIN}/dashboard/queue`);
+  await page.locator('#live[data-state="live"]').waitFor({ timeout: 10000 });
   const card = page.locator(`li[data-id="${id}"]`);
   await card.getByText('1 of 2 approvals').waitFor();
   await card.locator('.tier-critical').waitFor();

@@ -5,9 +5,12 @@
 # Run after the jar is built (./mvnw package or verify):
 #   bash src/test/e2e/run.sh
 # Env: ASS_JAR (default target/quarkus-app/quarkus-run.jar), ASS_E2E_SCHEMA (default ass_e2e; give each
-# concurrent run its own), ASS_KEYCLOAK_PORT (8180). Screenshots go to target/screenshots/. The service
-# listens on a free port; the MoltbotDen registry stub of settings.test.mjs on another (ASS_MOLTBOTDEN_URL
-# points at it).
+# concurrent run its own), ASS_KEYCLOAK_PORT (8180), ASS_E2E_FILES (the test files to run, space-separated;
+# default all), ASS_E2E_SSO (default true; false runs without Keycloak and single sign-on, for files that
+# need neither, e.g. ASS_E2E_FILES=passkey.test.mjs). Screenshots go to target/screenshots/. The service
+# listens on a free port (or ASS_E2E_PORT); the MoltbotDen registry stub of settings.test.mjs on another
+# (or ASS_E2E_STUB_PORT; ASS_MOLTBOTDEN_URL points at it). Passkeys need a domain: the service's WebAuthn
+# relying party is localhost, and passkey tests open the dashboard at http://localhost:<port>.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../../.." && pwd)"
@@ -38,9 +41,10 @@ drop_schema() {
   PGOPTIONS='-c client_min_messages=warning' psql -h 127.0.0.1 -U postgres -d postgres -qc "drop schema if exists $SCHEMA cascade" >/dev/null
 }
 
-PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+SSO="${ASS_E2E_SSO:-true}"
+PORT="${ASS_E2E_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')}"
 BASE="http://127.0.0.1:$PORT"
-MD_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+MD_PORT="${ASS_E2E_STUB_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')}"
 MD_KEY="mdk_$(head -c 512 /dev/urandom | tr -dc A-Za-z0-9 | head -c 32)"
 ADMIN_KEY="ass_$(head -c 512 /dev/urandom | tr -dc A-Za-z0-9 | head -c 43)"
 mkdir -p "$REPO/target/screenshots"
@@ -58,10 +62,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if ! curl -sf -o /dev/null "$ISSUER/.well-known/openid-configuration"; then
-  keycloak_started=yes
+if [ "$SSO" = true ]; then
+  if ! curl -sf -o /dev/null "$ISSUER/.well-known/openid-configuration"; then
+    keycloak_started=yes
+  fi
+  bash "$REPO/src/test/keycloak/start.sh"
 fi
-bash "$REPO/src/test/keycloak/start.sh"
 
 ASS_DB_SCHEMA=$SCHEMA \
 ASS_MASTER_KEY="$(head -c 32 /dev/urandom | base64)" \
@@ -71,7 +77,9 @@ ASS_PUBLIC_URL="$BASE" \
 ASS_WEBHOOKS_ALLOW_PRIVATE=true \
 ASS_MOLTBOTDEN_URL="http://127.0.0.1:$MD_PORT" \
 ASS_MOLTBOTDEN_API_KEY="$MD_KEY" \
-ASS_OIDC_ENABLED=true \
+ASS_OIDC_ENABLED=$SSO \
+ASS_STEP_UP_RP_ID=localhost \
+ASS_STEP_UP_ORIGINS="http://localhost:$PORT" \
 QUARKUS_OIDC_AUTH_SERVER_URL="$ISSUER" \
 QUARKUS_OIDC_CLIENT_ID=agent-secret-store \
 QUARKUS_OIDC_CREDENTIALS_SECRET=agent-secret-store-test-secret \
@@ -98,11 +106,12 @@ status=0
 TAP="$REPO/target/e2e-results.tap"
 ASS_BASE_URL="$BASE" ASS_ADMIN_KEY="$ADMIN_KEY" ASS_SCREENSHOTS="$REPO/target/screenshots" \
 ASS_MOLTBOTDEN_STUB_PORT="$MD_PORT" ASS_MOLTBOTDEN_API_KEY="$MD_KEY" \
-ASS_SSO=true ASS_OIDC_ISSUER="$ISSUER" ASS_PY_SRC="$REPO/clients/python/src" \
+ASS_SSO=$SSO ASS_OIDC_ISSUER="$ISSUER" ASS_PY_SRC="$REPO/clients/python/src" \
+ASS_PASSKEY_ORIGIN="http://localhost:$PORT" ASS_PASSKEY_RP_ID=localhost \
   node --test --test-concurrency=1 \
     --test-reporter=spec --test-reporter-destination=stdout \
     --test-reporter=tap --test-reporter-destination="$TAP" \
-    sse.test.mjs dashboard.test.mjs settings.test.mjs sso-cli.test.mjs sso.test.mjs || status=$?
+    ${ASS_E2E_FILES:-sse.test.mjs dashboard.test.mjs settings.test.mjs passkey.test.mjs sso-cli.test.mjs sso.test.mjs} || status=$?
 passed="$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$TAP" | tail -n 1)"
 failed="$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$TAP" | tail -n 1)"
 echo "screenshots: $REPO/target/screenshots"

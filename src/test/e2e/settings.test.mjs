@@ -114,14 +114,16 @@ after(async () => {
   if (registry) registry.close();
 });
 
-test('only admins see Settings; an approver at a Settings address is told so and keeps its Policies page', async () => {
+test('an approver\'s Settings hold only its passkeys; at an admin Settings address it is told so and keeps its Policies page', async () => {
   const page = await openPage();
   await signIn(page, keys.approver);
-  assert.equal(await page.locator('#nav').getByRole('link', { name: 'Settings' }).isVisible(), false);
+  await page.locator('#nav').getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Passkeys' }).waitFor();
+  assert.deepEqual(await page.getByRole('navigation', { name: 'Settings' }).getByRole('link').allTextContents(), ['Passkeys']);
   assert.equal(await page.locator('#nav').getByRole('link', { name: 'Policies' }).isVisible(), true);
   await page.goto(`${BASE}/dashboard/settings/principals`);
   await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
-  await page.getByText('Settings are for admins.').waitFor();
+  await page.getByText('This part of Settings is for admins.').waitFor();
   assert.equal(await page.locator('table.principals').count(), 0);
   await done(page);
 });

@@ -387,17 +387,30 @@ class AgentVault:
         ttl_seconds: Optional[int] = None,
         max_uses: Optional[int] = None,
         scope: Optional[str] = None,
+        step_up: Optional[dict] = None,
     ) -> ApprovalRequest:
         """Approves (never retried: the service would refuse a second approval by the same person).
 
         ``ttl_seconds``, ``max_uses`` and ``scope`` narrow what the token may do: never beyond the
         budget in effect (the service answers 422, :class:`ValidationError`, otherwise).
+
+        A critical request also needs ``step_up``: a WebAuthn assertion of the approver's passkey
+        answering :meth:`step_up_challenge` for this request (base64url ``credential_id``,
+        ``client_data_json``, ``authenticator_data``, ``signature``). An API key alone cannot
+        make one: without it the service answers 403 and this raises :class:`StepUpRequired`;
+        people approve critical requests in the dashboard.
         """
         body: dict = {} if comment is None else {"comment": comment}
-        for name, value in (("ttl_seconds", ttl_seconds), ("max_uses", max_uses), ("scope", scope)):
+        for name, value in (("ttl_seconds", ttl_seconds), ("max_uses", max_uses), ("scope", scope), ("step_up", step_up)):
             if value is not None:
                 body[name] = value
         return await self._decide(approval_request_id, "approve", body)
+
+    async def step_up_challenge(self, approval_request_id: str) -> dict:
+        """A passkey challenge for approving this critical request, bound to it and to the caller
+        (``challenge``, ``rp_id``, ``allow_credentials``, ``expires_at``, ...): good once, briefly."""
+        response = await self._transport.request("POST", f"/v1/approvals/{_segment(approval_request_id)}/step-up")
+        return response.json()
 
     async def deny(self, approval_request_id: str, reason: str) -> ApprovalRequest:
         """Denies; one denial ends the request. A reason is required."""

@@ -133,6 +133,11 @@ class PermissionDenied(AgentSecretStoreError):
     """403: the caller may not do this (wrong role, not a designated approver, own request, ...)."""
 
 
+class StepUpRequired(PermissionDenied):
+    """403: approving this critical request needs a passkey assertion made for it (``step-up-required``),
+    or the one presented was refused (``step-up-invalid``; ``extensions["reason"]`` says why)."""
+
+
 class NotFound(AgentSecretStoreError):
     """404: no such resource, or one the caller may not see."""
 
@@ -242,6 +247,10 @@ _BY_KIND = {
     "idempotent-replay-unavailable": IdempotentReplayUnavailable,
     "idempotency-key-in-use": Conflict,
     "idempotency-key-reused": ValidationError,
+    "step-up-required": StepUpRequired,
+    "step-up-invalid": StepUpRequired,
+    "no-passkey": Conflict,
+    "passkey-invalid": ValidationError,
     "rate-limited": RateLimited,
     "internal-error": ServerError,
     "service-unavailable": ServerError,

@@ -11,9 +11,11 @@ public final class ApprovalApi {
 
     /**
      * An approval, which may narrow the budget in effect: a shorter {@code ttlSeconds}, fewer
-     * {@code maxUses}, a {@code scope} within the current one (422 otherwise).
+     * {@code maxUses}, a {@code scope} within the current one (422 otherwise). {@code stepUp}: the
+     * passkey assertion a critical approval needs (see {@code POST /v1/approvals/{id}/step-up}).
      */
-    public record ApproveBody(String comment, Integer ttlSeconds, Integer maxUses, String scope) {
+    public record ApproveBody(String comment, Integer ttlSeconds, Integer maxUses, String scope,
+            com.agentsecretstore.passkey.PasskeyApi.Assertion stepUp) {
     }
 
     /** What one approval narrowed; absent parts were left as they were. */
@@ -39,6 +41,7 @@ public final class ApprovalApi {
      * {@code scope}, {@code ttlSeconds} and {@code maxUses} are the budget in effect (what approvals
      * narrowed so far); {@code requested*} what the agent asked for.
      * {@code sla} is the request's SLA ladder; absent when its policy has none.
+     * {@code stepUpRequired}: approving it needs a passkey assertion made for it.
      */
     public record ApprovalView(String id, String status, boolean approved, String requestedBy, String requesterId,
             String trustTier, String trustSource, String namespace, String scope, List<String> secretPaths, String tier,
@@ -46,7 +49,7 @@ public final class ApprovalApi {
             int ttlSeconds, String explanation, Instant createdAt, Instant expiresAt, Instant issueAt,
             Instant decidedAt, String tokenId, List<Approval> approvals, Ending denial, Ending cancellation,
             String approveUrl, List<String> allowedActions, Integer maxUses, String runId, String requestedScope,
-            int requestedTtlSeconds, Integer requestedMaxUses, SlaView sla) {
+            int requestedTtlSeconds, Integer requestedMaxUses, SlaView sla, boolean stepUpRequired) {
     }
 
     /** Where a request stands on its SLA ladder: when each step is due and when it happened (null: not yet, or none). */

@@ -17,12 +17,17 @@ import com.agentsecretstore.approval.ApprovalApi.ApprovalView;
 import com.agentsecretstore.approval.ApprovalApi.CollectedToken;
 import com.agentsecretstore.approval.ApprovalRules.Narrowing;
 import com.agentsecretstore.approval.ApprovalRules.Outcome;
-import com.agentsecretstore.approval.ApprovalTransitions.Rule;
 import com.agentsecretstore.audit.AuditAction;
 import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.common.ApiException;
 import com.agentsecretstore.policy.Scope;
+import com.agentsecretstore.common.Transactions;
+import com.agentsecretstore.passkey.PasskeyApi.Assertion;
+import com.agentsecretstore.passkey.PasskeyApi.StepUpOptions;
+import com.agentsecretstore.passkey.PasskeyService;
+import com.agentsecretstore.passkey.StepUpConfig;
+import com.agentsecretstore.passkey.StepUpResult;
 import com.agentsecretstore.principal.Caller;
 import com.agentsecretstore.token.TokenIssuer;
 
@@ -48,9 +53,14 @@ public class ApprovalCommands {
     private final AuditLog audit;
     private final ApprovalSignals signals;
     private final Clock clock;
+    private final PasskeyService passkeys;
+    private final StepUpConfig stepUp;
 
     public ApprovalCommands(ApprovalStore store, ApprovalTransitions transitions, ApprovalQueries queries,
-            AccessLoader access, TokenIssuer issuer, AuditLog audit, ApprovalSignals signals, Clock clock) {
+            AccessLoader access, TokenIssuer issuer, AuditLog audit, ApprovalSignals signals, Clock clock,
+            PasskeyService passkeys, StepUpConfig stepUp) {
+        this.passkeys = passkeys;
+        this.stepUp = stepUp;
         this.store = store;
         this.transitions = transitions;
         this.queries = queries;
@@ -61,12 +71,12 @@ public class ApprovalCommands {
         this.clock = clock;
     }
 
-    public Uni<ApprovalView> approve(Caller caller, String id, String comment) {
-        return approve(caller, id, comment, Narrowing.NONE);
-    }
-
-    /** An approval that may narrow the budget in effect; {@link ApprovalRules#approve} says whether it narrows. */
-    public Uni<ApprovalView> approve(Caller caller, String id, String comment, Narrowing narrowing) {
+    /**
+     * An approval that may narrow the budget in effect ({@link ApprovalRules#approve} says whether it
+     * narrows); {@code assertion} is the passkey step-up, checked (and its challenge spent) only when
+     * the rules say this request needs one.
+     */
+    public Uni<ApprovalView> approve(Caller caller, String id, String comment, Narrowing narrowing, Assertion assertion) {
         String note = note(comment, "comment", false);
         if (narrowing.scope() != null) {
             String problem = Scope.problem(narrowing.scope());
@@ -75,15 +85,41 @@ public class ApprovalCommands {
             }
         }
         return decide(caller, id, Action.APPROVE, AuditAction.APPROVAL_APPROVE, note,
-                (s, now) -> ApprovalRules.approve(s, caller.id(), narrowing, now));
+                (r, s) -> ApprovalRules.stepUpRequired(s, stepUp.critical()) ? passkeys.check(caller, r.id, assertion)
+                        : Uni.createFrom().item(StepUpResult.ABSENT),
+                (s, proof, now) -> ApprovalRules.approve(s, caller.id(), narrowing, stepUp.critical(), proof.verdict(), now));
     }
 
     public Uni<ApprovalView> deny(Caller caller, String id, String reason) {
-        return decide(caller, id, Action.DENY, AuditAction.APPROVAL_DENY, note(reason, "reason", true), ApprovalRules::deny);
+        return decide(caller, id, Action.DENY, AuditAction.APPROVAL_DENY, note(reason, "reason", true), NO_PROOF,
+                (s, proof, now) -> ApprovalRules.deny(s, now));
     }
 
     public Uni<ApprovalView> cancel(Caller caller, String id, String reason) {
-        return decide(caller, id, Action.CANCEL, AuditAction.APPROVAL_CANCEL, note(reason, "reason", false), ApprovalRules::cancel);
+        return decide(caller, id, Action.CANCEL, AuditAction.APPROVAL_CANCEL, note(reason, "reason", false), NO_PROOF,
+                (s, proof, now) -> ApprovalRules.cancel(s, now));
+    }
+
+    /**
+     * A step-up challenge for approving request {@code id}: only for someone the access model lets
+     * approve it, while the rules would let them approve it with a passkey, and only when it needs one.
+     */
+    public Uni<StepUpOptions> stepUp(Caller caller, String id) {
+        return Transactions.run(() -> store.load(id, false)
+                .flatMap(r -> access.require(Action.APPROVE, caller, ApprovalStore.target(r))
+                        .flatMap(d -> store.decisions(List.of(r.id)))
+                        .flatMap(ds -> {
+                            ApprovalRules.State s = ApprovalStore.state(r, ds);
+                            Outcome o = ApprovalRules.approve(s, caller.id(), stepUp.critical(), StepUpResult.Verdict.VERIFIED,
+                                    clock.instant());
+                            if (o.refused()) {
+                                throw new ApprovalConflict(o.refusal(), r.statusEnum());
+                            }
+                            if (!ApprovalRules.stepUpRequired(s, stepUp.critical())) {
+                                throw ApiException.conflict("Approving this request needs no step-up.");
+                            }
+                            return passkeys.stepUpOptions(caller, r.id);
+                        })));
     }
 
     /**
@@ -115,7 +151,19 @@ public class ApprovalCommands {
                 })));
     }
 
-    private record Decided(ApprovalRequest request, Outcome outcome, Refusal refusal) {
+    /** The proof a decision presents, found for the locked request after the access model let the caller act. */
+    private interface Proof {
+        Uni<StepUpResult> find(ApprovalRequest r, ApprovalRules.State s);
+    }
+
+    /** A rule of {@link ApprovalRules} given the proof found. */
+    private interface DecisionRule {
+        Outcome apply(ApprovalRules.State s, StepUpResult proof, Instant now);
+    }
+
+    private static final Proof NO_PROOF = (r, s) -> Uni.createFrom().item(StepUpResult.ABSENT);
+
+    private record Decided(ApprovalRequest request, Outcome outcome, Refusal refusal, StepUpResult proof) {
         boolean refused() {
             return refusal != null || outcome.refused();
         }
@@ -125,21 +173,31 @@ public class ApprovalCommands {
      * Who may act is the access model's answer, checked first; then the rules say what the state
      * allows. Refusals of either kind are audited, and the audit commits before the error is sent.
      */
-    private Uni<ApprovalView> decide(Caller caller, String id, Action what, AuditAction action, String note, Rule rule) {
+    private Uni<ApprovalView> decide(Caller caller, String id, Action what, AuditAction action, String note, Proof proof,
+            DecisionRule rule) {
         return Panache.withTransaction(() -> store.load(id, true).flatMap(r -> access.designation(r.namespace)
                 .flatMap(designation -> store.decisions(List.of(r.id)).flatMap(ds -> {
-                    Instant now = clock.instant();
                     Refusal refusal = AccessModel.check(what, AccessLoader.who(caller), ApprovalStore.target(r), designation)
                             .orElse(null);
                     if (refusal != null) {
-                        return auditRefusal(action, caller, r, refusal.name()).replaceWith(new Decided(r, null, refusal));
+                        return auditRefusal(action, caller, r, refusal.name(), Map.of())
+                                .replaceWith(new Decided(r, null, refusal, null));
                     }
-                    Outcome o = rule.apply(ApprovalStore.state(r, ds), now);
-                    if (o.refused()) {
-                        return auditRefusal(action, caller, r, o.refusal().name()).replaceWith(new Decided(r, o, null));
-                    }
-                    return transitions.apply(r, o.transition(), caller, note, action, Map.of(), now)
-                            .replaceWith(new Decided(r, o, null));
+                    ApprovalRules.State state = ApprovalStore.state(r, ds);
+                    return proof.find(r, state).flatMap(p -> {
+                        Instant now = clock.instant();
+                        Outcome o = rule.apply(state, p, now);
+                        Map<String, Object> stepUpDetails = p.verdict() == StepUpResult.Verdict.ABSENT ? Map.of()
+                                : p.verified() ? Map.of("step_up", p.verdict().wire(), "passkey_id", p.passkeyId())
+                                        : Map.of("step_up", p.verdict().wire());
+                        if (o.refused()) {
+                            // A spent challenge commits with the refusal: a replay finds nothing to answer.
+                            return auditRefusal(action, caller, r, o.refusal().name(), stepUpDetails)
+                                    .replaceWith(new Decided(r, o, null, p));
+                        }
+                        return transitions.apply(r, o.transition(), caller, note, action, stepUpDetails, now)
+                                .replaceWith(new Decided(r, o, null, p));
+                    });
                 }))))
                 .invoke(d -> {
                     if (!d.refused()) {
@@ -151,15 +209,20 @@ public class ApprovalCommands {
                         throw new AccessException(d.refusal());
                     }
                     if (d.outcome().refused()) {
-                        throw new ApprovalConflict(d.outcome().refusal(), d.request().statusEnum());
+                        throw new ApprovalConflict(d.outcome().refusal(), d.request().statusEnum(),
+                                d.outcome().refusal() == ApprovalRefusal.STEP_UP_INVALID
+                                        ? Map.of("reason", d.proof().verdict().wire()) : Map.of());
                     }
                     return queries.view(caller, d.request());
                 });
     }
 
-    private Uni<Void> auditRefusal(AuditAction action, Caller caller, ApprovalRequest r, String reason) {
-        return audit.append(new AuditEvent(action, AuditEvent.Outcome.DENIED, caller, r.namespace, null, r.id,
-                Map.of("reason", reason.toLowerCase(Locale.ROOT), "status", r.status)));
+    private Uni<Void> auditRefusal(AuditAction action, Caller caller, ApprovalRequest r, String reason,
+            Map<String, Object> more) {
+        Map<String, Object> details = new java.util.LinkedHashMap<>(more);
+        details.put("reason", reason.toLowerCase(Locale.ROOT));
+        details.put("status", r.status);
+        return audit.append(new AuditEvent(action, AuditEvent.Outcome.DENIED, caller, r.namespace, null, r.id, details));
     }
 
     private static String note(String text, String field, boolean required) {

@@ -22,6 +22,8 @@ import com.agentsecretstore.approval.ApprovalRules.State;
 import com.agentsecretstore.common.ApiException;
 import com.agentsecretstore.common.AssConfig;
 import com.agentsecretstore.common.Page;
+import com.agentsecretstore.passkey.StepUpConfig;
+import com.agentsecretstore.passkey.StepUpResult.Verdict;
 import com.agentsecretstore.principal.Caller;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -41,8 +43,11 @@ public class ApprovalQueries {
     private final AssConfig config;
     private final Clock clock;
 
+    private final StepUpConfig stepUp;
+
     public ApprovalQueries(ApprovalStore store, ApprovalTransitions transitions, AccessLoader access,
-            ApprovalSignals signals, AssConfig config, Clock clock) {
+            ApprovalSignals signals, AssConfig config, Clock clock, StepUpConfig stepUp) {
+        this.stepUp = stepUp;
         this.store = store;
         this.transitions = transitions;
         this.access = access;
@@ -127,7 +132,8 @@ public class ApprovalQueries {
                     r.expiresAt, r.issueAt, r.decidedAt, r.tokenId, approvals, ending(mine, DecisionKind.DENY),
                     ending(mine, DecisionKind.CANCEL), transitions.approveUrl(r.id),
                     allowedActions(caller, r, ApprovalStore.state(r, mine), designations.get(r.namespace), now),
-                    r.maxUses, r.runId, r.requestedScope, r.requestedTtlSeconds, r.requestedMaxUses, sla(r));
+                    r.maxUses, r.runId, r.requestedScope, r.requestedTtlSeconds, r.requestedMaxUses, sla(r),
+                    ApprovalRules.stepUpRequired(ApprovalStore.state(r, mine), stepUp.critical()));
         }).toList()));
     }
 
@@ -140,14 +146,15 @@ public class ApprovalQueries {
     }
 
     /** What the access model lets the caller do that the request's state also allows, for the UI to offer. */
-    private static List<String> allowedActions(Caller caller, ApprovalRequest r, State s, Designation designation, Instant now) {
+    private List<String> allowedActions(Caller caller, ApprovalRequest r, State s, Designation designation, Instant now) {
         List<String> allowed = new ArrayList<>();
         for (Action a : List.of(Action.APPROVE, Action.DENY, Action.CANCEL, Action.COLLECT)) {
             if (!AccessModel.allows(a, AccessLoader.who(caller), ApprovalStore.target(r), designation)) {
                 continue;
             }
             boolean possible = switch (a) {
-                case APPROVE -> !ApprovalRules.approve(s, caller.id(), now).refused();
+                // Offered when a step-up would let it through: the client then asks for one.
+                case APPROVE -> !ApprovalRules.approve(s, caller.id(), stepUp.critical(), Verdict.VERIFIED, now).refused();
                 case DENY -> !ApprovalRules.deny(s, now).refused();
                 case CANCEL -> !ApprovalRules.cancel(s, now).refused();
                 case COLLECT -> ApprovalRules.collect(s) == null;

@@ -13,6 +13,10 @@ public enum ApprovalRefusal {
     ALREADY_APPROVED,
     /** Only an approved request has a token to collect. */
     NOTHING_TO_COLLECT,
+    /** A critical request is approved only with a fresh passkey assertion made for it. */
+    STEP_UP_REQUIRED,
+    /** The passkey assertion presented was not accepted. */
+    STEP_UP_INVALID,
     /** A job found the request not (or no longer) due: another replica or a decision came first. */
     NOT_DUE,
     /** An approval may narrow the scope, never widen it or leave it. */
@@ -43,6 +47,10 @@ public enum ApprovalRefusal {
             case SCOPE_NOT_NARROWER -> "must be within the scope in effect (an approval narrows, never widens)";
             case TTL_NOT_SHORTER -> "must be between 1 and the lifetime in effect (an approval shortens, never lengthens)";
             case USES_NOT_FEWER -> "must be between 1 and the reads in effect (an approval lowers, never raises)";
+            case STEP_UP_REQUIRED -> "Approving a critical request needs a passkey assertion made for this request "
+                    + "(POST /v1/approvals/{id}/step-up, then approve with step_up).";
+            case STEP_UP_INVALID -> "The passkey assertion was not accepted for this request and approver; "
+                    + "its challenge is spent, ask for a new one.";
         };
     }
 }

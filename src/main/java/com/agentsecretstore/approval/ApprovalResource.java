@@ -24,6 +24,7 @@ import com.agentsecretstore.approval.ApprovalApi.DenyBody;
 import com.agentsecretstore.approval.ApprovalRules.Narrowing;
 import com.agentsecretstore.common.ApiException;
 import com.agentsecretstore.common.Page;
+import com.agentsecretstore.passkey.PasskeyApi.StepUpOptions;
 import com.agentsecretstore.principal.Caller;
 import com.agentsecretstore.principal.Role;
 import com.agentsecretstore.token.TokenApi.TokenRequest;
@@ -107,7 +108,15 @@ public class ApprovalResource {
     @Path("approvals/{id}/approve")
     public Uni<ApprovalView> approve(@PathParam("id") String id, ApproveBody body) {
         return commands.approve(Caller.of(identity), id, body == null ? null : body.comment(),
-                body == null ? Narrowing.NONE : new Narrowing(body.scope(), body.ttlSeconds(), body.maxUses()));
+                body == null ? Narrowing.NONE : new Narrowing(body.scope(), body.ttlSeconds(), body.maxUses()),
+                body == null ? null : body.stepUp());
+    }
+
+    /** A passkey challenge for approving this (critical) request, bound to it and to the caller. */
+    @POST
+    @Path("approvals/{id}/step-up")
+    public Uni<StepUpOptions> stepUp(@PathParam("id") String id) {
+        return commands.stepUp(Caller.of(identity), id);
     }
 
     @POST

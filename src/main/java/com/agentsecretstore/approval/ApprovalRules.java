@@ -6,6 +6,7 @@ import java.util.Set;
 
 import com.agentsecretstore.notify.EventType;
 import com.agentsecretstore.policy.Scope;
+import com.agentsecretstore.passkey.StepUpResult.Verdict;
 
 /**
  * The approval state machine, free of I/O. Who may act is {@link com.agentsecretstore.access.AccessModel}'s
@@ -34,7 +35,7 @@ public final class ApprovalRules {
 
     /** What the rules need to know about a request; {@code budget} is the one in effect (narrowed so far). */
     public record State(ApprovalStatus status, String requesterId, int requiredApprovals, int delaySeconds,
-            Instant expiresAt, Instant issueAt, Set<String> approvedBy, Budget budget, Ladder ladder) {
+            Instant expiresAt, Instant issueAt, Set<String> approvedBy, Budget budget, Ladder ladder, boolean critical) {
 
         public State {
             ladder = ladder == null ? Ladder.NONE : ladder;
@@ -43,19 +44,25 @@ public final class ApprovalRules {
         /** A request without an SLA ladder, for a rule its budget does not matter to. */
         public State(ApprovalStatus status, String requesterId, int requiredApprovals, int delaySeconds, Instant expiresAt,
                 Instant issueAt, Set<String> approvedBy) {
-            this(status, requesterId, requiredApprovals, delaySeconds, expiresAt, issueAt, approvedBy, null, Ladder.NONE);
+            this(status, requesterId, requiredApprovals, delaySeconds, expiresAt, issueAt, approvedBy, null, Ladder.NONE, false);
         }
 
         /** A request with an SLA ladder, for a rule its budget does not matter to. */
         public State(ApprovalStatus status, String requesterId, int requiredApprovals, int delaySeconds, Instant expiresAt,
                 Instant issueAt, Set<String> approvedBy, Ladder ladder) {
-            this(status, requesterId, requiredApprovals, delaySeconds, expiresAt, issueAt, approvedBy, null, ladder);
+            this(status, requesterId, requiredApprovals, delaySeconds, expiresAt, issueAt, approvedBy, null, ladder, false);
+        }
+
+        /** A request without an SLA ladder or budget, critical or not. */
+        public State(ApprovalStatus status, String requesterId, int requiredApprovals, int delaySeconds, Instant expiresAt,
+                Instant issueAt, Set<String> approvedBy, boolean critical) {
+            this(status, requesterId, requiredApprovals, delaySeconds, expiresAt, issueAt, approvedBy, null, Ladder.NONE, critical);
         }
 
         /** A request without an SLA ladder, with its budget. */
         public State(ApprovalStatus status, String requesterId, int requiredApprovals, int delaySeconds, Instant expiresAt,
                 Instant issueAt, Set<String> approvedBy, Budget budget) {
-            this(status, requesterId, requiredApprovals, delaySeconds, expiresAt, issueAt, approvedBy, budget, Ladder.NONE);
+            this(status, requesterId, requiredApprovals, delaySeconds, expiresAt, issueAt, approvedBy, budget, Ladder.NONE, false);
         }
     }
 
@@ -145,20 +152,50 @@ public final class ApprovalRules {
         }
     }
 
-    /** An approval by {@code approverId}, who the access model lets decide, narrowing nothing. */
+    /** An approval by {@code approverId}, who the access model lets decide, narrowing nothing, no step-up asked. */
     public static Outcome approve(State s, String approverId, Instant now) {
-        return approve(s, approverId, Narrowing.NONE, now);
+        return approve(s, approverId, Narrowing.NONE, false, Verdict.ABSENT, now);
+    }
+
+    /** An approval that may narrow the budget (see the full form), no step-up asked. */
+    public static Outcome approve(State s, String approverId, Narrowing n, Instant now) {
+        return approve(s, approverId, n, false, Verdict.ABSENT, now);
+    }
+
+    /** An approval with a step-up verdict (see the full form), narrowing nothing. */
+    public static Outcome approve(State s, String approverId, boolean stepUpCritical, Verdict stepUp, Instant now) {
+        return approve(s, approverId, Narrowing.NONE, stepUpCritical, stepUp, now);
     }
 
     /**
-     * An approval by {@code approverId} that may narrow the budget in effect: a lifetime no longer,
-     * reads no more, a scope within the current one. Never wider: a later approver narrows what an
-     * earlier one left. The transition carries the new budget when anything was narrowed.
+     * Whether approving the request needs a passkey step-up: a critical request does, unless the
+     * service runs with {@code ass.step-up.critical=false}. An admin steps up like anyone else, and
+     * an approver with only an API key cannot approve critical requests.
      */
-    public static Outcome approve(State s, String approverId, Narrowing n, Instant now) {
+    public static boolean stepUpRequired(State s, boolean stepUpCritical) {
+        return stepUpCritical && s.critical();
+    }
+
+    /**
+     * An approval by {@code approverId}, who the access model lets decide, with the verdict on the
+     * passkey assertion it presented ({@link Verdict#ABSENT} when none), that may narrow the budget
+     * in effect: a lifetime no longer, reads no more, a scope within the current one. Never wider: a
+     * later approver narrows what an earlier one left; the transition carries the new budget when
+     * anything was narrowed. A closed or expired request says so whatever the assertion; then a
+     * refused assertion, then "already approved", then a widening, then a missing assertion.
+     */
+    public static Outcome approve(State s, String approverId, Narrowing n, boolean stepUpCritical, Verdict stepUp,
+            Instant now) {
         ApprovalRefusal closed = requireOpen(s, now, false);
         if (closed != null) {
             return Outcome.refuse(closed);
+        }
+        boolean required = stepUpRequired(s, stepUpCritical);
+        // A presented assertion that failed is refused as such, before "already approved": a
+        // replay is told it is a replay, whoever sends it. A missing one matters only when it is
+        // what stands between the approver and a counted approval.
+        if (required && stepUp != Verdict.VERIFIED && stepUp != Verdict.ABSENT) {
+            return Outcome.refuse(ApprovalRefusal.STEP_UP_INVALID);
         }
         if (s.approvedBy().contains(approverId)) {
             return Outcome.refuse(ApprovalRefusal.ALREADY_APPROVED);
@@ -168,6 +205,9 @@ public final class ApprovalRules {
             return Outcome.refuse(wider);
         }
         Budget budget = n.isEmpty() ? null : narrow(s.budget(), n);
+        if (required && stepUp == Verdict.ABSENT) {
+            return Outcome.refuse(ApprovalRefusal.STEP_UP_REQUIRED);
+        }
         int received = s.approvedBy().size() + 1;
         if (received < s.requiredApprovals()) {
             return Outcome.of(new Transition(Effect.COUNTED, ApprovalStatus.PENDING, null, null, DecisionKind.APPROVE,

@@ -18,6 +18,7 @@ import com.agentsecretstore.approval.ApprovalRules.Narrowing;
 import com.agentsecretstore.approval.ApprovalRules.State;
 import com.agentsecretstore.common.ApiException;
 import com.agentsecretstore.common.Ids;
+import com.agentsecretstore.policy.Tier;
 import com.agentsecretstore.principal.Caller;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -138,7 +139,8 @@ public class ApprovalStore {
         ds.stream().filter(d -> d.requestId.equals(r.id) && DecisionKind.APPROVE.wire().equals(d.kind))
                 .forEach(d -> approvedBy.add(d.principalId));
         return new State(r.statusEnum(), r.requesterId, r.requiredApprovals, r.delaySeconds, r.expiresAt, r.issueAt, approvedBy,
-                budget(r), new Ladder(r.remindAt, r.remindedAt, r.escalateAt, r.escalatedAt));
+                budget(r), new Ladder(r.remindAt, r.remindedAt, r.escalateAt, r.escalatedAt),
+                Tier.fromWire(r.tier) == Tier.CRITICAL);
     }
 
     /** The budget in effect of a request. */

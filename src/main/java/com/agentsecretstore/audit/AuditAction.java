@@ -24,6 +24,8 @@ public enum AuditAction {
     AUTH_FAILURE("auth.failure"),
     AUTH_SIGNIN("auth.signin"),
     AUTH_SIGNOUT("auth.signout"),
+    PASSKEY_REGISTER("passkey.register"),
+    PASSKEY_DELETE("passkey.delete"),
     POLICY_UPDATE("policy.update"),
     PRINCIPAL_BOOTSTRAP("principal.bootstrap"),
     PRINCIPAL_CREATE("principal.create"),

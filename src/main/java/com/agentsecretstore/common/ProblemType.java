@@ -35,9 +35,24 @@ public enum ProblemType {
     IDEMPOTENCY_KEY_IN_USE("idempotency-key-in-use", 409, "Conflict"),
     /** This {@code Idempotency-Key} was used with another body. */
     IDEMPOTENCY_KEY_REUSED("idempotency-key-reused", 422, "Idempotency Key Reused"),
+    /**
+     * Approving this (critical) request needs a fresh passkey assertion made for it: ask
+     * {@code POST /v1/approvals/{id}/step-up} for a challenge. Member {@code approval_status}.
+     */
+    STEP_UP_REQUIRED("step-up-required", 403, "Step-Up Required"),
+    /**
+     * The step-up assertion was not accepted; member {@code reason} ({@code challenge_unknown},
+     * {@code unknown_passkey}, {@code verification_failed}, {@code counter_regressed}, {@code malformed}).
+     * Its challenge is spent either way: ask for a new one.
+     */
+    STEP_UP_INVALID("step-up-invalid", 403, "Step-Up Invalid"),
+    /** The approver has no passkey to step up with; register one first. */
+    NO_PASSKEY("no-passkey", 409, "Conflict"),
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", 415, "Unsupported Media Type"),
     /** Fields are invalid; {@code errors} names them. Member {@code max_wait_seconds} on a bad long-poll timeout. */
     VALIDATION_FAILED("validation-failed", 422, "Validation Failed"),
+    /** A passkey registration did not verify; member {@code reason} as for {@link #STEP_UP_INVALID}. */
+    PASSKEY_INVALID("passkey-invalid", 422, "Passkey Invalid"),
     /** A per-principal quota is used up (webhooks, say). */
     LIMIT_EXCEEDED("limit-exceeded", 422, "Limit Exceeded"),
     /** Over a rate or concurrency limit; member {@code retry_after_seconds} when known (also {@code Retry-After}). */

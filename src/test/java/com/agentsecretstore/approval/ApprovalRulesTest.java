@@ -15,6 +15,7 @@ import com.agentsecretstore.approval.ApprovalRules.Effect;
 import com.agentsecretstore.approval.ApprovalRules.State;
 import com.agentsecretstore.approval.ApprovalRules.Transition;
 import com.agentsecretstore.notify.EventType;
+import com.agentsecretstore.passkey.StepUpResult.Verdict;
 
 /** The state half of a decision; who may act is the access model's (AccessModelTest). */
 class ApprovalRulesTest {
@@ -22,16 +23,16 @@ class ApprovalRulesTest {
     private static final Instant NOW = Instant.parse("2026-11-30T12:00:00Z");
 
     private static State state(ApprovalStatus status, int required, int delay, Set<String> approvedBy) {
-        return new State(status, "agt_r", required, delay, NOW.plusSeconds(600), null, approvedBy);
+        return new State(status, "agt_r", required, delay, NOW.plusSeconds(600), null, approvedBy, false);
     }
 
     private static State delayedUntil(Instant issueAt) {
-        return new State(ApprovalStatus.DELAYED, "agt_r", 2, 300, NOW.minusSeconds(60), issueAt, Set.of("prn_a", "prn_b"));
+        return new State(ApprovalStatus.DELAYED, "agt_r", 2, 300, NOW.minusSeconds(60), issueAt, Set.of("prn_a", "prn_b"), false);
     }
 
     @Test
     void anApprovalShortOfTheRequiredCountIsCountedAndAnnouncedAsProgress() {
-        Transition t = ApprovalRules.approve(state(ApprovalStatus.PENDING, 2, 300, Set.of()), "prn_a", NOW).transition();
+        Transition t = ApprovalRules.approve(state(ApprovalStatus.PENDING, 2, 300, Set.of()), "prn_a", true, Verdict.ABSENT, NOW).transition();
         assertEquals(Effect.COUNTED, t.effect());
         assertEquals(ApprovalStatus.PENDING, t.next());
         assertEquals(DecisionKind.APPROVE, t.recorded());
@@ -44,7 +45,7 @@ class ApprovalRulesTest {
 
     @Test
     void theLastApprovalWithoutDelayIssuesTheTokenAtOnce() {
-        Transition t = ApprovalRules.approve(state(ApprovalStatus.PENDING, 1, 0, Set.of()), "prn_a", NOW).transition();
+        Transition t = ApprovalRules.approve(state(ApprovalStatus.PENDING, 1, 0, Set.of()), "prn_a", true, Verdict.ABSENT, NOW).transition();
         assertEquals(Effect.ISSUE_NOW, t.effect());
         assertEquals(ApprovalStatus.APPROVED, t.next());
         assertEquals(NOW, t.decidedAt());
@@ -54,7 +55,7 @@ class ApprovalRulesTest {
 
     @Test
     void theLastApprovalWithADelayStartsTheCancelWindow() {
-        Transition t = ApprovalRules.approve(state(ApprovalStatus.PENDING, 2, 300, Set.of("prn_a")), "prn_b", NOW).transition();
+        Transition t = ApprovalRules.approve(state(ApprovalStatus.PENDING, 2, 300, Set.of("prn_a")), "prn_b", true, Verdict.ABSENT, NOW).transition();
         assertEquals(Effect.START_DELAY, t.effect());
         assertEquals(ApprovalStatus.DELAYED, t.next());
         assertEquals(NOW.plusSeconds(300), t.issueAt());
@@ -66,7 +67,7 @@ class ApprovalRulesTest {
 
     @Test
     void anApproverCountsOnce() {
-        var again = ApprovalRules.approve(state(ApprovalStatus.PENDING, 2, 0, Set.of("prn_a")), "prn_a", NOW);
+        var again = ApprovalRules.approve(state(ApprovalStatus.PENDING, 2, 0, Set.of("prn_a")), "prn_a", true, Verdict.ABSENT, NOW);
         assertEquals(ApprovalRefusal.ALREADY_APPROVED, again.refusal());
         assertNull(again.transition());
     }
@@ -93,7 +94,7 @@ class ApprovalRulesTest {
     @Test
     void aDelayedRequestIsDeniedOrCancelledButNotApproved() {
         State delayed = state(ApprovalStatus.DELAYED, 2, 300, Set.of("prn_a", "prn_b"));
-        assertEquals(ApprovalRefusal.CLOSED, ApprovalRules.approve(delayed, "prn_c", NOW).refusal());
+        assertEquals(ApprovalRefusal.CLOSED, ApprovalRules.approve(delayed, "prn_c", true, Verdict.ABSENT, NOW).refusal());
         assertEquals(Effect.DENY, ApprovalRules.deny(delayed, NOW).effect());
         assertEquals(Effect.CANCEL, ApprovalRules.cancel(delayed, NOW).effect());
     }
@@ -103,7 +104,7 @@ class ApprovalRulesTest {
         for (ApprovalStatus s : ApprovalStatus.values()) {
             if (s.isFinal()) {
                 State st = state(s, 1, 0, Set.of());
-                assertEquals(ApprovalRefusal.CLOSED, ApprovalRules.approve(st, "prn_a", NOW).refusal());
+                assertEquals(ApprovalRefusal.CLOSED, ApprovalRules.approve(st, "prn_a", true, Verdict.ABSENT, NOW).refusal());
                 assertEquals(ApprovalRefusal.CLOSED, ApprovalRules.deny(st, NOW).refusal());
                 assertEquals(ApprovalRefusal.CLOSED, ApprovalRules.cancel(st, NOW).refusal());
                 assertEquals(s == ApprovalStatus.APPROVED ? null : ApprovalRefusal.NOTHING_TO_COLLECT, ApprovalRules.collect(st));
@@ -115,8 +116,8 @@ class ApprovalRulesTest {
 
     @Test
     void aPendingRequestPastItsExpiryAllowsNoDecisionAndExpires() {
-        State expired = new State(ApprovalStatus.PENDING, "agt_r", 2, 0, NOW.minusSeconds(1), null, Set.of("prn_a"));
-        assertEquals(ApprovalRefusal.EXPIRED, ApprovalRules.approve(expired, "prn_b", NOW).refusal());
+        State expired = new State(ApprovalStatus.PENDING, "agt_r", 2, 0, NOW.minusSeconds(1), null, Set.of("prn_a"), false);
+        assertEquals(ApprovalRefusal.EXPIRED, ApprovalRules.approve(expired, "prn_b", true, Verdict.ABSENT, NOW).refusal());
         assertEquals(ApprovalRefusal.EXPIRED, ApprovalRules.deny(expired, NOW).refusal());
         assertEquals(ApprovalRefusal.EXPIRED, ApprovalRules.cancel(expired, NOW).refusal());
         assertEquals(ApprovalRefusal.NOTHING_TO_COLLECT, ApprovalRules.collect(expired));
@@ -154,5 +155,60 @@ class ApprovalRulesTest {
     @Test
     void aPendingRequestIsNeverIssuedByTheJob() {
         assertEquals(ApprovalRefusal.NOT_DUE, ApprovalRules.issueDue(state(ApprovalStatus.PENDING, 1, 0, Set.of()), NOW).refusal());
+    }
+
+    private static State critical(Set<String> approvedBy) {
+        return new State(ApprovalStatus.PENDING, "agt_r", 2, 0, NOW.plusSeconds(600), null, approvedBy, true);
+    }
+
+    @Test
+    void aCriticalApprovalWithoutAPasskeyAssertionNeedsAStepUp() {
+        assertEquals(ApprovalRefusal.STEP_UP_REQUIRED, ApprovalRules.approve(critical(Set.of()), "prn_a", true, Verdict.ABSENT, NOW).refusal());
+    }
+
+    @Test
+    void aCriticalApprovalWithARefusedAssertionIsRefusedAsInvalid() {
+        for (Verdict v : List.of(Verdict.MALFORMED, Verdict.CHALLENGE_UNKNOWN, Verdict.UNKNOWN_PASSKEY,
+                Verdict.VERIFICATION_FAILED, Verdict.COUNTER_REGRESSED)) {
+            assertEquals(ApprovalRefusal.STEP_UP_INVALID, ApprovalRules.approve(critical(Set.of()), "prn_a", true, v, NOW).refusal(),
+                    v.name());
+        }
+    }
+
+    @Test
+    void aCriticalApprovalWithAVerifiedAssertionCounts() {
+        assertEquals(Effect.COUNTED, ApprovalRules.approve(critical(Set.of()), "prn_a", true, Verdict.VERIFIED, NOW).effect());
+    }
+
+    @Test
+    void aClosedRequestSaysSoWhateverTheAssertion() {
+        State approved = new State(ApprovalStatus.APPROVED, "agt_r", 2, 0, NOW.plusSeconds(600), null, Set.of("prn_a", "prn_b"), true);
+        assertEquals(ApprovalRefusal.CLOSED, ApprovalRules.approve(approved, "prn_c", true, Verdict.ABSENT, NOW).refusal());
+    }
+
+    @Test
+    void aReplayedAssertionIsRefusedAsInvalidEvenByAnApproverWhoCountedAlready() {
+        assertEquals(ApprovalRefusal.STEP_UP_INVALID,
+                ApprovalRules.approve(critical(Set.of("prn_a")), "prn_a", true, Verdict.CHALLENGE_UNKNOWN, NOW).refusal());
+        assertEquals(ApprovalRefusal.ALREADY_APPROVED,
+                ApprovalRules.approve(critical(Set.of("prn_a")), "prn_a", true, Verdict.VERIFIED, NOW).refusal());
+    }
+
+    @Test
+    void anApproverWhoCountedAlreadyIsToldSoWithoutAnAssertion() {
+        assertEquals(ApprovalRefusal.ALREADY_APPROVED,
+                ApprovalRules.approve(critical(Set.of("prn_a")), "prn_a", true, Verdict.ABSENT, NOW).refusal());
+    }
+
+    @Test
+    void withTheSettingOffACriticalApprovalNeedsNoStepUp() {
+        assertFalse(ApprovalRules.stepUpRequired(critical(Set.of()), false));
+        assertEquals(Effect.COUNTED, ApprovalRules.approve(critical(Set.of()), "prn_a", false, Verdict.ABSENT, NOW).effect());
+    }
+
+    @Test
+    void onlyCriticalRequestsNeedAStepUp() {
+        assertTrue(ApprovalRules.stepUpRequired(critical(Set.of()), true));
+        assertFalse(ApprovalRules.stepUpRequired(state(ApprovalStatus.PENDING, 1, 0, Set.of()), true));
     }
 }

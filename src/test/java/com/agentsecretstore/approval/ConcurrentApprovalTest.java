@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import com.agentsecretstore.support.Api;
 import com.agentsecretstore.support.Db;
 import com.agentsecretstore.support.Flow;
+import com.agentsecretstore.support.SoftPasskey;
 
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -56,7 +57,10 @@ class ConcurrentApprovalTest {
                 "%" + id + "%"));
     }
 
-    /** {@code approvers} approvers each send {@code clicks} approvals, all released at the same moment. */
+    /**
+     * {@code approvers} approvers each send {@code clicks} approvals, all released at the same moment.
+     * When the request needs a step-up, each click carries its own fresh passkey assertion, made before the release.
+     */
     private static List<Integer> stampede(String ns, String id, int approvers, int clicks) throws Exception {
         List<String> keys = new ArrayList<>();
         for (int i = 0; i < approvers; i++) {
@@ -67,10 +71,14 @@ class ConcurrentApprovalTest {
         List<Future<Integer>> calls = new ArrayList<>();
         try {
             for (String key : keys) {
+                boolean stepUp = Boolean.TRUE.equals(Api.as(key).get("/v1/approvals/" + id).path("step_up_required"));
                 for (int c = 0; c < clicks; c++) {
+                    Map<String, Object> body = stepUp
+                            ? Map.of("comment", "go", "step_up", SoftPasskey.of(key).stepUp(key, id))
+                            : Map.of("comment", "go");
                     calls.add(pool.submit(() -> {
                         start.await();
-                        return Api.as(key).body(Map.of("comment", "go")).post("/v1/approvals/" + id + "/approve").statusCode();
+                        return Api.as(key).body(body).post("/v1/approvals/" + id + "/approve").statusCode();
                     }));
                 }
             }

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.agentsecretstore.support.SseClient;
+import com.agentsecretstore.support.SoftPasskey;
 import com.agentsecretstore.support.TestDatabase;
 import com.agentsecretstore.support.WebhookReceiver;
 
@@ -230,8 +231,14 @@ class MultiInstanceIT {
                 .extract().path("approval_request_id");
     }
 
+    /**
+     * A critical approval with a fresh assertion of the approver's software passkey; its challenge is
+     * asked of the other replica, so the step-up too is proven to live in PostgreSQL, not in one process.
+     */
     private static Response approve(Instance via, String key, String id) {
-        Response r = as(via, key).body(Map.of("comment", "ok")).post("/v1/approvals/" + id + "/approve");
+        Instance other = via == a ? b : a;
+        Map<String, Object> stepUp = SoftPasskey.of(key, k -> as(other, k)).stepUp(key, id, k -> as(other, k));
+        Response r = as(via, key).body(Map.of("comment", "ok", "step_up", stepUp)).post("/v1/approvals/" + id + "/approve");
         r.then().statusCode(200);
         return r;
     }

@@ -42,7 +42,19 @@ public final class Flow {
         return r.path("approval_request_id");
     }
 
+    /**
+     * Approves as {@code key}; a request that needs a step-up (critical ones) is approved with a
+     * fresh assertion of the approver's software passkey, as the dashboard would send it, whenever
+     * the service hands out a challenge for it.
+     */
     public static Response approve(String key, String id) {
+        Boolean stepUp = Api.as(key).get("/v1/approvals/" + id).path("step_up_required");
+        Map<String, Object> assertion = Boolean.TRUE.equals(stepUp) ? SoftPasskey.tryStepUp(key, id) : null;
+        if (assertion != null) {
+            return Api.as(key).body(Map.of("comment", "ok", "step_up", assertion)).post("/v1/approvals/" + id + "/approve");
+        }
+        // No step-up to be had (an agent, an outsider, a closed request, an approver who counted):
+        // the approval goes without one and gets the service's own refusal.
         return Api.as(key).body(Map.of("comment", "ok")).post("/v1/approvals/" + id + "/approve");
     }
 

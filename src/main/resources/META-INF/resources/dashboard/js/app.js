@@ -15,6 +15,7 @@ import * as policies from './pages/policies.js';
 import * as webhooks from './pages/webhooks.js';
 import * as integrations from './pages/integrations.js';
 import * as principals from './pages/principals.js';
+import * as passkeys from './pages/passkeys.js';
 import { adminsOnly } from './pages/settings.js';
 
 const main = document.getElementById('main');
@@ -31,8 +32,9 @@ const ROUTES = [
   // Admins find policies and webhooks under Settings; approvers keep them here (policies read-only).
   { pattern: /^\/dashboard\/policies(?:\/([A-Za-z0-9._-]+))?\/?$/, page: policies, nav: 'policies', params: ['namespace'], adminMovedTo: '/dashboard/settings/policies' },
   { pattern: /^\/dashboard\/webhooks(?:\/([A-Za-z0-9_-]+))?\/?$/, page: webhooks, nav: 'webhooks', params: ['id'], adminMovedTo: '/dashboard/settings/webhooks' },
-  // Settings: admins only (the API refuses everyone else anyway; this only spares them the page).
-  { pattern: /^\/dashboard\/settings\/?$/, redirect: '/dashboard/settings/integrations' },
+  // Settings: admins only, but for everyone's own passkeys (the API refuses others anyway; this only spares them the page).
+  { pattern: /^\/dashboard\/settings\/?$/, redirect: '/dashboard/settings/integrations', nonAdminRedirect: '/dashboard/settings/passkeys' },
+  { pattern: /^\/dashboard\/settings\/passkeys\/?$/, page: passkeys, nav: 'settings' },
   { pattern: /^\/dashboard\/settings\/integrations\/?$/, page: integrations, nav: 'settings', admin: true },
   { pattern: /^\/dashboard\/settings\/policies(?:\/([A-Za-z0-9._-]+))?\/?$/, page: policies, nav: 'settings', params: ['namespace'], admin: true, base: '/dashboard/settings/policies' },
   { pattern: /^\/dashboard\/settings\/principals(?:\/([A-Za-z0-9_-]+))?\/?$/, page: principals, nav: 'settings', params: ['id'], admin: true },
@@ -89,7 +91,8 @@ function render({ moveFocus = false } = {}) {
     return;
   }
   if (found.route.redirect) {
-    history.replaceState(null, '', found.route.redirect);
+    const admin = who && who.role === 'admin';
+    history.replaceState(null, '', admin || !found.route.nonAdminRedirect ? found.route.redirect : found.route.nonAdminRedirect);
     render({ moveFocus });
     return;
   }

@@ -3,9 +3,10 @@
 // signed-in principal); this page keeps no copy of the rules. The server checks again on every
 // action, and its answer (403, 409, 422) is shown where the action was taken.
 
-import { api, placeFieldErrors } from '../api.js';
+import { api, placeFieldErrors, ApiError } from '../api.js';
 import { h, replace, notice, field, pair, setFieldError, clearFieldErrors } from '../dom.js';
 import { tierBadge, statusBadge, trustLabel, approvalsProgress, countdown, time, code, duration } from '../format.js';
+import * as webauthn from '../webauthn.js';
 
 const OPEN = new Set(['pending', 'delayed']);
 const NOT_OFFERED = {
@@ -126,22 +127,29 @@ export function render(main, ctx) {
     return h('section', { class: 'card stack', 'aria-labelledby': 'actions-h' },
       h('h2', { id: 'actions-h' }, 'Decide'),
       result,
-      approveForm(may.approve, result),
+      approveForm(may.approve, result, r.step_up_required),
       denyForm(may.deny, result),
       r.status === 'pending' ? cancelForm(may.cancel, result) : null);
   }
 
-  function approveForm(perm, result) {
+  function approveForm(perm, result, stepUp) {
     const comment = h('textarea', { rows: 2, maxlength: 1000, name: 'comment', disabled: !perm.allowed });
     comment.value = drafts.comment;
     comment.addEventListener('input', () => { drafts.comment = comment.value; });
     const button = h('button', { type: 'submit', class: 'approve', disabled: !perm.allowed }, 'Approve');
     const form = h('form', { class: 'decision', novalidate: true, 'aria-label': 'Approve' },
       field({ label: 'Comment (optional)', name: 'comment', control: comment }),
+      stepUp ? h('p', { class: 'step-up-note' }, 'Critical: approving asks for one of your passkeys, for this request. ',
+        h('a', { href: '/dashboard/settings/passkeys' }, 'Your passkeys')) : null,
       h('div', { class: 'actions' }, button, why(perm)));
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
-      await act(form, button, result, 'approve', { comment: comment.value.trim() || null }, (v) => {
+      const text = comment.value.trim() || null;
+      // The step-up is made now, for this request: its challenge is good once, and briefly.
+      const payload = stepUp
+        ? async () => ({ comment: text, step_up: await webauthn.assert(await api('POST', `/v1/approvals/${encodeURIComponent(id)}/step-up`)) })
+        : { comment: text };
+      await act(form, button, result, 'approve', payload, (v) => {
         drafts.comment = '';
         return v.status === 'pending'
           ? `Approved. ${v.received_approvals} of ${v.required_approvals} approvals received.`
@@ -209,13 +217,19 @@ export function render(main, ctx) {
     result.replaceChildren();
     if (button) button.disabled = true;
     try {
-      const v = await api('POST', `/v1/approvals/${encodeURIComponent(id)}/${action}`, { body: payload });
+      const v = await api('POST', `/v1/approvals/${encodeURIComponent(id)}/${action}`,
+        { body: typeof payload === 'function' ? await payload() : payload });
       view = v;
       const message = success(v);
       show();
       replace(flash, notice('ok', message));
     } catch (e) {
       if (button) button.disabled = false;
+      if (!(e instanceof ApiError)) {
+        // The browser's passkey ceremony failed before anything was sent.
+        replace(result, notice('error', webauthn.explain(e)));
+        return;
+      }
       const unplaced = form ? placeFieldErrors(e, form, (scope, name, msg) => {
         // The cancel form's reason is named cancel_reason locally; the API calls it reason.
         const local = action === 'cancel' && name === 'reason' ? 'cancel_reason' : name;
