@@ -102,6 +102,10 @@ export class Service {
       ASS_KUBERNETES_ISSUERS: this.issuer.url,
       // Low enough for the rate-limit test to reach with a principal of its own.
       ASS_APPROVALS_MAX_WAITS_PER_PRINCIPAL: String(MAX_WAITS_PER_PRINCIPAL),
+      // This suite tests the agent's SDK; its "humans" approve over the API with keys. The passkey
+      // step-up of critical approvals is a person at a browser, tested by the Maven suite
+      // (PasskeyStepUpTest), the Python harness and the dashboard's browser test.
+      ASS_STEP_UP_CRITICAL: "false",
     });
     mkdirSync(CLIENT_ROOT + "build", { recursive: true });
     const log = openSync(this.logPath, "w");

@@ -8,6 +8,8 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 
+import { SoftPasskey } from '../e2e/softpasskey.mjs';
+
 const STRICT = process.env.PRISM_STRICT_URL;
 const LENIENT = process.env.PRISM_LENIENT_URL;
 const SERVICE = process.env.ASS_BASE_URL;
@@ -82,6 +84,18 @@ try {
   const bob = await post('/v1/principals', { name: `bob-${unique}`, role: 'approver', namespaces: [ns] }, { expect: 201 });
   const ALICE = alice.api_key;
   const BOB = bob.api_key;
+  // Critical approvals need a passkey step-up: each approver registers a software passkey (real
+  // ES256 signatures) for the service's origin, and answers a fresh challenge per approval.
+  const origin = new URL(SERVICE).origin;
+  const passkeys = {};
+  for (const key of [ALICE, BOB]) {
+    const passkey = new SoftPasskey(origin, new URL(SERVICE).hostname);
+    const options = await post('/v1/passkeys/registration-options', undefined, { key, expect: 200 });
+    await post('/v1/passkeys', passkey.registration(options.challenge), { key, expect: 201 });
+    passkeys[key] = passkey;
+  }
+  const stepUp = async (apr, key) => passkeys[key].assertion(
+    (await post(`/v1/approvals/${apr}/step-up`, undefined, { key, expect: 200 })).challenge);
   await post('/v1/principals', { name: `bob-${unique}`, role: 'approver', namespaces: [ns] }, { expect: 409, type: 'conflict' });
   await post('/v1/principals', { name: `x-${unique}`, role: 'agent', namespaces: [ns], bogus: 1 }, { expect: 400, type: 'bad-request' });
   await post('/v1/principals', { name: `x-${unique}`, role: 'wizard', namespaces: [ns] }, { expect: 422, type: 'validation-failed', via: LENIENT });
@@ -161,9 +175,10 @@ try {
   await get(`/v1/approvals/${apr}/token`, { key: AGENT, expect: 409, type: 'no-token-to-collect' });
   await get(`/v1/approvals?status=pending`, { key: ALICE, expect: 200 });
   await get(`/v1/approvals/${apr}`, { key: BOB, expect: 200 });
-  await post(`/v1/approvals/${apr}/approve`, { comment: 'Approved for scheduled payment batch' }, { key: ALICE, expect: 200 });
+  await post(`/v1/approvals/${apr}/approve`, { comment: 'no passkey' }, { key: ALICE, expect: 403, type: 'step-up-required' });
+  await post(`/v1/approvals/${apr}/approve`, { comment: 'Approved for scheduled payment batch', step_up: await stepUp(apr, ALICE) }, { key: ALICE, expect: 200 });
   await post(`/v1/approvals/${apr}/approve`, { comment: 'twice' }, { key: ALICE, expect: 409, type: 'already-approved' });
-  const delayed = await post(`/v1/approvals/${apr}/approve`, { comment: 'ok' }, { key: BOB, expect: 200 });
+  const delayed = await post(`/v1/approvals/${apr}/approve`, { comment: 'ok', step_up: await stepUp(apr, BOB) }, { key: BOB, expect: 200 });
   assert.equal(delayed.status, 'delayed');
   await get(`/v1/approvals/${apr}/wait?timeout_seconds=100000`, { key: AGENT, expect: 422, type: 'validation-failed' });
   await until('the delayed token', async () => {
