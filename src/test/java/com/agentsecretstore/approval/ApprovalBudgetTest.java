@@ -19,6 +19,7 @@ import com.agentsecretstore.common.ProblemType;
 import com.agentsecretstore.support.Api;
 import com.agentsecretstore.support.Db;
 import com.agentsecretstore.support.Flow;
+import com.agentsecretstore.support.SoftPasskey;
 import com.agentsecretstore.support.TestClock;
 
 import io.quarkus.test.junit.QuarkusTest;
@@ -41,8 +42,14 @@ class ApprovalBudgetTest {
         return Api.as(key).body(body).post("/v1/tokens");
     }
 
+    /** Approves with {@code body}, and the passkey step-up a critical request needs (a fresh one per call). */
     private static Response approve(String key, String id, Map<String, Object> body) {
-        return Api.as(key).body(body).post("/v1/approvals/" + id + "/approve");
+        Boolean stepUp = Api.as(key).get("/v1/approvals/" + id).path("step_up_required");
+        Map<String, Object> withStepUp = new java.util.HashMap<>(body);
+        if (Boolean.TRUE.equals(stepUp)) {
+            withStepUp.put("step_up", SoftPasskey.tryStepUp(key, id));
+        }
+        return Api.as(key).body(withStepUp).post("/v1/approvals/" + id + "/approve");
     }
 
     @Test
