@@ -54,6 +54,13 @@ export interface RequestTokenOptions {
   scope: string;
   ttlSeconds?: number;
   description?: string;
+  /** Reads the token allows (default: no limit); approvers may lower it. */
+  maxUses?: number;
+  /**
+   * The agent's own id of this run or task. The same ask (scope, description, runId) while the
+   * first is still open gets that request back instead of paging the approvers again.
+   */
+  runId?: string;
 }
 
 export interface GetSecretOptions {
@@ -193,6 +200,8 @@ export class AgentVault {
     const body: Record<string, unknown> = { scope: options.scope };
     if (options.ttlSeconds !== undefined) body.ttl_seconds = options.ttlSeconds;
     if (options.description !== undefined) body.description = options.description;
+    if (options.maxUses !== undefined) body.max_uses = options.maxUses;
+    if (options.runId !== undefined) body.run_id = options.runId;
     return new TokenResponse(await this.#json("POST", "/v1/tokens", { body, signal: options.signal }));
   }
 
