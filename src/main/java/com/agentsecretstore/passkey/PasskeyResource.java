@@ -12,6 +12,9 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.ResponseStatus;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -51,6 +54,8 @@ public class PasskeyResource {
     }
 
     @POST
+    @APIResponse(responseCode = "201", description = "the passkey, registered",
+            content = @Content(schema = @Schema(implementation = PasskeyView.class)))
     public Uni<RestResponse<PasskeyView>> register(RegisterBody body) {
         return service.register(Caller.of(identity), body).map(v -> RestResponse.status(RestResponse.Status.CREATED, v));
     }
