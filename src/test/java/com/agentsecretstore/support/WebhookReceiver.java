@@ -32,6 +32,12 @@ public final class WebhookReceiver implements AutoCloseable {
     }
 
     public final int port;
+    /**
+     * A path of its own: a port freed by an earlier receiver can come back to this one while the
+     * webhooks of earlier tests still point at it, and their deliveries must not count as this
+     * receiver's (they find no such path).
+     */
+    private final String path = "/hook/" + java.util.UUID.randomUUID();
     public final List<Received> accepted = new CopyOnWriteArrayList<>();
     public final List<String> attempts = new CopyOnWriteArrayList<>();
     /** Body bytes the sender took from this receiver (TRICKLE and HUGE). */
@@ -46,7 +52,7 @@ public final class WebhookReceiver implements AutoCloseable {
     }
 
     public String url() {
-        return "http://127.0.0.1:" + port + "/hook";
+        return "http://127.0.0.1:" + port + path;
     }
 
     public WebhookReceiver mode(Mode m) {
@@ -60,7 +66,7 @@ public final class WebhookReceiver implements AutoCloseable {
         }
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 50);
         server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
-        server.createContext("/hook", exchange -> {
+        server.createContext(path, exchange -> {
             String body;
             try (InputStream in = exchange.getRequestBody()) {
                 body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
