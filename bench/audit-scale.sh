@@ -20,7 +20,7 @@
 #    archive offline with the Python SDK's verify-archive.
 #
 # Knobs: AUDIT_N, AUDIT_DAYS, AUDIT_CHUNK (rows per fill transaction, 100000), AUDIT_SAMPLES (100),
-# AUDIT_READ_DURATION (30s), BENCH_CONNECTIONS (32), AUDIT_PORT (first port tried, 18770), AUDIT_DB,
+# AUDIT_READ_DURATION (30s), BENCH_CONNECTIONS (32), AUDIT_PORT (first port tried, 18770), AUDIT_DB, AUDIT_KEEP (1: keep the database at the end),
 # BENCH_JAVA_OPTS. Service log: target/audit-scale-service.log; raw output in target/audit-scale/.
 set -Eeuo pipefail
 
@@ -36,6 +36,7 @@ READ_DURATION=${AUDIT_READ_DURATION:-30s}
 CONNS=${BENCH_CONNECTIONS:-32}
 PORT=${AUDIT_PORT:-18770}
 DB=${AUDIT_DB:-ass_audit_scale}
+KEEP=${AUDIT_KEEP:-0}
 SCHEMA=ass
 JAVA_OPTS=${BENCH_JAVA_OPTS--XX:+UseParallelGC}
 JAR=target/quarkus-app/quarkus-run.jar
@@ -67,6 +68,10 @@ cleanup() {
   cleaned=1
   [ -n "$wrk_pid" ] && kill "$wrk_pid" 2>/dev/null || true
   stop_service
+  if [ "$KEEP" = 1 ]; then
+    say "audit-scale: kept database $DB (AUDIT_KEEP=1)"
+    return
+  fi
   psql -d postgres -qAtX -c "drop database if exists $DB with (force)" >/dev/null 2>&1 || say "audit-scale: could not drop database $DB" >&2
 }
 trap cleanup EXIT

@@ -79,29 +79,6 @@ public class AuditArchiver {
 
     private static final String LOCK = "select pg_try_advisory_lock(" + LOCK_CLASS + ", hashtext(current_schema()))";
     private static final String UNLOCK = "select pg_advisory_unlock(" + LOCK_CLASS + ", hashtext(current_schema()))";
-    /** Where the database's part of the chain starts: the newest archive, if any. */
-    static final String NEWEST = "select partition_name, first_seal, last_seal, first_chain_seq, last_chain_seq, prev_hash, "
-            + "head_hash, last_xid::text as last_xid, last_id, key_id, signature from audit_archive order by last_seal desc limit 1";
-    private static final String SEAL_HOLDING = "select seq from audit_seal where (last_xid, last_id) >= ($1::text::xid8, $2) "
-            + "order by last_xid, last_id limit 1";
-    private static final String SEALS = "select seq, first_seq, last_xid::text, last_id, prev_hash, entry_ids, entry_hashes, "
-            + "sealed_at, key_id, signature from audit_seal where seq > $1 and seq <= $2 order by seq limit " + SEALS_PER_READ;
-    private static final String RANGE = "select " + AuditRows.COLUMNS + " from audit_entry e "
-            + "where (e.xid, e.id) > ($1::text::xid8, $2) and (e.xid, e.id) <= ($3::text::xid8, $4) " + AuditRows.ORDER;
-    private static final String INSERT = "insert into audit_archive (partition_name, range_from, range_to, file_name, "
-            + "file_sha256, first_seal, last_seal, first_chain_seq, last_chain_seq, prev_hash, head_hash, last_xid, last_id, "
-            + "entries, key_id, signature, archived_at) "
-            + "values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::text::xid8, $13, $14, $15, $16, $17)";
-    /**
-     * Seals wholly archived whose entries are all gone can go: up to the archive's last seal, and
-     * before the first entry still in the database within the archive (entries of the next day sealed
-     * with the dropped ones keep their seal, so that they still list with their chain position).
-     */
-    private static final String FIRST_KEPT = "select e.xid::text, e.id from audit_entry e "
-            + "where (e.xid, e.id) <= ($1::text::xid8, $2) order by e.xid, e.id limit 1";
-    private static final String DELETE_SEALS = "delete from audit_seal where seq <= $1";
-    private static final String DELETE_SEALS_BEFORE = "delete from audit_seal where seq <= $1 "
-            + "and (last_xid, last_id) < ($2::text::xid8, $3)";
 
     private final AuditConfig config;
     private final Pool pool;
@@ -143,12 +120,12 @@ public class AuditArchiver {
         if (last == null) {
             return drop(conn, partition, null, null, null);
         }
-        Start start = Start.of(first(await(conn.query(NEWEST).execute())));
+        Start start = Start.of(first(await(conn.query(AuditArchiveTable.NEWEST).execute())));
         if (last.compareTo(start.cursor) <= 0) {
             // Every entry of it was sealed together with an earlier day's and is in that day's archive.
             return drop(conn, partition, last, null, null);
         }
-        Row holding = first(await(conn.preparedQuery(SEAL_HOLDING).execute(Tuple.of(last.xidText(), last.id()))));
+        Row holding = first(await(conn.preparedQuery(AuditSealTable.HOLDING).execute(Tuple.of(last.xidText(), last.id()))));
         if (holding == null) {
             Log.infof("Audit partition %s is past retention but not wholly sealed yet; it is kept for now", partition);
             return false;
@@ -158,7 +135,7 @@ public class AuditArchiver {
         Exported exported;
         try {
             Files.createDirectories(dir);
-            exported = export(conn, partition, from, to, start, holding.getLong(0), signer, dir);
+            exported = export(conn, partition, from, to, start, holding.getLong("seq"), signer, dir);
         } catch (IOException e) {
             throw new UncheckedIOException("Exporting audit partition " + partition + " failed; it is kept", e);
         }
@@ -186,9 +163,9 @@ public class AuditArchiver {
     private Exported export(SqlConnection conn, String partition, Instant from, Instant to, Start start, long lastSeal,
             SigningKey signer, Path dir) throws IOException {
         // Pass 1 over the seals: the statement needs the head before the file's first line is written.
-        Row firstSeal = first(await(conn.preparedQuery(SEALS).execute(Tuple.of(start.seal, lastSeal))));
-        Row lastRow = first(await(conn.preparedQuery(SEALS).execute(Tuple.of(lastSeal - 1, lastSeal))));
-        if (firstSeal == null || lastRow == null || firstSeal.getLong(0) != start.seal + 1) {
+        Row firstSeal = first(await(conn.preparedQuery(AuditSealTable.SEALS).execute(Tuple.of(start.seal, lastSeal, SEALS_PER_READ))));
+        Row lastRow = first(await(conn.preparedQuery(AuditSealTable.SEALS).execute(Tuple.of(lastSeal - 1, lastSeal, 1))));
+        if (firstSeal == null || lastRow == null || firstSeal.getLong("seq") != start.seal + 1) {
             throw new IllegalStateException("The audit seals after seal " + start.seal + " are not in place; "
                     + "partition " + partition + " is kept (run verify)");
         }
@@ -229,23 +206,23 @@ public class AuditArchiver {
         ChainKey cursor = start.cursor;
         while (sealSeq < statement.lastSeal()) {
             List<Row> seals = new ArrayList<>();
-            await(conn.preparedQuery(SEALS).execute(Tuple.of(sealSeq, statement.lastSeal()))).forEach(seals::add);
+            await(conn.preparedQuery(AuditSealTable.SEALS).execute(Tuple.of(sealSeq, statement.lastSeal(), SEALS_PER_READ))).forEach(seals::add);
             if (seals.isEmpty()) {
                 throw new IllegalStateException("Audit seal " + (sealSeq + 1) + " is missing");
             }
             Row lastOfBatch = seals.get(seals.size() - 1);
             Map<String, AuditEntry> entries = new HashMap<>();
-            for (Row r : await(conn.preparedQuery(RANGE).execute(Tuple.of(cursor.xidText(), cursor.id(),
-                    lastOfBatch.getString(2), lastOfBatch.getString(3))))) {
-                AuditEntry e = AuditRows.entry(r);
+            for (Row r : await(conn.preparedQuery(AuditEntryTable.RANGE).execute(Tuple.of(cursor.xidText(), cursor.id(),
+                    lastOfBatch.getString("last_xid"), lastOfBatch.getString("last_id"))))) {
+                AuditEntry e = AuditEntryTable.entry(r);
                 entries.put(e.id, e);
             }
             for (Row seal : seals) {
-                long seq = seal.getLong(0);
-                String[] ids = seal.getArrayOfStrings(5);
-                byte[] hashes = seal.getBuffer(6).getBytes();
-                if (seq != sealSeq + 1 || seal.getLong(1) != position + 1 || !Arrays.equals(seal.getBuffer(4).getBytes(), prev)
-                        || hashes.length != 32 * ids.length || seal.getBuffer(9) == null) {
+                long seq = seal.getLong("seq");
+                String[] ids = seal.getArrayOfStrings("entry_ids");
+                byte[] hashes = seal.getBuffer("entry_hashes").getBytes();
+                if (seq != sealSeq + 1 || seal.getLong("first_seq") != position + 1 || !Arrays.equals(seal.getBuffer("prev_hash").getBytes(), prev)
+                        || hashes.length != 32 * ids.length || seal.getBuffer("signature") == null) {
                     throw new IllegalStateException("Audit seal " + seq + " does not follow seal " + sealSeq
                             + " or is not signed; nothing is dropped (run verify)");
                 }
@@ -262,7 +239,7 @@ public class AuditArchiver {
                     line(out, entryLine(e, position, hash));
                 }
                 sealSeq = seq;
-                cursor = ChainKey.of(seal.getString(2), seal.getString(3));
+                cursor = ChainKey.of(seal.getString("last_xid"), seal.getString("last_id"));
             }
         }
         return cursor;
@@ -284,18 +261,21 @@ public class AuditArchiver {
             await(conn.query("drop table " + partition).execute());
             if (exported != null) {
                 ArchiveStatement s = exported.statement();
-                await(conn.preparedQuery(INSERT).execute(Tuple.tuple(List.of(partition, utc(range.from()), utc(range.to()),
+                await(conn.preparedQuery(AuditArchiveTable.INSERT).execute(Tuple.tuple(List.of(partition, utc(range.from()), utc(range.to()),
                         exported.fileName(), Buffer.buffer(exported.sha256()), s.firstSeal(), s.lastSeal(), s.firstSeq(),
                         s.chainSeq(), Buffer.buffer(s.prevHash()), Buffer.buffer(s.entryHash()), exported.end().xidText(),
                         exported.end().id(), s.chainSeq() - s.firstSeq() + 1, s.keyId(), Buffer.buffer(exported.signature()),
                         utc(clock.instant())))));
-                Row kept = first(await(conn.preparedQuery(FIRST_KEPT).execute(Tuple.of(exported.end().xidText(),
+                // Seals wholly archived whose entries are all gone can go: up to the archive's last seal, and
+                // before the first entry still in the database within the archive (entries of the next day sealed
+                // with the dropped ones keep their seal, so that they still list with their chain position).
+                Row kept = first(await(conn.preparedQuery(AuditEntryTable.FIRST_AT_OR_BEFORE).execute(Tuple.of(exported.end().xidText(),
                         exported.end().id()))));
                 if (kept == null) {
-                    await(conn.preparedQuery(DELETE_SEALS).execute(Tuple.of(s.lastSeal())));
+                    await(conn.preparedQuery(AuditSealTable.DELETE_THROUGH).execute(Tuple.of(s.lastSeal())));
                 } else {
-                    await(conn.preparedQuery(DELETE_SEALS_BEFORE).execute(Tuple.of(s.lastSeal(), kept.getString(0),
-                            kept.getString(1))));
+                    await(conn.preparedQuery(AuditSealTable.DELETE_THROUGH_BEFORE).execute(Tuple.of(s.lastSeal(), kept.getString("xid_text"),
+                            kept.getString("id"))));
                 }
             }
             await(tx.commit());
@@ -338,18 +318,18 @@ public class AuditArchiver {
     }
 
     private ObjectNode sealLine(Row seal, byte[] hashes) {
-        long firstSeq = seal.getLong(1);
+        long firstSeq = seal.getLong("first_seq");
         ObjectNode n = json.createObjectNode();
         n.put("type", "seal");
-        n.put("seal_seq", seal.getLong(0));
+        n.put("seal_seq", seal.getLong("seq"));
         n.put("first_seq", firstSeq);
         n.put("chain_seq", firstSeq + hashes.length / 32 - 1);
-        n.put("prev_hash", HEX.formatHex(seal.getBuffer(4).getBytes()));
+        n.put("prev_hash", HEX.formatHex(seal.getBuffer("prev_hash").getBytes()));
         n.put("entry_hash", HEX.formatHex(hashes, hashes.length - 32, hashes.length));
-        n.put("sealed_at", SealStatement.time(seal.getOffsetDateTime(7).toInstant()));
-        n.put("key_id", seal.getString(8));
+        n.put("sealed_at", SealStatement.time(seal.getOffsetDateTime("sealed_at").toInstant()));
+        n.put("key_id", seal.getString("key_id"));
         n.put("algorithm", "Ed25519");
-        n.put("signature", Base64.getEncoder().encodeToString(seal.getBuffer(9).getBytes()));
+        n.put("signature", Base64.getEncoder().encodeToString(seal.getBuffer("signature").getBytes()));
         return n;
     }
 

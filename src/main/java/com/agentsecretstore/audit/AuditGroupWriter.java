@@ -1,9 +1,6 @@
 package com.agentsecretstore.audit;
 
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -15,7 +12,6 @@ import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Group commit for audit entries that record no change of their own: secret reads, refusals and
@@ -33,11 +29,6 @@ class AuditGroupWriter {
 
     /** Bounds one statement; a longer queue simply takes several writes. */
     static final int MAX_GROUP = 256;
-
-    static final String INSERT = "insert into audit_entry (id, recorded_at, action, outcome, actor_id, actor_name, "
-            + "actor_role, namespace, path, target_id, source_ip, details) "
-            + "select * from unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], "
-            + "$7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])";
 
     private record Waiting(AuditEntry entry, Context context, UniEmitter<? super Void> done) {
     }
@@ -78,7 +69,7 @@ class AuditGroupWriter {
         }
         Uni<?> insert;
         try {
-            insert = pool.preparedQuery(INSERT).execute(columns(group.stream().map(Waiting::entry).toList()));
+            insert = pool.preparedQuery(AuditEntryTable.INSERT).execute(AuditEntryTable.columns(group.stream().map(Waiting::entry).toList()));
         } catch (RuntimeException e) {
             insert = Uni.createFrom().failure(e);
         }
@@ -97,31 +88,5 @@ class AuditGroupWriter {
                 w.context().runOnContext(ignored -> signal.run());
             }
         }
-    }
-
-    /** The parameters of {@link #INSERT} for these entries. */
-    static Tuple columns(List<AuditEntry> group) {
-        int n = group.size();
-        String[] id = new String[n], action = new String[n], outcome = new String[n], actorId = new String[n],
-                actorName = new String[n], actorRole = new String[n], namespace = new String[n], path = new String[n],
-                targetId = new String[n], sourceIp = new String[n], details = new String[n];
-        OffsetDateTime[] at = new OffsetDateTime[n];
-        for (int i = 0; i < n; i++) {
-            AuditEntry e = group.get(i);
-            id[i] = e.id;
-            at[i] = e.recordedAt.atOffset(ZoneOffset.UTC);
-            action[i] = e.action;
-            outcome[i] = e.outcome;
-            actorId[i] = e.actorId;
-            actorName[i] = e.actorName;
-            actorRole[i] = e.actorRole;
-            namespace[i] = e.namespace;
-            path[i] = e.path;
-            targetId[i] = e.targetId;
-            sourceIp[i] = e.sourceIp;
-            details[i] = e.details;
-        }
-        return Tuple.from(Arrays.asList(id, at, action, outcome, actorId, actorName, actorRole, namespace, path, targetId,
-                sourceIp, details));
     }
 }

@@ -38,12 +38,12 @@ public class AuditLog {
 
     /** Must run inside a reactive transaction ({@code @WithTransaction} on the calling service). */
     public Uni<Void> append(AuditEvent event) {
-        return entry(event).persist().replaceWithVoid();
+        return AuditEntryTable.insertInSession(entry(event));
     }
 
     /** {@link #append} for a change made over the plain SQL client: joins {@code tx}'s transaction. */
     public Uni<Void> append(SqlConnection tx, AuditEvent event) {
-        return tx.preparedQuery(AuditGroupWriter.INSERT).execute(AuditGroupWriter.columns(List.of(entry(event)))).replaceWithVoid();
+        return tx.preparedQuery(AuditEntryTable.INSERT).execute(AuditEntryTable.columns(List.of(entry(event)))).replaceWithVoid();
     }
 
     /**
@@ -56,9 +56,10 @@ public class AuditLog {
 
     private AuditEntry entry(AuditEvent event) {
         AuditEntry entry = new AuditEntry();
-        entry.id = Ids.next("aud");
         // PostgreSQL keeps microseconds; keeping no more here makes the entry equal to what is stored.
         entry.recordedAt = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        // The id carries recorded_at to the millisecond, so a time window of the listing is a range of ids.
+        entry.id = Ids.next("aud", entry.recordedAt);
         entry.action = event.action().wire();
         entry.outcome = event.outcome().name().toLowerCase(Locale.ROOT);
         Caller actor = event.actor();

@@ -57,11 +57,6 @@ public class AuditSealer {
     static final int BACKFILL_BATCH = 100;
 
     private static final String LOCK = "select pg_try_advisory_xact_lock(" + LOCK_CLASS + ", hashtext(current_schema()))";
-    private static final String HEAD = "select seq, first_seq + cardinality(entry_ids) - 1, last_xid::text, last_id, "
-            + "substring(entry_hashes from length(entry_hashes) - 31) from audit_seal "
-            // Seals archived with a dropped partition may all be gone: the newest archive then holds the head.
-            + "union all select last_seal, last_chain_seq, last_xid::text, last_id, head_hash from audit_archive "
-            + "order by 1 desc limit 1";
     /**
      * Below this xid, no transaction of this database is still running in the statement's snapshot:
      * its snapshot's xmax, lowered to every xid it sees as running unless that xid is known to belong
@@ -77,15 +72,6 @@ public class AuditSealer {
             + "and a.datid <> (select oid from pg_database where datname = current_database())) "
             + "and not exists (select 1 from pg_prepared_xacts p where p.transaction = xid(x) "
             + "and p.database <> current_database()))) as horizon from (select pg_current_snapshot() as snap) s";
-    private static final String PENDING = "select " + AuditRows.COLUMNS + " from audit_entry e, (" + HORIZON + ") h "
-            + "where (e.xid, e.id) > ($1::text::xid8, $2) and e.xid < h.horizon " + AuditRows.ORDER + " limit $3";
-    private static final String SEAL = "insert into audit_seal (seq, first_seq, last_xid, last_id, prev_hash, entry_ids, "
-            + "entry_hashes, sealed_at, key_id, signature, entry_tags) values ($1, $2, $3::text::xid8, $4, $5, $6, $7, $8, $9, $10, $11)";
-    /** Seals written before seals were signed (V16), signed once by the active key, oldest first. */
-    private static final String UNSIGNED = "select seq, first_seq, prev_hash, entry_hashes, sealed_at from audit_seal "
-            + "where signature is null order by seq limit " + BACKFILL_BATCH;
-    private static final String SIGN = "update audit_seal set key_id = $2, signature = $3, entry_tags = $4 "
-            + "where seq = $1 and signature is null";
 
     private final AuditConfig config;
     private final Pool pool;
@@ -136,7 +122,7 @@ public class AuditSealer {
     private Uni<Integer> sealBatch(int size) {
         return keys.active().flatMap(key -> pool.withTransaction(conn -> conn.query(LOCK).execute()
                 .flatMap(locked -> first(locked).getBoolean(0)
-                        ? signUnsigned(conn, key).chain(() -> conn.query(HEAD).execute())
+                        ? signUnsigned(conn, key).chain(() -> conn.query(AuditSealTable.HEAD).execute())
                                 .flatMap(head -> link(conn, key, Head.of(first(head)), size))
                         : Uni.createFrom().item(-1))));
     }
@@ -147,7 +133,7 @@ public class AuditSealer {
      * every hash was recomputed back then, which no key could have caught.
      */
     private Uni<Void> signUnsigned(SqlConnection conn, SigningKey key) {
-        return conn.query(UNSIGNED).execute().flatMap(rows -> {
+        return conn.preparedQuery(AuditSealTable.UNSIGNED).execute(Tuple.of(BACKFILL_BATCH)).flatMap(rows -> {
             if (rows.size() == 0) {
                 return Uni.createFrom().voidItem();
             }
@@ -167,7 +153,7 @@ public class AuditSealer {
             }
             Log.infof("Signing %d audit seals written before seals were signed", updates.size());
             return updates.isEmpty() ? Uni.createFrom().voidItem()
-                    : conn.preparedQuery(SIGN).executeBatch(updates).replaceWithVoid();
+                    : conn.preparedQuery(AuditSealTable.SIGN).executeBatch(updates).replaceWithVoid();
         });
     }
 
@@ -177,14 +163,14 @@ public class AuditSealer {
     }
 
     private Uni<Integer> link(SqlConnection conn, SigningKey signer, Head head, int size) {
-        return conn.preparedQuery(PENDING).execute(Tuple.of(head.last.xidText(), head.last.id(), size))
+        return conn.preparedQuery(AuditEntryTable.PENDING).execute(Tuple.of(head.last.xidText(), head.last.id(), size))
                 .flatMap(rows -> rows.size() == 0 ? Uni.createFrom().item(0)
                         // Hashing a thousand entries, tagging them and an Ed25519 signature take
                         // milliseconds of CPU: on the event loop they would stall every request queued
                         // behind it (they did: a read p99 of 35 ms), so they run on a worker thread.
                         : Uni.createFrom().item(() -> Batch.of(rows, head, signer, clock))
                                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                                .flatMap(batch -> conn.preparedQuery(SEAL).execute(batch.row).map(inserted -> {
+                                .flatMap(batch -> conn.preparedQuery(AuditSealTable.INSERT).execute(batch.row).map(inserted -> {
                                     // At debug level, these lines are a record of the head kept outside the database (AuditChain.Walk).
                                     Log.debugf("Sealed %d audit entries; chain head is %d %s", batch.count, batch.headSeq,
                                             java.util.HexFormat.of().formatHex(batch.headHash));
@@ -201,12 +187,12 @@ public class AuditSealer {
             long seq = head.lastSeq;
             ChainKey last = head.last;
             for (Row row : rows) {
-                ChainKey key = AuditRows.key(row);
+                ChainKey key = AuditEntryTable.key(row);
                 if (key.compareTo(last) <= 0) {
                     // A seal out of (xid, id) order skips and repeats entries for good: refuse it.
                     throw new IllegalStateException("Audit entries came back out of sealing order at " + key.id());
                 }
-                AuditEntry e = AuditRows.entry(row);
+                AuditEntry e = AuditEntryTable.entry(row);
                 prev = AuditChain.hash(prev, e, ++seq);
                 hashes.put(prev);
                 ids.add(e.id);
@@ -236,12 +222,12 @@ public class AuditSealer {
             if (row == null) {
                 return new Head(0, 0, ChainKey.START, AuditChain.GENESIS);
             }
-            byte[] hash = row.getBuffer(4).getBytes();
+            byte[] hash = row.getBuffer("head_hash").getBytes();
             if (hash.length != 32) {
                 // Linking to a damaged head would hide the damage; verify names it, an operator decides.
-                throw new IllegalStateException("The newest audit seal " + row.getLong(0) + " has no valid head hash");
+                throw new IllegalStateException("The newest audit seal " + row.getLong("seq") + " has no valid head hash");
             }
-            return new Head(row.getLong(0), row.getLong(1), ChainKey.of(row.getString(2), row.getString(3)), hash);
+            return new Head(row.getLong("seq"), row.getLong("last_chain_seq"), ChainKey.of(row.getString("last_xid"), row.getString("last_id")), hash);
         }
     }
 }

@@ -23,6 +23,8 @@ import com.agentsecretstore.audit.AuditApi.ListQuery;
 import com.agentsecretstore.audit.AuditApi.PublicKeyView;
 import com.agentsecretstore.audit.AuditApi.PublicKeys;
 import com.agentsecretstore.audit.AuditApi.VerifyResult;
+import com.agentsecretstore.audit.AuditEntryTable.Listed;
+import com.agentsecretstore.audit.AuditEntryTable.Reach;
 import com.agentsecretstore.common.ApiException;
 import com.agentsecretstore.common.FieldError;
 import com.agentsecretstore.common.Page;
@@ -34,9 +36,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.TextNode;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
-import io.quarkus.panache.common.Parameters;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -56,27 +55,6 @@ public class AuditService {
 
     private static final HexFormat HEX = HexFormat.of();
 
-    /** Where each listed entry sits: the first seal at or after it, and its position in that seal. */
-    private static final String PLACES = "select e.id, s.first_seq + p.i - 1, "
-            + "case when p.i = 1 then s.prev_hash else substring(s.entry_hashes from (p.i::int - 2) * 32 + 1 for 32) end, "
-            + "substring(s.entry_hashes from (p.i::int - 1) * 32 + 1 for 32) "
-            + "from audit_entry e "
-            + "cross join lateral (select * from audit_seal s where (s.last_xid, s.last_id) >= (e.xid, e.id) "
-            + "order by s.last_xid, s.last_id limit 1) s "
-            + "cross join lateral (select array_position(s.entry_ids, e.id) as i) p "
-            + "where e.id = any($1) and p.i is not null";
-    private static final String SEALS = "select seq, first_seq, last_xid::text, last_id, prev_hash, entry_ids, entry_hashes, "
-            + "sealed_at, key_id, signature, entry_tags from audit_seal where seq > $1 order by seq limit $2";
-    /** The newest seal's statement fields and signature (its head hash only, not all its hashes). */
-    private static final String NEWEST = "select seq, first_seq, cardinality(entry_ids) as n, prev_hash, "
-            + "substring(entry_hashes from length(entry_hashes) - 31) as head, sealed_at, key_id, signature "
-            + "from audit_seal order by seq desc limit 1";
-    private static final String RANGE = "select " + AuditRows.COLUMNS + " from audit_entry e "
-            + "where (e.xid, e.id) > ($1::text::xid8, $2) and (e.xid, e.id) <= ($3::text::xid8, $4) " + AuditRows.ORDER;
-    /** Entries after the newest seal, wherever a walk stopped. */
-    private static final String UNSEALED = "select count(*) from audit_entry where (xid, id) > (select x, i from "
-            + "(select last_xid as x, last_id as i from audit_seal union all select last_xid, last_id from audit_archive "
-            + "union all select '0'::xid8, '') c order by x desc, i desc limit 1)";
 
     private final ObjectMapper json;
     private final Pool pool;
@@ -93,105 +71,40 @@ public class AuditService {
      * approver reaches its namespaces, the request rows of namespaces whose policy lists it, and the
      * rows of requests that escalated to it (it may see those requests by the access model).
      */
-    @WithSession
     public Uni<Page<EntryView>> list(Caller caller, ListQuery query) {
         if (caller.role() != Role.ADMIN && caller.role() != Role.APPROVER) {
             throw ApiException.forbidden("Only admins and approvers may read the audit trail.");
         }
         AuditFilter filter = AuditFilter.parse(query);
         if (caller.role() != Role.APPROVER) {
-            return list(filter, new ArrayList<>(), new Parameters());
+            return list(filter, null);
         }
-        return Panache.getSession().flatMap(s -> s.createNativeQuery(AccessModel.namespacesListingSql(":me"), String.class)
-                .setParameter("me", caller.id()).getResultList()
-                .flatMap(listed -> s.createNativeQuery(AccessModel.requestsEscalatedToSql(":me"), String.class)
-                        .setParameter("me", caller.id()).getResultList()
-                        .map(escalated -> new Reach(listed, escalated)))).flatMap(found -> {
-            List<String> listed = found.listed();
-            List<String> escalated = found.escalated();
-            List<String> where = new ArrayList<>();
-            Parameters params = new Parameters();
-            List<String> reach = caller.namespaces() == null ? List.of() : caller.namespaces();
-            if (filter.namespace() != null && !reach.contains(filter.namespace()) && !listed.contains(filter.namespace())) {
-                throw ApiException.forbidden("Approvers may read the audit trail of their own namespaces only.");
-            }
-            if (reach.isEmpty() && listed.isEmpty() && escalated.isEmpty()) {
-                return Uni.createFrom().item(new Page<>(List.of(), null));
-            }
-            // "/" names no namespace and no request: HQL's "in" needs a non-empty list.
-            where.add("(namespace in :reach or (namespace in :listed and targetId like 'apr\\_%' escape '\\') or targetId in :escalated)");
-            params.and("reach", reach.isEmpty() ? List.of("/") : reach);
-            params.and("listed", listed.isEmpty() ? List.of("/") : listed);
-            params.and("escalated", escalated.isEmpty() ? List.of("/") : escalated);
-            return list(filter, where, params);
-        });
+        Tuple me = Tuple.of(caller.id());
+        return pool.preparedQuery(AccessModel.namespacesListingSql("$1")).execute(me)
+                .flatMap(listed -> pool.preparedQuery(AccessModel.requestsEscalatedToSql("$1")).execute(me)
+                        .map(escalated -> new Reach(caller.namespaces() == null ? List.of() : caller.namespaces(),
+                                strings(listed), strings(escalated))))
+                .flatMap(reach -> {
+                    if (filter.namespace() != null && !reach.namespaces().contains(filter.namespace())
+                            && !reach.listed().contains(filter.namespace())) {
+                        throw ApiException.forbidden("Approvers may read the audit trail of their own namespaces only.");
+                    }
+                    if (reach.namespaces().isEmpty() && reach.listed().isEmpty() && reach.escalated().isEmpty()) {
+                        return Uni.createFrom().item(new Page<>(List.of(), null));
+                    }
+                    return list(filter, reach);
+                });
     }
 
-    /** The namespaces whose policy lists an approver, and the requests that escalated to it. */
-    private record Reach(List<String> listed, List<String> escalated) {
+    private static List<String> strings(RowSet<Row> rows) {
+        List<String> out = new ArrayList<>();
+        rows.forEach(r -> out.add(r.getString(0)));
+        return out;
     }
 
-    private Uni<Page<EntryView>> list(AuditFilter filter, List<String> where, Parameters params) {
-        if (filter.actorId() != null) {
-            where.add("actorId = :actor");
-            params.and("actor", filter.actorId());
-        }
-        if (filter.namespace() != null) {
-            where.add("namespace = :namespace");
-            params.and("namespace", filter.namespace());
-        }
-        if (filter.path() != null) {
-            where.add("path = :path");
-            params.and("path", filter.path());
-        }
-        if (filter.action() != null) {
-            where.add("action = :action");
-            params.and("action", filter.action());
-        }
-        if (filter.actionPrefix() != null) {
-            where.add("action like :actionPrefix escape '\\'");
-            params.and("actionPrefix", escapeLike(filter.actionPrefix()) + "%");
-        }
-        if (filter.outcome() != null) {
-            where.add("outcome = :outcome");
-            params.and("outcome", filter.outcome());
-        }
-        if (filter.from() != null) {
-            where.add("recordedAt >= :from");
-            params.and("from", filter.from());
-        }
-        if (filter.to() != null) {
-            where.add("recordedAt < :to");
-            params.and("to", filter.to());
-        }
-        if (filter.beforeId() != null) {
-            where.add("id < :before");
-            params.and("before", filter.beforeId());
-        }
-        String hql = (where.isEmpty() ? "" : String.join(" and ", where) + " ") + "order by id desc";
-        int limit = filter.limit();
-        return AuditEntry.<AuditEntry>find(hql, params)
-                .range(0, limit)
-                .list()
-                .flatMap(rows -> places(rows).map(ignored -> Page.of(rows, limit, e -> e.id, this::view)));
-    }
-
-    /** Fills each entry's transient chain fields from the seal that holds it (left null when unsealed). */
-    private Uni<Void> places(List<AuditEntry> entries) {
-        if (entries.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        Map<String, AuditEntry> byId = new HashMap<>();
-        entries.forEach(e -> byId.put(e.id, e));
-        return pool.preparedQuery(PLACES).execute(Tuple.of(byId.keySet().toArray(String[]::new))).map(rows -> {
-            for (Row row : rows) {
-                AuditEntry e = byId.get(row.getString(0));
-                e.chainSeq = row.getLong(1);
-                e.prevHash = row.getBuffer(2).getBytes();
-                e.entryHash = row.getBuffer(3).getBytes();
-            }
-            return null;
-        });
+    private Uni<Page<EntryView>> list(AuditFilter filter, Reach reach) {
+        return AuditEntryTable.page(pool, filter, reach).flatMap(rows -> AuditEntryTable.place(pool, rows)
+                .map(ignored -> Page.of(rows.stream().map(Listed::entry).toList(), filter.limit(), e -> e.id, this::view)));
     }
 
     /**
@@ -210,14 +123,14 @@ public class AuditService {
             throw ApiException.forbidden("Only admins may verify the audit chain.");
         }
         Mark mark = Mark.parse(checkpoint);
-        return keys.byId().flatMap(known -> pool.query(AuditArchiver.NEWEST).execute().flatMap(archived -> {
+        return keys.byId().flatMap(known -> pool.query(AuditArchiveTable.NEWEST).execute().flatMap(archived -> {
             VerifyRun run = new VerifyRun(known, mark);
             run.resumeAfter(archived.size() == 0 ? null : archived.iterator().next());
             return Multi.createBy().repeating()
                     .uni(() -> run, this::verifyNextSeals)
                     .until(ignored -> run.finished)
                     .collect().last()
-                    .chain(() -> pool.query(UNSEALED).execute())
+                    .chain(() -> pool.query(AuditEntryTable.UNSEALED).execute())
                     .map(rows -> run.result(rows.iterator().next().getLong(0)));
         }));
     }
@@ -227,7 +140,7 @@ public class AuditService {
         if (caller.role() != Role.ADMIN && caller.role() != Role.APPROVER) {
             throw ApiException.forbidden("Only admins and approvers may read the audit checkpoint.");
         }
-        return pool.query(NEWEST).execute().map(rows -> {
+        return pool.query(AuditSealTable.NEWEST).execute().map(rows -> {
             if (rows.size() == 0) {
                 throw ApiException.notFound("Nothing is sealed yet, so there is no checkpoint.");
             }
@@ -292,7 +205,7 @@ public class AuditService {
         if (run.finished) {
             return Uni.createFrom().item(0);
         }
-        return pool.preparedQuery(SEALS).execute(Tuple.of(run.sealSeq, VERIFY_SEALS)).flatMap(seals -> {
+        return pool.preparedQuery(AuditSealTable.SEALS).execute(Tuple.of(run.sealSeq, Long.MAX_VALUE, VERIFY_SEALS)).flatMap(seals -> {
             if (seals.size() == 0) {
                 run.finished = true;
                 return Uni.createFrom().item(0);
@@ -300,8 +213,8 @@ public class AuditService {
             List<Row> list = new ArrayList<>();
             seals.forEach(list::add);
             Row last = list.get(list.size() - 1);
-            return pool.preparedQuery(RANGE)
-                    .execute(Tuple.of(run.cursor.xidText(), run.cursor.id(), last.getString(2), last.getString(3)))
+            return pool.preparedQuery(AuditEntryTable.RANGE)
+                    .execute(Tuple.of(run.cursor.xidText(), run.cursor.id(), last.getString("last_xid"), last.getString("last_id")))
                     .map(entries -> {
                         run.check(list, entries);
                         run.finished |= seals.size() < VERIFY_SEALS;
@@ -367,16 +280,16 @@ public class AuditService {
             // Entries of the whole range, in (xid, id) order; each seal takes its own out of it.
             List<Keyed> range = new ArrayList<>();
             for (Row r : rows) {
-                range.add(new Keyed(AuditRows.key(r), AuditRows.entry(r)));
+                range.add(new Keyed(AuditEntryTable.key(r), AuditEntryTable.entry(r)));
             }
             int next = 0;
             for (Row seal : seals) {
-                long seq = seal.getLong(0);
-                long firstSeq = seal.getLong(1);
-                ChainKey sealEnd = ChainKey.of(seal.getString(2), seal.getString(3));
-                byte[] prev = seal.getBuffer(4).getBytes();
-                String[] ids = seal.getArrayOfStrings(5);
-                byte[] hashes = seal.getBuffer(6).getBytes();
+                long seq = seal.getLong("seq");
+                long firstSeq = seal.getLong("first_seq");
+                ChainKey sealEnd = ChainKey.of(seal.getString("last_xid"), seal.getString("last_id"));
+                byte[] prev = seal.getBuffer("prev_hash").getBytes();
+                String[] ids = seal.getArrayOfStrings("entry_ids");
+                byte[] hashes = seal.getBuffer("entry_hashes").getBytes();
                 Map<String, AuditEntry> mine = new HashMap<>();
                 while (next < range.size() && range.get(next).key().compareTo(sealEnd) <= 0) {
                     mine.put(range.get(next).entry().id, range.get(next).entry());
@@ -392,9 +305,9 @@ public class AuditService {
                             "audit seal " + seq + " is damaged: its ids and hashes do not pair up"), seq);
                     return;
                 }
-                String keyId = seal.getString(8);
-                var signature = seal.getBuffer(9);
-                var tagBuffer = seal.getBuffer(10);
+                String keyId = seal.getString("key_id");
+                var signature = seal.getBuffer("signature");
+                var tagBuffer = seal.getBuffer("entry_tags");
                 if (signature == null || keyId == null || tagBuffer == null) {
                     fail(new AuditChain.Break(ids[0], firstSeq, "audit seal " + seq + " is not signed: it predates signed "
                             + "seals and the sealer has not signed it yet, or its signature was removed"), seq);
@@ -447,7 +360,7 @@ public class AuditService {
                     }
                 }
                 SealStatement statement = new SealStatement(seq, firstSeq, firstSeq + ids.length - 1, prev,
-                        Arrays.copyOfRange(hashes, hashes.length - 32, hashes.length), seal.getOffsetDateTime(7).toInstant(), keyId);
+                        Arrays.copyOfRange(hashes, hashes.length - 32, hashes.length), seal.getOffsetDateTime("sealed_at").toInstant(), keyId);
                 if (!SigningKey.verify(stored.publicKey(), statement.bytes(), signature.getBytes())) {
                     fail(new AuditChain.Break(ids[0], firstSeq, "the signature of audit seal " + seq
                             + " does not verify under key " + keyId + ": the seal was written or altered without the service's key"), seq);
@@ -508,9 +421,5 @@ public class AuditService {
 
     private static String hex(byte[] bytes) {
         return bytes == null ? null : HEX.formatHex(bytes);
-    }
-
-    private static String escapeLike(String s) {
-        return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
     }
 }

@@ -1,6 +1,8 @@
 package com.agentsecretstore.common;
 
 import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Arrays;
 
 /**
  * Identifiers: a type prefix plus a ULID (48-bit millisecond time, 80 random bits, Crockford
@@ -18,15 +20,35 @@ public final class Ids {
         return prefix + "_" + ulid(System.currentTimeMillis());
     }
 
-    static String ulid(long millis) {
-        byte[] random = new byte[10];
-        RANDOM.nextBytes(random);
+    /** An id whose time part is {@code at} (to the millisecond), for rows whose id must carry their own time. */
+    public static String next(String prefix, Instant at) {
+        return prefix + "_" + ulid(at.toEpochMilli());
+    }
+
+    /**
+     * The smallest id of this prefix made at or after {@code millis}: ids made at {@code millis} or later
+     * sort at or after it, earlier ones before it.
+     */
+    public static String floor(String prefix, long millis) {
         char[] out = new char[26];
+        Arrays.fill(out, ALPHABET[0]);
+        timePart(millis, out);
+        return prefix + "_" + new String(out);
+    }
+
+    private static void timePart(long millis, char[] out) {
         long time = millis;
         for (int i = 9; i >= 0; i--) {
             out[i] = ALPHABET[(int) (time & 31)];
             time >>>= 5;
         }
+    }
+
+    static String ulid(long millis) {
+        byte[] random = new byte[10];
+        RANDOM.nextBytes(random);
+        char[] out = new char[26];
+        timePart(millis, out);
         // 80 random bits as 16 base32 characters
         long hi = 0;
         for (int i = 0; i < 5; i++) {

@@ -571,7 +571,8 @@ class AccessMatrixTest {
     /** A request by {@code requester} in {@code ns}, driven to {@code status} by the namespace's deciders. */
     private static String request(Fixture f, String ns, Api.Created requester, String status) {
         List<Api.Created> deciders = f.deciders.get(ns);
-        String id = Flow.pending(requester.key(), "secrets:read:" + ns + ("delayed".equals(status) ? "/crit/*" : "/sens/*"));
+        // The longest lifetime: approved requests' tokens are collected at the end, however long the matrix takes.
+        String id = Flow.pending(requester.key(), "secrets:read:" + ns + ("delayed".equals(status) ? "/crit/*" : "/sens/*"), 3600);
         switch (status) {
             case "delayed" -> {
                 Flow.approve(deciders.get(0).key(), id).then().statusCode(200);

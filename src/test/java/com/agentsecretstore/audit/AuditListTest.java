@@ -19,6 +19,7 @@ import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -26,6 +27,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+
+import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,6 +39,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import com.agentsecretstore.support.Api;
 import com.agentsecretstore.support.Db;
+import com.agentsecretstore.support.TestClock;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -47,6 +51,9 @@ import io.restassured.path.json.JsonPath;
 @QuarkusTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AuditListTest {
+
+    @Inject
+    TestClock clock;
 
     String ns;
     String otherNs;
@@ -124,6 +131,55 @@ class AuditListTest {
     }
 
     @Test
+    void anActionPrefixPagesThroughEveryMatchingActionNewestFirst() {
+        String mine = Api.unique("auditprefix");
+        Api.putSecret(mine + "/x", Api.sensitiveValue("audit"), null).then().statusCode(201);
+        Api.putSecret(mine + "/y", Api.sensitiveValue("audit"), null).then().statusCode(201);
+        Api.admin().delete("/v1/secrets/" + mine + "/x").then().statusCode(204);
+        Api.putSecret(mine + "/z", Api.sensitiveValue("audit"), null).then().statusCode(201);
+        JsonPath everything = Api.admin().queryParam("namespace", mine).get("/v1/audit").jsonPath();
+        List<String> expected = new ArrayList<>();
+        List<String> actions = everything.getList("items.action");
+        for (int i = 0; i < actions.size(); i++) {
+            if (actions.get(i).startsWith("secret.")) {
+                expected.add(everything.getString("items[" + i + "].id"));
+            }
+        }
+        assertTrue(actions.containsAll(List.of("secret.write", "secret.delete")), actions.toString());
+        List<String> paged = new ArrayList<>();
+        String cursor = null;
+        do {
+            var request = Api.admin().queryParam("namespace", mine).queryParam("action", "secret.*").queryParam("limit", "1");
+            if (cursor != null) {
+                request.queryParam("cursor", cursor);
+            }
+            JsonPath page = request.get("/v1/audit").then().statusCode(200).extract().jsonPath();
+            paged.addAll(ids(page));
+            cursor = page.getString("next_cursor");
+        } while (cursor != null && paged.size() <= expected.size());
+        assertEquals(expected, paged);
+    }
+
+    @Test
+    void aTimeWindowFindsEntriesRecordedWhileTheClockWasMoved() {
+        String mine = Api.unique("auditclock");
+        clock.advance(Duration.ofHours(3));
+        try {
+            Api.putSecret(mine + "/later", Api.sensitiveValue("audit"), null).then().statusCode(201);
+        } finally {
+            clock.reset();
+        }
+        JsonPath newest = Api.admin().queryParam("namespace", mine).queryParam("limit", "1").get("/v1/audit").jsonPath();
+        String id = newest.getString("items[0].id");
+        Instant at = Instant.parse(newest.getString("items[0].recorded_at"));
+        assertTrue(at.isAfter(Instant.now().plus(Duration.ofHours(2))), "recorded by the moved clock: " + at);
+        Api.admin().queryParam("from", at.toString()).queryParam("to", at.plus(1, ChronoUnit.MICROS).toString())
+                .queryParam("limit", "500").get("/v1/audit").then().statusCode(200).body("items.id", hasItem(id));
+        Api.admin().queryParam("namespace", mine).queryParam("to", at.toString()).get("/v1/audit").then()
+                .statusCode(200).body("items.id", not(hasItem(id)));
+    }
+
+    @Test
     void anActionPrefixIsLiteral() {
         Api.admin().queryParam("namespace", ns).queryParam("action", "secret_write.*").get("/v1/audit").then()
                 .statusCode(200).body("items", hasSize(0));
@@ -136,7 +192,7 @@ class AuditListTest {
                 .statusCode(200)
                 .body("items", not(hasSize(0)))
                 .body("items.outcome", everyItem(equalTo("denied")))
-                .body("items[0].details.reason", equalTo("unknown_key"));
+                .body("items.details.reason", hasItem("unknown_key"));
         Api.admin().queryParam("namespace", ns).queryParam("outcome", "denied").get("/v1/audit").then()
                 .statusCode(200).body("items", hasSize(0));
     }

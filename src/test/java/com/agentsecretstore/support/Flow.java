@@ -31,13 +31,22 @@ public final class Flow {
      * requests instead of finding the first one open (see DuplicateRequestTest).
      */
     public static Response requestToken(String key, String scope) {
-        return Api.as(key).body(Map.of("scope", scope, "ttl_seconds", 300, "description", "test run",
+        return requestToken(key, scope, 300);
+    }
+
+    public static Response requestToken(String key, String scope, int ttlSeconds) {
+        return Api.as(key).body(Map.of("scope", scope, "ttl_seconds", ttlSeconds, "description", "test run",
                 "run_id", Api.unique("run"))).post("/v1/tokens");
     }
 
     /** Requests a token that needs approval and returns the approval request id. */
     public static String pending(String key, String scope) {
-        Response r = requestToken(key, scope);
+        return pending(key, scope, 300);
+    }
+
+    /** {@link #pending(String, String)} for a token of this lifetime once issued. */
+    public static String pending(String key, String scope, int ttlSeconds) {
+        Response r = requestToken(key, scope, ttlSeconds);
         r.then().statusCode(202);
         return r.path("approval_request_id");
     }
