@@ -14,7 +14,10 @@ import com.agentsecretstore.policy.moltbotden.TrustSource;
 
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 
-/** A token request waiting for, or decided by, humans. See V3__approvals.sql; read and written through {@link ApprovalStore}. */
+/**
+ * A token request waiting for, or decided by, humans. See V3__approvals.sql; read and written
+ * through {@link ApprovalStore}.
+ */
 @Entity
 @Table(name = "approval_request")
 public class ApprovalRequest extends PanacheEntityBase {

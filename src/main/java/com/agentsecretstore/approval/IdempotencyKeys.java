@@ -28,9 +28,10 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * The {@code Idempotency-Key} of token requests: owns table {@code idempotency_key} (every
- * statement on it, plain SQL) and says what a replay answers. A key belongs to one principal and lives {@link #KEEP}. The first request with
- * a key claims it (one insert, so parallel retries cannot both run), and its answer is kept without
- * any token value; a replay with the same body gets that answer, with another body a 422.
+ * statement on it, plain SQL) and says what a replay answers. A key belongs to one principal and
+ * lives {@link #KEEP}. The first request with a key claims it (one insert, so parallel retries
+ * cannot both run), and its answer is kept without any token value; a replay with the same body
+ * gets that answer, with another body a 422.
  *
  * <p>A token value is never kept, so the replay of an immediate grant cannot return it; minting a
  * second token for the same key would hand out twice what was asked once. That replay is a 409
