@@ -113,7 +113,7 @@ public class ApprovalCommands {
                             Outcome o = ApprovalRules.approve(s, caller.id(), stepUp.critical(), StepUpResult.Verdict.VERIFIED,
                                     clock.instant());
                             if (o.refused()) {
-                                throw new ApprovalConflict(o.refusal(), r.statusEnum());
+                                throw new ApprovalConflict(o.refusal(), r.status);
                             }
                             if (!ApprovalRules.stepUpRequired(s, stepUp.critical())) {
                                 throw ApiException.conflict("Approving this request needs no step-up.");
@@ -144,7 +144,7 @@ public class ApprovalCommands {
                 .flatMap(r -> access.require(Action.COLLECT, caller, ApprovalStore.target(r)).flatMap(d -> {
                     ApprovalRefusal refusal = ApprovalRules.collect(ApprovalStore.state(r, List.of()));
                     if (refusal != null) {
-                        throw new ApprovalConflict(refusal, r.statusEnum());
+                        throw new ApprovalConflict(refusal, r.status);
                     }
                     return issuer.collect(caller, r.tokenId).map(issued -> new CollectedToken("approved", issued.value(),
                             issued.token().id, r.id, issued.token().scope, issued.token().tier, issued.token().expiresAt));
@@ -209,7 +209,7 @@ public class ApprovalCommands {
                         throw new AccessException(d.refusal());
                     }
                     if (d.outcome().refused()) {
-                        throw new ApprovalConflict(d.outcome().refusal(), d.request().statusEnum(),
+                        throw new ApprovalConflict(d.outcome().refusal(), d.request().status,
                                 d.outcome().refusal() == ApprovalRefusal.STEP_UP_INVALID
                                         ? Map.of("reason", d.proof().verdict().wire()) : Map.of());
                     }
@@ -221,7 +221,7 @@ public class ApprovalCommands {
             Map<String, Object> more) {
         Map<String, Object> details = new java.util.LinkedHashMap<>(more);
         details.put("reason", reason.toLowerCase(Locale.ROOT));
-        details.put("status", r.status);
+        details.put("status", r.status.wire());
         return audit.append(new AuditEvent(action, AuditEvent.Outcome.DENIED, caller, r.namespace, null, r.id, details));
     }
 

@@ -7,6 +7,7 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.agentsecretstore.approval.ApprovalStore.Due;
 import com.agentsecretstore.approval.ApprovalTransitions.Rule;
 import com.agentsecretstore.audit.AuditAction;
 import com.agentsecretstore.principal.Caller;
@@ -55,34 +56,34 @@ public class ApprovalJobs {
 
     /** Issues the token of every delayed request whose cancel window has closed. Returns how many. */
     public Uni<Integer> issueDue() {
-        return run(ApprovalRules.DUE_FOR_ISSUE_SQL, "issue_at", ApprovalRules::issueDue, AuditAction.APPROVAL_DELAY_ELAPSED);
+        return run(Due.ISSUE, ApprovalRules::issueDue, AuditAction.APPROVAL_DELAY_ELAPSED);
     }
 
     /** Expires pending requests past their expiry. Returns how many. */
     public Uni<Integer> expireStale() {
-        return run(ApprovalRules.EXPIRED_SQL, "expires_at", ApprovalRules::expire, AuditAction.APPROVAL_EXPIRE);
+        return run(Due.EXPIRE, ApprovalRules::expire, AuditAction.APPROVAL_EXPIRE);
     }
 
     /** Reminds the approvers of every pending request whose reminder is due, once. Returns how many. */
     public Uni<Integer> remindDue() {
-        return run(ApprovalRules.REMIND_DUE_SQL, "remind_at", ApprovalRules::remind, AuditAction.APPROVAL_REMIND);
+        return run(Due.REMIND, ApprovalRules::remind, AuditAction.APPROVAL_REMIND);
     }
 
     /** Escalates every pending request whose escalation is due, once. Returns how many. */
     public Uni<Integer> escalateDue() {
-        return run(ApprovalRules.ESCALATE_DUE_SQL, "escalate_at", ApprovalRules::escalate, AuditAction.APPROVAL_ESCALATE);
+        return run(Due.ESCALATE, ApprovalRules::escalate, AuditAction.APPROVAL_ESCALATE);
     }
 
     /** One batch per transaction; repeats while batches come back full. */
-    private Uni<Integer> run(String where, String orderBy, Rule rule, AuditAction auditAction) {
+    private Uni<Integer> run(Due due, Rule rule, AuditAction auditAction) {
         Instant now = clock.instant();
         Caller system = Caller.system("approval-job");
-        return Panache.withTransaction(() -> store.claim(where, orderBy, now)
+        return Panache.withTransaction(() -> store.claim(due, now)
                 .flatMap(rows -> transitions.applyEach(rows, now, rule, system, null, auditAction, Map.of())
                         .map(changed -> new Batch(rows.size(), changed))))
                 .invoke(b -> b.changed().forEach(signals::changed))
                 .flatMap(b -> b.claimed() == ApprovalStore.JOB_BATCH
-                        ? run(where, orderBy, rule, auditAction).map(more -> b.changed().size() + more)
+                        ? run(due, rule, auditAction).map(more -> b.changed().size() + more)
                         : Uni.createFrom().item(b.changed().size()));
     }
 

@@ -124,10 +124,12 @@ public class ApprovalQueries {
         return access.designations(rows.stream().map(r -> r.namespace).toList()).flatMap(designations -> store.decisions(
                 rows.stream().map(r -> r.id).toList()).map(ds -> rows.stream().map(r -> {
             List<ApprovalDecision> mine = ds.stream().filter(d -> d.requestId.equals(r.id)).toList();
-            List<Approval> approvals = mine.stream().filter(d -> DecisionKind.APPROVE.wire().equals(d.kind))
+            List<Approval> approvals = mine.stream().filter(d -> d.kind == DecisionKind.APPROVE)
                     .map(d -> new Approval(d.principalId, d.principalName, d.note, d.decidedAt, narrowed(d))).toList();
-            return new ApprovalView(r.id, r.status, r.statusEnum() == ApprovalStatus.APPROVED, r.requesterName,
-                    r.requesterId, r.trustTier, r.trustSource, r.namespace, r.scope, List.of(r.secretPaths), r.tier, r.requiredApprovals,
+            return new ApprovalView(r.id, r.status.wire(), r.status == ApprovalStatus.APPROVED, r.requesterName,
+                    r.requesterId, r.trustTier == null ? null : r.trustTier.wire(),
+                    r.trustSource == null ? null : r.trustSource.wire(), r.namespace, r.scope, List.of(r.secretPaths),
+                    r.tier.wire(), r.requiredApprovals,
                     approvals.size(), r.delaySeconds, r.description, r.tokenTtlSeconds, r.explanation, r.createdAt,
                     r.expiresAt, r.issueAt, r.decidedAt, r.tokenId, approvals, ending(mine, DecisionKind.DENY),
                     ending(mine, DecisionKind.CANCEL), transitions.approveUrl(r.id),
@@ -173,7 +175,7 @@ public class ApprovalQueries {
     }
 
     private static Ending ending(List<ApprovalDecision> ds, DecisionKind kind) {
-        return ds.stream().filter(d -> kind.wire().equals(d.kind)).findFirst()
+        return ds.stream().filter(d -> d.kind == kind).findFirst()
                 .map(d -> new Ending(d.principalId, d.principalName, d.note, d.decidedAt)).orElse(null);
     }
 }

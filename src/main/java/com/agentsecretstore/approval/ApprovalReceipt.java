@@ -2,6 +2,7 @@ package com.agentsecretstore.approval;
 
 import java.time.Instant;
 
+import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
@@ -11,6 +12,7 @@ import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 /**
  * The signed receipt of an ended request (see V16). {@code payload} is the exact JSON text that was
  * signed; it is stored as text, never as jsonb, so that its bytes, and the signature with them, survive.
+ * Read and written through {@link ReceiptStore}.
  */
 @Entity
 @Table(name = "approval_receipt")
@@ -19,7 +21,8 @@ public class ApprovalReceipt extends PanacheEntityBase {
     public String requestId;
     public String namespace;
     public String requesterId;
-    public String outcome;
+    @Convert(converter = WireConverter.Outcome.class)
+    public ReceiptOutcome outcome;
     public String payload;
     public String keyId;
     public byte[] signature;

@@ -2,15 +2,22 @@ package com.agentsecretstore.approval;
 
 import java.time.Instant;
 
+import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
 import com.agentsecretstore.policy.Sla;
+import com.agentsecretstore.policy.Tier;
+import com.agentsecretstore.policy.TrustTier;
+import com.agentsecretstore.policy.moltbotden.TrustSource;
 
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 
-/** A token request waiting for, or decided by, humans. See V3__approvals.sql. */
+/**
+ * A token request waiting for, or decided by, humans. See V3__approvals.sql; read and written
+ * through {@link ApprovalStore}.
+ */
 @Entity
 @Table(name = "approval_request")
 public class ApprovalRequest extends PanacheEntityBase {
@@ -34,15 +41,20 @@ public class ApprovalRequest extends PanacheEntityBase {
     public String runId;
     /** SHA-256 of requester, requested scope, description and run id: one open request per key. */
     public byte[] dedupeKey;
-    public String tier;
+    @Convert(converter = WireConverter.AccessTier.class)
+    public Tier tier;
     public int requiredApprovals;
     public int delaySeconds;
-    public String trustTier;
-    /** Where {@code trustTier} came from: a {@code TrustSource} wire name (V15). */
-    public String trustSource;
+    /** The requester's trust tier when the policy applied one; null otherwise. */
+    @Convert(converter = WireConverter.Trust.class)
+    public TrustTier trustTier;
+    /** Where {@code trustTier} came from (V15). */
+    @Convert(converter = WireConverter.Source.class)
+    public TrustSource trustSource;
     public String[] secretPaths;
     public String explanation;
-    public String status;
+    @Convert(converter = WireConverter.Status.class)
+    public ApprovalStatus status;
     public Instant createdAt;
     public Instant expiresAt;
     public Instant issueAt;
@@ -69,9 +81,5 @@ public class ApprovalRequest extends PanacheEntityBase {
     /** The principals the request escalated to: none before its escalation. */
     public java.util.List<String> escalatedTo() {
         return escalatedAt == null || escalationApprovers == null ? java.util.List.of() : java.util.List.of(escalationApprovers);
-    }
-
-    public ApprovalStatus statusEnum() {
-        return ApprovalStatus.fromWire(status);
     }
 }

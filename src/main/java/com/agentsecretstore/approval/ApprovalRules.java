@@ -13,22 +13,10 @@ import com.agentsecretstore.passkey.StepUpResult.Verdict;
  * answer, checked before these rules run (an outsider learns nothing about a request from a 409);
  * these rules decide what the request's state allows, and return either the complete
  * {@link Transition} to apply or a typed {@link ApprovalRefusal}. The scheduled jobs and the
- * namespace-removal cancellation ask the same rules: their SQL only narrows the candidates
- * ({@link #DUE_FOR_ISSUE_SQL}, {@link #EXPIRED_SQL}, {@link #REMIND_DUE_SQL}, {@link #ESCALATE_DUE_SQL},
- * {@link #OPEN_SQL}) and every row is then judged here.
+ * namespace-removal cancellation ask the same rules: their SQL ({@link ApprovalStore.Due},
+ * {@link ApprovalStore#lockOpen}) only narrows the candidates, and every row is then judged here.
  */
 public final class ApprovalRules {
-
-    /** Candidates of {@link #issueDue}; the rule itself decides. Parameter {@code :now}. */
-    static final String DUE_FOR_ISSUE_SQL = "status = 'delayed' and issue_at <= :now";
-    /** Candidates of {@link #expire}; the rule itself decides. Parameter {@code :now}. */
-    static final String EXPIRED_SQL = "status = 'pending' and expires_at <= :now";
-    /** Candidates of {@link #remind}; the rule itself decides. Parameter {@code :now}. */
-    static final String REMIND_DUE_SQL = "status = 'pending' and reminded_at is null and remind_at <= :now and expires_at > :now";
-    /** Candidates of {@link #escalate}; the rule itself decides. Parameter {@code :now}. */
-    static final String ESCALATE_DUE_SQL = "status = 'pending' and escalated_at is null and escalate_at <= :now and expires_at > :now";
-    /** Requests not final yet: candidates of a cancellation. */
-    static final String OPEN_SQL = "status in ('pending', 'delayed')";
 
     private ApprovalRules() {
     }

@@ -25,8 +25,10 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 
 /**
- * The SQL of {@code approval_request} and {@code approval_decision}: every read and write of the
- * two tables, within the session or transaction the calling service opened.
+ * Owns tables {@code approval_request} and {@code approval_decision}: every read and write of their
+ * rows, within the session or transaction the calling service opened. Rows are the entities
+ * {@link ApprovalRequest} and {@link ApprovalDecision}; a change to a loaded request is written by
+ * the session at its flush or commit.
  */
 @ApplicationScoped
 public class ApprovalStore {
@@ -35,17 +37,56 @@ public class ApprovalStore {
     static final int JOB_BATCH = 100;
     /** First key of the advisory lock around asks with the same dedupe key (second: hash of the key). */
     static final int DEDUPE_LOCK = 7364102;
+    /** Requests not final yet: candidates of a cancellation, and the ones a dedupe key finds. */
+    private static final String OPEN = "status in ('pending', 'delayed')";
+
+    /**
+     * The candidates of each job, oldest due first: the SQL only narrows them, and every row is then
+     * judged by the rule of {@link ApprovalRules} the job applies.
+     */
+    public enum Due {
+        /** Delayed requests whose cancel window closed ({@link ApprovalRules#issueDue}). */
+        ISSUE("status = 'delayed' and issue_at <= :now", "issue_at"),
+        /** Pending requests past their expiry ({@link ApprovalRules#expire}). */
+        EXPIRE("status = 'pending' and expires_at <= :now", "expires_at"),
+        /** Pending requests whose reminder is due ({@link ApprovalRules#remind}). */
+        REMIND("status = 'pending' and reminded_at is null and remind_at <= :now and expires_at > :now", "remind_at"),
+        /** Pending requests whose escalation is due ({@link ApprovalRules#escalate}). */
+        ESCALATE("status = 'pending' and escalated_at is null and escalate_at <= :now and expires_at > :now", "escalate_at");
+
+        private final String where;
+        private final String orderBy;
+
+        Due(String where, String orderBy) {
+            this.where = where;
+            this.orderBy = orderBy;
+        }
+    }
+
+    /** The request, or null when there is none. */
+    public Uni<ApprovalRequest> find(String id) {
+        return ApprovalRequest.findById(id);
+    }
 
     /** The request, or 404; {@code lock} takes its row lock for the current transaction. */
     public Uni<ApprovalRequest> load(String id, boolean lock) {
-        Uni<ApprovalRequest> found = lock ? ApprovalRequest.findById(id, LockModeType.PESSIMISTIC_WRITE)
-                : ApprovalRequest.findById(id);
+        Uni<ApprovalRequest> found = lock ? ApprovalRequest.findById(id, LockModeType.PESSIMISTIC_WRITE) : find(id);
         return found.map(r -> {
             if (r == null) {
                 throw ApiException.notFound("No such approval request.");
             }
             return r;
         });
+    }
+
+    /** Inserts a new request. */
+    public Uni<Void> insert(ApprovalRequest r) {
+        return r.persist().replaceWithVoid();
+    }
+
+    /** Writes the changes made to loaded requests and their new decisions now, for SQL that reads them from the tables. */
+    public Uni<Void> flush() {
+        return Panache.getSession().flatMap(s -> s.flush());
     }
 
     /** The decisions of these requests, oldest first. */
@@ -67,7 +108,7 @@ public class ApprovalStore {
         d.requestId = r.id;
         d.principalId = caller.id();
         d.principalName = caller.name();
-        d.kind = kind.wire();
+        d.kind = kind;
         d.note = note;
         d.decidedAt = now;
         d.narrowedScope = narrowed.scope();
@@ -77,13 +118,12 @@ public class ApprovalStore {
     }
 
     /**
-     * Locks up to {@link #JOB_BATCH} rows matching {@code where} (a predicate of {@link ApprovalRules}
-     * with parameter {@code :now}) with SKIP LOCKED, so replicas running the same job never take the
-     * same row.
+     * Locks up to {@link #JOB_BATCH} of the job's candidates with SKIP LOCKED, so replicas running
+     * the same job never take the same row.
      */
-    public Uni<List<ApprovalRequest>> claim(String where, String orderBy, Instant now) {
-        return Panache.getSession().flatMap(s -> s.createNativeQuery("select * from approval_request where " + where
-                + " order by " + orderBy + " limit " + JOB_BATCH + " for update skip locked", ApprovalRequest.class)
+    public Uni<List<ApprovalRequest>> claim(Due due, Instant now) {
+        return Panache.getSession().flatMap(s -> s.createNativeQuery("select * from approval_request where " + due.where
+                + " order by " + due.orderBy + " limit " + JOB_BATCH + " for update skip locked", ApprovalRequest.class)
                 .setParameter("now", now)
                 .getResultList());
     }
@@ -91,7 +131,7 @@ public class ApprovalStore {
     /** Locks the open requests of the requester in these namespaces. */
     public Uni<List<ApprovalRequest>> lockOpen(String requesterId, List<String> namespaces) {
         return Panache.getSession().flatMap(s -> s.createNativeQuery("select * from approval_request where "
-                + "requester_id = :requester and namespace in (:namespaces) and " + ApprovalRules.OPEN_SQL
+                + "requester_id = :requester and namespace in (:namespaces) and " + OPEN
                 + " order by id for update", ApprovalRequest.class)
                 .setParameter("requester", requesterId)
                 .setParameter("namespaces", namespaces)
@@ -136,11 +176,10 @@ public class ApprovalStore {
     /** The request as {@link ApprovalRules} see it, given its decisions (others' are ignored). */
     public static State state(ApprovalRequest r, List<ApprovalDecision> ds) {
         Set<String> approvedBy = new HashSet<>();
-        ds.stream().filter(d -> d.requestId.equals(r.id) && DecisionKind.APPROVE.wire().equals(d.kind))
+        ds.stream().filter(d -> d.requestId.equals(r.id) && d.kind == DecisionKind.APPROVE)
                 .forEach(d -> approvedBy.add(d.principalId));
-        return new State(r.statusEnum(), r.requesterId, r.requiredApprovals, r.delaySeconds, r.expiresAt, r.issueAt, approvedBy,
-                budget(r), new Ladder(r.remindAt, r.remindedAt, r.escalateAt, r.escalatedAt),
-                Tier.fromWire(r.tier) == Tier.CRITICAL);
+        return new State(r.status, r.requesterId, r.requiredApprovals, r.delaySeconds, r.expiresAt, r.issueAt, approvedBy,
+                budget(r), new Ladder(r.remindAt, r.remindedAt, r.escalateAt, r.escalatedAt), r.tier == Tier.CRITICAL);
     }
 
     /** The budget in effect of a request. */
@@ -162,7 +201,7 @@ public class ApprovalStore {
     /** The open (pending or delayed) request with this dedupe key, locked, or null. */
     public Uni<ApprovalRequest> openByDedupe(byte[] dedupeKey) {
         return Panache.getSession().flatMap(s -> s.createNativeQuery("select * from approval_request where dedupe_key = :key and "
-                + ApprovalRules.OPEN_SQL + " for update", ApprovalRequest.class)
+                + OPEN + " for update", ApprovalRequest.class)
                 .setParameter("key", dedupeKey)
                 .getResultList())
                 .map(rows -> rows.isEmpty() ? null : rows.get(0));

@@ -23,11 +23,9 @@ import com.agentsecretstore.notify.EventLog;
 import com.agentsecretstore.notify.EventType;
 import com.agentsecretstore.notify.Notice;
 import com.agentsecretstore.policy.Scope;
-import com.agentsecretstore.policy.Tier;
 import com.agentsecretstore.principal.Caller;
 import com.agentsecretstore.token.TokenIssuer;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -77,7 +75,7 @@ public class ApprovalTransitions {
             if (t.budget() != null) {
                 narrow(r, t.budget());
             }
-            r.status = t.next().wire();
+            r.status = t.next();
             if (t.issueAt() != null) {
                 r.issueAt = t.issueAt();
             }
@@ -92,7 +90,7 @@ public class ApprovalTransitions {
         });
         if (t.effect() == Effect.ESCALATE) {
             // Who receives the event is the access model's SQL, which reads escalated_at from the row.
-            step = step.chain(() -> Panache.getSession().flatMap(s -> s.flush()));
+            step = step.chain(store::flush);
         }
         // A job acts for nobody: its events name no actor.
         Caller by = "system".equals(actor.id()) ? null : actor;
@@ -104,7 +102,7 @@ public class ApprovalTransitions {
         return step.chain(() -> {
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("effect", t.effect().wire());
-            details.put("status", r.status);
+            details.put("status", r.status.wire());
             if (r.tokenId != null) {
                 details.put("token_id", r.tokenId);
             }
@@ -158,7 +156,7 @@ public class ApprovalTransitions {
 
     /** Issues the token with the budget in effect; its lifetime runs from now, the moment of issuance. */
     private Uni<Void> issue(ApprovalRequest r, Caller actor) {
-        return issuer.issueForRequest(actor, r.requesterId, r.id, r.scope, r.scopeGlob, r.namespace, Tier.fromWire(r.tier),
+        return issuer.issueForRequest(actor, r.requesterId, r.id, r.scope, r.scopeGlob, r.namespace, r.tier,
                 r.tokenTtlSeconds, r.maxUses).invoke(t -> r.tokenId = t.id).replaceWithVoid();
     }
 
@@ -179,16 +177,16 @@ public class ApprovalTransitions {
         p.put("requested_by", r.requesterName);
         p.put("scope", r.scope);
         p.put("secret_paths", List.of(r.secretPaths));
-        p.put("tier", r.tier);
+        p.put("tier", r.tier.wire());
         p.put("description", r.description);
         p.put("expires_at", r.expiresAt.truncatedTo(ChronoUnit.SECONDS).toString());
         p.put("approve_url", approveUrl(r.id));
-        p.put("status", r.status);
+        p.put("status", r.status.wire());
         p.put("requester_id", r.requesterId);
         p.put("namespace", r.namespace);
         if (r.trustTier != null) {
-            p.put("trust_tier", r.trustTier);
-            p.put("trust_source", r.trustSource);
+            p.put("trust_tier", r.trustTier.wire());
+            p.put("trust_source", r.trustSource == null ? null : r.trustSource.wire());
         }
         p.put("required_approvals", r.requiredApprovals);
         p.put("received_approvals", received);

@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -28,10 +27,11 @@ import io.vertx.mutiny.sqlclient.RowIterator;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * The {@code Idempotency-Key} of token requests: the SQL of table {@code idempotency_key} and what
- * a replay answers. A key belongs to one principal and lives {@link #KEEP}. The first request with
- * a key claims it (one insert, so parallel retries cannot both run), and its answer is kept without
- * any token value; a replay with the same body gets that answer, with another body a 422.
+ * The {@code Idempotency-Key} of token requests: owns table {@code idempotency_key} (every
+ * statement on it, plain SQL) and says what a replay answers. A key belongs to one principal and
+ * lives {@link #KEEP}. The first request with a key claims it (one insert, so parallel retries
+ * cannot both run), and its answer is kept without any token value; a replay with the same body
+ * gets that answer, with another body a 422.
  *
  * <p>A token value is never kept, so the replay of an immediate grant cannot return it; minting a
  * second token for the same key would hand out twice what was asked once. That replay is a 409
@@ -77,6 +77,10 @@ public class IdempotencyKeys {
 
     /** A key already used: what its first request sent and answered (outcome null: still being served). */
     record Stored(byte[] bodySha256, Kind outcome, String response) {
+        static Stored from(Row row) {
+            return new Stored(row.getBuffer("body_sha256").getBytes(), Kind.fromWire(row.getString("outcome")),
+                    row.getString("response"));
+        }
     }
 
     /** Claims the key for this request; null when claimed, else what is stored under it. */
@@ -91,10 +95,7 @@ public class IdempotencyKeys {
                                 // The first request failed and let go of the key between our two statements.
                                 return new Stored(bodySha256, null, null);
                             }
-                            Row r = it.next();
-                            String outcome = r.getString("outcome");
-                            return new Stored(r.getBuffer("body_sha256").getBytes(),
-                                    outcome == null ? null : Kind.valueOf(outcome.toUpperCase(Locale.ROOT)), r.getString("response"));
+                            return Stored.from(it.next());
                         }));
     }
 
@@ -107,7 +108,7 @@ public class IdempotencyKeys {
             return Uni.createFrom().failure(e);
         }
         return pool.preparedQuery(COMPLETE)
-                .execute(Tuple.of(principalId, key, answer.kind().name().toLowerCase(Locale.ROOT), body)).replaceWithVoid();
+                .execute(Tuple.of(principalId, key, answer.kind().wire(), body)).replaceWithVoid();
     }
 
     /** Lets go of a key whose request failed: nothing was done, so a retry may do it. */

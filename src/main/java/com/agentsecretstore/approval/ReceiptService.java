@@ -22,27 +22,31 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class ReceiptService {
 
+    private final ReceiptStore receipts;
+    private final ApprovalStore requests;
     private final AccessLoader access;
 
-    public ReceiptService(AccessLoader access) {
+    public ReceiptService(ReceiptStore receipts, ApprovalStore requests, AccessLoader access) {
+        this.receipts = receipts;
+        this.requests = requests;
         this.access = access;
     }
 
     public Uni<ReceiptView> get(Caller caller, String requestId) {
-        return Panache.withSession(() -> ApprovalReceipt.<ApprovalReceipt>findById(requestId).flatMap(receipt -> {
+        return Panache.withSession(() -> receipts.find(requestId).flatMap(receipt -> {
             if (receipt != null) {
                 // The request's escalation approvers saw it; so they see its receipt while the request row exists.
-                return ApprovalRequest.<ApprovalRequest>findById(requestId)
+                return requests.find(requestId)
                         .map(r -> r == null ? new Target(receipt.namespace, receipt.requesterId) : ApprovalStore.target(r))
                         .flatMap(target -> access.require(Action.SEE, caller, target)).map(allowed -> view(receipt));
             }
             // No receipt: say whether the request is still open, to those who may see it.
-            return ApprovalRequest.<ApprovalRequest>findById(requestId).flatMap(r -> {
+            return requests.find(requestId).flatMap(r -> {
                 if (r == null) {
                     throw ApiException.notFound("No such approval request.");
                 }
                 return access.require(Action.SEE, caller, ApprovalStore.target(r)).map(allowed -> {
-                    throw ApiException.notFound("The request is " + r.status + ": it has no receipt until it ends.");
+                    throw ApiException.notFound("The request is " + r.status.wire() + ": it has no receipt until it ends.");
                 });
             });
         }));

@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -15,18 +14,16 @@ import com.agentsecretstore.approval.ReceiptApi.Party;
 import com.agentsecretstore.approval.ReceiptApi.Policy;
 import com.agentsecretstore.approval.ReceiptApi.Receipt;
 import com.agentsecretstore.audit.SealKeys;
-import com.agentsecretstore.crypto.SigningKey;
-import com.agentsecretstore.notify.EventType;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 
 /**
  * Writes the signed receipt of a request when it ends, in the transaction that ends it: if the
  * receipt cannot be written (or signed), the ending is rolled back with it, so an ended request
- * always has its receipt and a receipt never describes an ending that did not happen.
+ * always has its receipt and a receipt never describes an ending that did not happen. The receipt is
+ * stored through {@link ReceiptStore}.
  *
  * <p>Its one caller is where the approval flow publishes a lifecycle event ({@link #ended}): every
  * terminal transition (token issued, denied, cancelled, expired) publishes exactly one terminal event,
@@ -39,17 +36,17 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class ReceiptWriter {
 
-    /** The terminal events and the outcome each one records. */
-    static final Map<String, String> OUTCOMES = Map.of(EventType.TOKEN_ISSUED, "issued", EventType.DENIED, "denied",
-            EventType.CANCELLED, "cancelled", EventType.EXPIRED, "expired");
-
     private static final HexFormat HEX = HexFormat.of();
 
+    private final ApprovalStore requests;
+    private final ReceiptStore receipts;
     private final SealKeys keys;
     private final ObjectMapper json;
     private final Clock clock;
 
-    public ReceiptWriter(SealKeys keys, ObjectMapper json, Clock clock) {
+    public ReceiptWriter(ApprovalStore requests, ReceiptStore receipts, SealKeys keys, ObjectMapper json, Clock clock) {
+        this.requests = requests;
+        this.receipts = receipts;
         this.keys = keys;
         this.json = json;
         this.clock = clock;
@@ -60,12 +57,12 @@ public class ReceiptWriter {
      * the receipt when {@code eventType} ends the request, and does nothing otherwise.
      */
     public Uni<Void> ended(String eventType, ApprovalRequest r) {
-        String outcome = OUTCOMES.get(eventType);
+        ReceiptOutcome outcome = ReceiptOutcome.ofEvent(eventType);
         if (outcome == null) {
             return Uni.createFrom().voidItem();
         }
-        return Panache.getSession().flatMap(s -> s.flush())
-                .chain(() -> ApprovalDecision.<ApprovalDecision>list("requestId = ?1 order by decidedAt, id", r.id))
+        return requests.flush()
+                .chain(() -> requests.decisions(List.of(r.id)))
                 // The cached key: a pooled connection of its own could wait behind every request queued on this row.
                 .flatMap(decisions -> keys.current().flatMap(key -> {
                     String payload = payload(receipt(r, outcome, decisions, key.id()));
@@ -78,7 +75,7 @@ public class ReceiptWriter {
                     stored.keyId = key.id();
                     stored.signature = key.sign(signedBytes(payload));
                     stored.createdAt = clock.instant().truncatedTo(ChronoUnit.MICROS);
-                    return stored.persist().replaceWithVoid();
+                    return receipts.insert(stored);
                 }));
     }
 
@@ -87,18 +84,13 @@ public class ReceiptWriter {
         return (ReceiptApi.VERSION + "\n" + payload).getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Whether the stored receipt's signature holds under {@code key}'s public key. */
-    static boolean verifies(ApprovalReceipt receipt, SigningKey key) {
-        return SigningKey.verify(key.publicKey(), signedBytes(receipt.payload), receipt.signature);
-    }
-
-    static Receipt receipt(ApprovalRequest r, String outcome, List<ApprovalDecision> decisions, String keyId) {
+    static Receipt receipt(ApprovalRequest r, ReceiptOutcome outcome, List<ApprovalDecision> decisions, String keyId) {
         Policy policy = r.policyRevision == null ? null
                 : new Policy(r.policyRevision, r.policySha256 == null ? null : HEX.formatHex(r.policySha256));
         List<Decision> made = decisions.stream()
-                .map(d -> new Decision(d.kind, new Party(d.principalId, d.principalName), micros(d.decidedAt), d.note)).toList();
-        return new Receipt(ReceiptApi.VERSION, r.id, outcome, new Party(r.requesterId, r.requesterName), r.namespace, r.scope,
-                List.of(r.secretPaths), r.tier, r.tokenTtlSeconds, r.description, policy, r.requiredApprovals, made,
+                .map(d -> new Decision(d.kind.wire(), new Party(d.principalId, d.principalName), micros(d.decidedAt), d.note)).toList();
+        return new Receipt(ReceiptApi.VERSION, r.id, outcome.wire(), new Party(r.requesterId, r.requesterName), r.namespace, r.scope,
+                List.of(r.secretPaths), r.tier.wire(), r.tokenTtlSeconds, r.description, policy, r.requiredApprovals, made,
                 r.delaySeconds, micros(r.issueAt), r.tokenId, micros(r.createdAt), micros(r.decidedAt), keyId);
     }
 

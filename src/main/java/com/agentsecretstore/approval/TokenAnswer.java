@@ -1,5 +1,7 @@
 package com.agentsecretstore.approval;
 
+import java.util.Locale;
+
 import com.agentsecretstore.token.TokenApi.TokenResponse;
 
 /**
@@ -14,7 +16,21 @@ public record TokenAnswer(Kind kind, TokenResponse body) {
         /** An approval request was opened and its approvers notified. */
         OPENED,
         /** The same ask was already open: that request is the answer, and no one is notified again. */
-        REPEATED
+        REPEATED;
+
+        /** As column {@code idempotency_key.outcome} holds it. */
+        public String wire() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        public static Kind fromWire(String value) {
+            for (Kind k : values()) {
+                if (k.wire().equals(value)) {
+                    return k;
+                }
+            }
+            return null;
+        }
     }
 
     @Override

@@ -190,7 +190,7 @@ public class TokenRequests {
     private Uni<TokenAnswer> repeat(Caller caller, ApprovalRequest r) {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("approval_request_id", r.id);
-        details.put("status", r.status);
+        details.put("status", r.status.wire());
         if (r.runId != null) {
             details.put("run_id", r.runId);
         }
@@ -200,7 +200,7 @@ public class TokenRequests {
     }
 
     private static TokenResponse response(ApprovalRequest r) {
-        return TokenResponse.open(r.status, r.id, r.scope, r.tier, r.requiredApprovals, r.expiresAt, r.maxUses, r.runId);
+        return TokenResponse.open(r.status.wire(), r.id, r.scope, r.tier.wire(), r.requiredApprovals, r.expiresAt, r.maxUses, r.runId);
     }
 
     private Uni<TokenAnswer> create(Caller caller, Ask ask, Evaluation e, byte[] dedupeKey, Instant now) {
@@ -221,23 +221,23 @@ public class TokenRequests {
         r.requestedMaxUses = ask.maxUses();
         r.runId = ask.runId();
         r.dedupeKey = dedupeKey;
-        r.tier = req.tier().wire();
+        r.tier = req.tier();
         r.requiredApprovals = req.requiredApprovals();
         r.delaySeconds = req.approvalDelaySeconds();
-        r.trustTier = e.trustApplied() ? e.trust().wire() : null;
-        r.trustSource = e.trustApplied() && e.trustSource() != null ? e.trustSource().wire() : null;
+        r.trustTier = e.trustApplied() ? e.trust() : null;
+        r.trustSource = e.trustApplied() ? e.trustSource() : null;
         r.secretPaths = e.secretPaths().toArray(String[]::new);
         r.explanation = req.reason();
         r.policyRevision = e.policyRevision();
         r.policySha256 = e.policySha256();
-        r.status = ApprovalStatus.PENDING.wire();
+        r.status = ApprovalStatus.PENDING;
         r.createdAt = now;
         r.expiresAt = now.plusSeconds(e.policy().effectiveRequestTtlSeconds());
         r.scheduleLadder(Sla.forRequest(e.policy(), req.matchedPattern()));
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("approval_request_id", r.id);
         details.put("scope", r.scope);
-        details.put("tier", r.tier);
+        details.put("tier", r.tier.wire());
         details.put("required_approvals", r.requiredApprovals);
         details.put("delay_seconds", r.delaySeconds);
         details.put("explanation", r.explanation);
@@ -249,10 +249,10 @@ public class TokenRequests {
             details.put("run_id", r.runId);
         }
         if (r.trustTier != null) {
-            details.put("trust_tier", r.trustTier);
-            details.put("trust_source", r.trustSource);
+            details.put("trust_tier", r.trustTier.wire());
+            details.put("trust_source", r.trustSource == null ? null : r.trustSource.wire());
         }
-        return r.persist()
+        return store.insert(r)
                 .call(() -> audit.append(AuditEvent.success(AuditAction.APPROVAL_REQUEST, caller)
                         .onPath(r.namespace, null).onTarget(r.id).with(details)))
                 .call(() -> transitions.requested(r))
