@@ -2,6 +2,8 @@ package com.agentsecretstore.notify;
 
 import java.util.Locale;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /**
  * Where one webhook or mail delivery of the outbox stands (column {@code status}): {@code pending}
  * until claimed, {@code sending} while a dispatcher holds its lease, then {@code delivered}, or
@@ -10,7 +12,13 @@ import java.util.Locale;
 public enum DeliveryState {
     PENDING, SENDING, DELIVERED, FAILED;
 
+    /** The column's (and the API's) lowercase text. */
+    @JsonValue
     public String wire() {
         return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static DeliveryState fromWire(String wire) {
+        return valueOf(wire.toUpperCase(Locale.ROOT));
     }
 }
