@@ -2,8 +2,6 @@ package com.agentsecretstore.notify;
 
 import java.util.Locale;
 
-import com.fasterxml.jackson.annotation.JsonValue;
-
 /**
  * Where one webhook or mail delivery of the outbox stands (column {@code status}): {@code pending}
  * until claimed, {@code sending} while a dispatcher holds its lease, then {@code delivered}, or
@@ -13,7 +11,6 @@ public enum DeliveryState {
     PENDING, SENDING, DELIVERED, FAILED;
 
     /** The column's (and the API's) lowercase text. */
-    @JsonValue
     public String wire() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -28,7 +28,7 @@ public final class WebhookApi {
     }
 
     public record DeliveryView(String id, String webhookId, String eventId, String eventType, long eventSeq,
-            String approvalRequestId, DeliveryState status, int attempts, Instant nextAttemptAt, Integer lastStatusCode,
+            String approvalRequestId, String status, int attempts, Instant nextAttemptAt, Integer lastStatusCode,
             String lastError, Instant deliveredAt, Instant createdAt) {
     }
 }

@@ -116,7 +116,7 @@ final class WebhookDeliveries {
     private static DeliveryView view(Row row) {
         return new DeliveryView(row.getString("id"), row.getString("webhook_id"), row.getString("event_id"),
                 row.getString("event_type"), row.getLong("event_seq"), row.getString("approval_request_id"),
-                DeliveryState.fromWire(row.getString("status")), row.getInteger("attempts"), Outbox.instant(row, "next_attempt_at"),
+                DeliveryState.fromWire(row.getString("status")).wire(), row.getInteger("attempts"), Outbox.instant(row, "next_attempt_at"),
                 row.getInteger("last_status_code"), row.getString("last_error"), Outbox.instant(row, "delivered_at"),
                 Outbox.instant(row, "created_at"));
     }
