@@ -10,7 +10,12 @@ import java.util.Locale;
 public enum DeliveryState {
     PENDING, SENDING, DELIVERED, FAILED;
 
+    /** The column's (and the API's) lowercase text. */
     public String wire() {
         return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static DeliveryState fromWire(String wire) {
+        return valueOf(wire.toUpperCase(Locale.ROOT));
     }
 }

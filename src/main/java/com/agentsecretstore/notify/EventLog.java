@@ -2,7 +2,7 @@ package com.agentsecretstore.notify;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -11,10 +11,10 @@ import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.hibernate.reactive.mutiny.Mutiny;
+
 import com.agentsecretstore.common.AssConfig;
 import com.agentsecretstore.common.Ids;
-import com.agentsecretstore.access.AccessModel;
-import com.agentsecretstore.principal.Principal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -32,12 +32,14 @@ import io.smallrye.mutiny.Uni;
  * key would take anyway) before it; under the lock come only the inserts, which then wait on no one.
  * A webhook being deleted by a stuck transaction delays the events meant for it (until
  * {@code lock_timeout}), never anyone else's.
+ *
+ * <p>It owns no table: every statement is its table's owner's ({@link EventTable},
+ * {@link WebhookTable}, {@link WebhookDeliveries}, {@link MailDeliveries}), run through the session
+ * of the caller's Hibernate Reactive transaction, so that the rows and the NOTIFY commit or roll
+ * back with the change that caused them.
  */
 @ApplicationScoped
 public class EventLog {
-
-    /** Serializes event writers so that seq order is commit order (see V4__notifications.sql). */
-    static final long EVENT_LOCK = 7364100L;
 
     /**
      * The NOTIFY channel: one per schema, so that services on other schemas of the same database
@@ -62,128 +64,53 @@ public class EventLog {
         this.mail = mail;
     }
 
-    /** Must run inside a reactive transaction. */
-    public Uni<Event> publish(Notice notice) {
+    /** Must run inside a reactive transaction; its statements go through that transaction's session. */
+    public Uni<Void> publish(Notice notice) {
         Instant now = clock.instant();
-        Event e = new Event();
-        e.id = Ids.next("evt");
-        e.type = notice.type();
-        e.approvalRequestId = notice.approvalRequestId();
-        e.namespace = notice.namespace();
-        e.requesterId = notice.requesterId();
-        e.createdAt = now;
+        String id = Ids.next("evt");
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("event", notice.type());
         payload.putAll(notice.payload());
-        payload.put("timestamp", now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
-        payload.put("event_id", e.id);
-        e.payload = write(payload);
-        return webhookTargets(e).flatMap(webhooks -> mailRecipients(e).flatMap(recipients -> Panache.getSession()
-                .flatMap(s -> s.createNativeQuery("select pg_advisory_xact_lock(" + EVENT_LOCK + ")").getSingleResult())
-                .chain(() -> e.persist())
-                .chain(() -> Panache.getSession().flatMap(s -> s.flush()))
-                .chain(() -> deliveries(e, webhooks, now))
-                .chain(() -> emails(e, recipients, payload, now))
-                .chain(() -> Panache.getSession().flatMap(s -> s.createNativeQuery("select pg_notify(:channel, :seq)")
-                        .setParameter("channel", channel(config))
-                        .setParameter("seq", String.valueOf(e.seq))
-                        .getSingleResult()))))
-                .replaceWith(e);
+        payload.put("timestamp", now.truncatedTo(ChronoUnit.SECONDS).toString());
+        payload.put("event_id", id);
+        String text = write(payload);
+        String orderingKey = notice.approvalRequestId() == null ? id : notice.approvalRequestId();
+        return Panache.getSession().flatMap(s -> webhookTargets(s, notice).flatMap(webhooks -> mailRecipients(s, notice)
+                .flatMap(recipients -> {
+                    MailComposer.Message message = recipients.isEmpty() ? null : mail.compose(notice.type(), payload);
+                    return EventTable.lockWriters(s)
+                            .chain(() -> EventTable.insert(s, id, notice, text, now))
+                            .call(seq -> WebhookDeliveries.insert(s, seq, orderingKey, webhooks, now))
+                            .call(seq -> MailDeliveries.insert(s, seq, message, recipients, now))
+                            .chain(seq -> EventTable.notify(s, channel(config), seq));
+                })));
     }
 
     /** The webhooks that receive the event, locked so that none is deleted before the outbox rows are in. */
-    private Uni<List<String>> webhookTargets(Event e) {
-        return receivingWebhooks(e).flatMap(ids -> ids.isEmpty() ? Uni.createFrom().item(ids)
-                : Panache.getSession().flatMap(s -> s.createNativeQuery(
-                        "select id from webhook where id in (:ids) order by id for key share", String.class)
-                        .setParameter("ids", ids).getResultList()));
-    }
-
-    private Uni<List<String>> receivingWebhooks(Event e) {
-        return Panache.getSession()
-                // A webhook receives what its owner may see (the access model's rule).
-                .flatMap(s -> s.createNativeQuery("select w.id from webhook w join principal p on p.id = w.created_by "
-                        + "where w.disabled_at is null and :type = any(w.events) and "
-                        + AccessModel.seeSql("p", ":ns", ":requester", ":request"), String.class)
-                        .setParameter("type", e.type)
-                        .setParameter("request", e.approvalRequestId == null ? "" : e.approvalRequestId)
-                        .setParameter("requester", e.requesterId == null ? "" : e.requesterId)
-                        .setParameter("ns", e.namespace == null ? "" : e.namespace)
-                        .getResultList());
-    }
-
-    private Uni<Void> deliveries(Event e, List<String> ids, Instant now) {
-        List<WebhookDelivery> rows = new ArrayList<>();
-        for (String webhookId : ids) {
-            WebhookDelivery d = new WebhookDelivery();
-            d.id = Ids.next("whd");
-            d.webhookId = webhookId;
-            d.eventSeq = e.seq;
-            d.orderingKey = e.approvalRequestId == null ? e.id : e.approvalRequestId;
-            d.status = DeliveryState.PENDING.wire();
-            d.attempts = 0;
-            d.nextAttemptAt = now;
-            d.createdAt = now;
-            rows.add(d);
-        }
-        return rows.isEmpty() ? Uni.createFrom().voidItem() : WebhookDelivery.persist(rows);
+    private static Uni<List<String>> webhookTargets(Mutiny.Session s, Notice notice) {
+        return WebhookTable.receiving(s, notice).flatMap(ids -> WebhookTable.lockAgainstDelete(s, ids));
     }
 
     /**
      * Approvers hear of new requests, reminders and escalations (those who decide the request then:
      * after an escalation, its escalation approvers too); the requester hears how its request ended.
      */
-    private Uni<Set<String>> mailRecipients(Event e) {
+    private Uni<Set<String>> mailRecipients(Mutiny.Session s, Notice notice) {
         if (!config.mail().enabled()) {
             return Uni.createFrom().item(Set.of());
         }
-        Uni<Set<String>> recipients;
-        if (TO_APPROVERS.contains(e.type)) {
-            recipients = approverEmails(e.namespace, e.requesterId, e.approvalRequestId).map(found -> {
-                Set<String> all = new LinkedHashSet<>(found);
-                config.mail().extraRecipients().ifPresent(all::addAll);
-                return all;
-            });
-        } else if (MailComposer.OUTCOMES.contains(e.type) && e.requesterId != null) {
-            recipients = Principal.<Principal>findById(e.requesterId)
-                    .map(p -> p == null || p.email == null ? Set.<String>of() : Set.of(p.email));
-        } else {
-            recipients = Uni.createFrom().item(Set.of());
+        if (TO_APPROVERS.contains(notice.type())) {
+            return MailDeliveries.approverEmails(s, notice.namespace(), notice.requesterId(), notice.approvalRequestId())
+                    .map(found -> {
+                        Set<String> all = new LinkedHashSet<>(found);
+                        config.mail().extraRecipients().ifPresent(all::addAll);
+                        return all;
+                    });
         }
-        return recipients;
-    }
-
-    private Uni<Void> emails(Event e, Set<String> to, Map<String, Object> payload, Instant now) {
-        if (to.isEmpty()) {
-            return Uni.createFrom().voidItem();
+        if (MailComposer.OUTCOMES.contains(notice.type()) && notice.requesterId() != null) {
+            return MailDeliveries.requesterEmail(s, notice.requesterId());
         }
-        MailComposer.Message m = mail.compose(e.type, payload);
-        List<MailDelivery> rows = new ArrayList<>();
-        for (String recipient : to) {
-            MailDelivery d = new MailDelivery();
-            d.id = Ids.next("mld");
-            d.eventSeq = e.seq;
-            d.recipient = recipient;
-            d.subject = m.subject();
-            d.body = m.body();
-            d.status = DeliveryState.PENDING.wire();
-            d.attempts = 0;
-            d.nextAttemptAt = now;
-            d.createdAt = now;
-            rows.add(d);
-        }
-        return MailDelivery.persist(rows);
-    }
-
-    /** Those who may decide the request (the access model's rule) and have an email. */
-    private Uni<Set<String>> approverEmails(String namespace, String requesterId, String requestId) {
-        return Panache.getSession().flatMap(s -> s.createNativeQuery("select p.email from principal p where p.email is not null and "
-                + AccessModel.decideSql("p", ":ns", ":requester", ":request") + " order by p.id", String.class)
-                .setParameter("ns", namespace)
-                .setParameter("request", requestId == null ? "" : requestId)
-                .setParameter("requester", requesterId == null ? "" : requesterId)
-                .getResultList())
-                .map(found -> (Set<String>) new LinkedHashSet<>(found));
+        return Uni.createFrom().item(Set.of());
     }
 
     private String write(Map<String, Object> payload) {

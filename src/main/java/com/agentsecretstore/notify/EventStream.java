@@ -1,7 +1,5 @@
 package com.agentsecretstore.notify;
 
-import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,7 +12,6 @@ import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import com.agentsecretstore.access.AccessModel;
 import com.agentsecretstore.approval.ApprovalSignals;
 import com.agentsecretstore.common.AssConfig;
 import com.agentsecretstore.common.ConcurrencyLimit;
@@ -29,8 +26,6 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.pubsub.PgSubscriber;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgConnectOptions;
 
 /**
@@ -45,15 +40,8 @@ import io.vertx.pgclient.PgConnectOptions;
 @ApplicationScoped
 public class EventStream {
 
-    static final String COLUMNS = "seq, id, type, approval_request_id, namespace, requester_id, payload, created_at";
-
-    // --- Visibility: the access model's SQL, nothing restated here --------------------------------
-    /** Replay reads only the events of requests principal {@code $3} may see. */
-    static final String VISIBLE_TO_VIEWER = " and exists (select 1 from principal p where p.id = $3 and "
-            + AccessModel.seeSql("p", "event.namespace", "event.requester_id", "event.approval_request_id") + ")";
-    /** Live events carry who may see them, computed once per event when it is read, not per stream. */
-    static final String AUDIENCE = ", array(select p.id from principal p where "
-            + AccessModel.seeSql("p", "event.namespace", "event.requester_id", "event.approval_request_id") + ") as audience";
+    /** Events read at most per catch-up query; a full batch means there may be more. */
+    private static final int CATCH_UP_BATCH = 1000;
 
     private final Pool pool;
     private final Vertx vertx;
@@ -138,15 +126,11 @@ public class EventStream {
             return;
         }
         again.set(false);
-        Uni<Long> start = lastSeen.get() >= 0 ? Uni.createFrom().item(lastSeen.get())
-                : pool.query("select coalesce(max(seq), 0) from event").execute()
-                        .map(rows -> rows.iterator().next().getLong(0));
-        start.flatMap(after -> pool.preparedQuery("select " + COLUMNS + AUDIENCE + " from event where seq > $1 order by seq limit 1000")
-                .execute(Tuple.of(after)).map(rows -> {
+        Uni<Long> start = lastSeen.get() >= 0 ? Uni.createFrom().item(lastSeen.get()) : EventTable.head(pool);
+        start.flatMap(after -> EventTable.live(pool, after, CATCH_UP_BATCH).map(events -> {
                     lastSeen.compareAndSet(-1, after);
                     int n = 0;
-                    for (Row row : rows) {
-                        StoredEvent e = toEvent(row);
+                    for (StoredEvent e : events) {
                         if (e.seq() > lastSeen.get()) {
                             lastSeen.set(e.seq());
                             n++;
@@ -163,7 +147,7 @@ public class EventStream {
                     if (n > 0) {
                         dispatchers.wake();
                     }
-                    if (n >= 1000 || again.getAndSet(false)) {
+                    if (n >= CATCH_UP_BATCH || again.getAndSet(false)) {
                         catchUp();
                     }
                 }, e -> {
@@ -179,7 +163,7 @@ public class EventStream {
      * already holds its limit of feeds on this replica; the feed ends when the caller's key lapses.
      */
     public Multi<FeedItem> stream(Caller caller, Long after) {
-        // Replayed rows were filtered by VISIBLE_TO_VIEWER and carry no audience; live ones do.
+        // Replayed rows were filtered by EventTable.VISIBLE_TO_VIEWER and carry no audience; live ones do.
         Predicate<StoredEvent> visible = e -> e.audience() == null || e.audience().contains(caller.id());
         ConcurrencyLimit.Permit permit = streams.acquire(caller.id());
         AssConfig.Events limits = config.events();
@@ -205,39 +189,21 @@ public class EventStream {
         return feeds.size();
     }
 
-    static final String PAGE = "select " + COLUMNS + " from event where seq > $1" + VISIBLE_TO_VIEWER
-            + " order by seq limit $2";
-
     /**
      * The caller's view of the event table: bounded pages in seq order of the rows it may see (the
-     * access model's SQL in {@link #PAGE}), so rows the caller may not see are never read.
+     * access model's SQL in {@link EventTable#PAGE}), so rows the caller may not see are never read.
      */
     private FeedSubscription.Table table(Caller caller) {
         return new FeedSubscription.Table() {
             @Override
             public Uni<List<StoredEvent>> page(long after, int size) {
-                return pool.preparedQuery(PAGE).execute(Tuple.of(after, size, caller.id())).map(rows -> {
-                    List<StoredEvent> page = new ArrayList<>(rows.size());
-                    for (Row row : rows) {
-                        page.add(toEvent(row));
-                    }
-                    return page;
-                });
+                return EventTable.page(pool, after, size, caller.id());
             }
 
             @Override
             public Uni<Long> head() {
-                return pool.query("select coalesce(max(seq), 0) from event").execute()
-                        .map(rows -> rows.iterator().next().getLong(0));
+                return EventTable.head(pool);
             }
         };
-    }
-
-    static StoredEvent toEvent(Row row) {
-        OffsetDateTime created = row.getOffsetDateTime("created_at");
-        return new StoredEvent(row.getLong("seq"), row.getString("id"), row.getString("type"),
-                row.getString("approval_request_id"), row.getString("namespace"), row.getString("requester_id"),
-                row.getString("payload"), created == null ? null : created.toInstant(),
-                row.getColumnIndex("audience") < 0 ? null : List.of(row.getArrayOfStrings("audience")));
     }
 }

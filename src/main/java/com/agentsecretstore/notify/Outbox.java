@@ -12,6 +12,7 @@ import java.util.concurrent.TimeoutException;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
@@ -143,5 +144,11 @@ final class Outbox<T> {
     /** An instant as the SQL client binds a {@code timestamptz}. */
     static OffsetDateTime at(Instant instant) {
         return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+
+    /** A {@code timestamptz} column as an instant, or null. */
+    static Instant instant(Row row, String column) {
+        OffsetDateTime at = row.getOffsetDateTime(column);
+        return at == null ? null : at.toInstant();
     }
 }

@@ -3,7 +3,6 @@ package com.agentsecretstore.notify;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -12,15 +11,15 @@ import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.mutiny.sqlclient.SqlClient;
 
 /**
  * Deletes old events, webhook deliveries and emails ({@link RetentionConfig}), in batches of
  * {@code ass.retention.batch-size} rows, each batch one short statement. Request paths never wait on
  * it: it locks only the old rows it deletes, and a batch skips rows that are locked (by a dispatcher,
  * or by another replica's pruning) instead of waiting. Deliveries go first, so that their events are
- * free to go in the same run. The statements live with each table's class ({@link WebhookDelivery#PRUNE},
- * {@link MailDelivery#PRUNE}, {@link Event#PRUNE}).
+ * free to go in the same run. The statements live with each table's owner ({@link WebhookDeliveries#prune},
+ * {@link MailDeliveries#prune}, {@link EventTable#prune}).
  */
 @ApplicationScoped
 public class Retention {
@@ -50,18 +49,23 @@ public class Retention {
     }
 
     public Uni<Pruned> prune() {
-        return prune(WebhookDelivery.PRUNE, config.webhookDeliveries(), 0, 0)
-                .flatMap(webhooks -> prune(MailDelivery.PRUNE, config.mail(), 0, 0)
-                        .flatMap(mail -> prune(Event.PRUNE, config.events(), 0, 0)
+        return prune(WebhookDeliveries::prune, config.webhookDeliveries(), 0, 0)
+                .flatMap(webhooks -> prune(MailDeliveries::prune, config.mail(), 0, 0)
+                        .flatMap(mail -> prune(EventTable::prune, config.events(), 0, 0)
                                 .map(events -> new Pruned(webhooks, mail, events))));
     }
 
-    private Uni<Long> prune(String sql, Duration keep, int batches, long deleted) {
-        OffsetDateTime before = OffsetDateTime.ofInstant(clock.instant().minus(keep), ZoneOffset.UTC);
-        return pool.preparedQuery(sql).execute(Tuple.of(before, config.batchSize())).flatMap(rows -> {
-            long total = deleted + rows.rowCount();
-            return rows.rowCount() == config.batchSize() && batches + 1 < config.maxBatchesPerRun()
-                    ? prune(sql, keep, batches + 1, total)
+    /** One table's pruning statement: deletes up to {@code limit} rows created before {@code before}. */
+    private interface Batch {
+        Uni<Integer> delete(SqlClient client, OffsetDateTime before, int limit);
+    }
+
+    private Uni<Long> prune(Batch batch, Duration keep, int batches, long deleted) {
+        OffsetDateTime before = Outbox.at(clock.instant().minus(keep));
+        return batch.delete(pool, before, config.batchSize()).flatMap(count -> {
+            long total = deleted + count;
+            return count == config.batchSize() && batches + 1 < config.maxBatchesPerRun()
+                    ? prune(batch, keep, batches + 1, total)
                     : Uni.createFrom().item(total);
         });
     }

@@ -31,7 +31,6 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * The webhook channel of the {@link Outbox}: how one delivery is sent (a signed POST) and what the
@@ -217,8 +216,7 @@ public class WebhookDispatcher implements Outbox.Sender<WebhookDeliveries.Job> {
         }
         if (status == 410) {
             // The receiver says this endpoint is gone for good: stop sending to it.
-            return pool.preparedQuery("update webhook set disabled_at = $2, disabled_reason = $3 where id = $1 and disabled_at is null")
-                    .execute(Tuple.of(webhookId, Outbox.at(clock.instant()), "receiver answered 410 Gone"))
+            return WebhookTable.disable(pool, webhookId, clock.instant(), "receiver answered 410 Gone")
                     .replaceWith(Attempt.refused(status, "410 Gone: webhook disabled"));
         }
         return Uni.createFrom().item(Attempt.failed(status, "HTTP " + status, retryAfter(answer.retryAfter())));

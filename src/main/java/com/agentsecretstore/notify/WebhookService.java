@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.LockModeType;
 
 import com.agentsecretstore.audit.AuditAction;
 import com.agentsecretstore.audit.AuditEvent;
@@ -28,11 +27,11 @@ import com.agentsecretstore.notify.WebhookApi.DeliveryView;
 import com.agentsecretstore.notify.WebhookApi.WebhookView;
 import com.agentsecretstore.principal.Caller;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 
 /**
  * Webhook registrations. Anyone authenticated may register one: it receives what its owner may
@@ -42,19 +41,19 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * URL: a second registration of the same URL is a 409 naming the existing webhook (the signing
  * secret is shown only once, so handing back the existing one would not do).
  *
- * <p>Every change runs in a {@link Transactions#run transaction that a client hanging up cannot
- * cancel}: half-cancelled transactions were what left connections "idle in transaction" holding
- * webhook rows (issue 11.2). Delete, the change an agent can fire in parallel and abandon, runs on
- * the plain SQL client: through Hibernate Reactive, an abandoned delete still stopped now and then
- * between its DELETE and its COMMIT (every storm run here, one transaction each, ended only by the
- * server's idle-in-transaction timeout 30 s later); over the SQL client's own transaction it never did.
+ * <p>Its rows are {@link WebhookTable}'s (and a webhook's deliveries {@link WebhookDeliveries}'), all
+ * on the plain SQL client. Every change runs in a transaction that a client hanging up cannot cancel
+ * ({@link Transactions#uncancellable}): half-cancelled transactions were what left connections "idle
+ * in transaction" holding webhook rows (issue 11.2). The SQL client's own transaction is the one
+ * that held up under the delete storm (an agent firing deletes in parallel and abandoning them):
+ * through Hibernate Reactive, an abandoned delete still stopped now and then between its DELETE and
+ * its COMMIT (every storm run here, one transaction each, ended only by the server's
+ * idle-in-transaction timeout 30 s later); over the SQL client's it never did.
  */
 @ApplicationScoped
 public class WebhookService {
 
     private static final SecureRandom RANDOM = new SecureRandom();
-    /** First key of the per-principal advisory lock around registrations (second: hash of the principal id). */
-    static final int REGISTRATION_LOCK = 7364101;
 
     private final Barrier barrier;
     private final AuditLog audit;
@@ -94,36 +93,31 @@ public class WebhookService {
         }
         boolean generated = request.secret() == null;
         String secret = generated ? generateSecret() : request.secret();
-        return checkUrl(request.url()).chain(() -> Transactions.run(() -> withinLimits(caller, request.url()).chain(() -> {
-            Webhook w = new Webhook();
-            w.id = Ids.next("wh");
-            w.url = request.url();
-            w.events = events.toArray(String[]::new);
-            w.description = request.description();
-            w.createdAt = clock.instant();
-            w.createdBy = caller.id();
-            seal(w, secret, 1);
-            return w.persist().call(() -> audit.append(AuditEvent.success(AuditAction.WEBHOOK_CREATE, caller).onTarget(w.id)
-                    .with(Map.of("url", w.url, "events", events))))
-                    .map(ignored -> view(w, generated ? secret : null));
-        })));
+        return checkUrl(request.url()).chain(() -> Transactions.uncancellable(pool.withTransaction(tx -> withinLimits(tx, caller,
+                request.url()).chain(() -> {
+                    String id = Ids.next("wh");
+                    Webhook w = new Webhook(id, request.url(), events, 1, seal(id, secret, 1), request.description(), null, null,
+                            clock.instant(), caller.id());
+                    return WebhookTable.insert(tx, w)
+                            .call(() -> audit.append(tx, AuditEvent.success(AuditAction.WEBHOOK_CREATE, caller).onTarget(id)
+                                    .with(Map.of("url", w.url(), "events", events))))
+                            .map(ignored -> view(w, generated ? secret : null));
+                }))));
     }
 
     /**
      * Refuses a registration over the principal's cap or for a URL it has already registered. The
      * principal's own advisory lock serializes its registrations, so parallel ones cannot both pass.
      */
-    private Uni<Void> withinLimits(Caller caller, String url) {
+    private Uni<Void> withinLimits(SqlConnection tx, Caller caller, String url) {
         int max = config.webhooks().maxPerPrincipal();
-        return Panache.getSession()
-                .flatMap(s -> s.createNativeQuery("select pg_advisory_xact_lock(" + REGISTRATION_LOCK + ", hashtext(:me))")
-                        .setParameter("me", caller.id()).getSingleResult())
-                .chain(() -> Webhook.<Webhook>find("createdBy = ?1 and url = ?2", caller.id(), url).<Webhook>firstResult())
+        return WebhookTable.lockRegistrations(tx, caller.id())
+                .chain(() -> WebhookTable.findByUrl(tx, caller.id(), url))
                 .flatMap(existing -> {
                     if (existing != null) {
-                        throw ApiException.conflict("You already have a webhook for this URL: " + existing.id + ".");
+                        throw ApiException.conflict("You already have a webhook for this URL: " + existing + ".");
                     }
-                    return Webhook.count("createdBy", caller.id());
+                    return WebhookTable.countOwned(tx, caller.id());
                 })
                 .map(count -> {
                     if (count >= max) {
@@ -138,35 +132,23 @@ public class WebhookService {
     public Uni<Page<WebhookView>> list(Caller caller, String limit, String cursor) {
         int n = Page.limit(limit);
         String after = Page.decodeCursor(cursor);
-        String where = (caller.isAdmin() ? "1 = 1" : "createdBy = :me") + (after == null ? "" : " and id > :after");
-        Map<String, Object> params = new java.util.HashMap<>();
-        if (!caller.isAdmin()) {
-            params.put("me", caller.id());
-        }
-        if (after != null) {
-            params.put("after", after);
-        }
-        return Panache.withSession(() -> Webhook.<Webhook>find(where + " order by id", params).range(0, n).list()
-                .map(rows -> Page.of(rows, n, w -> w.id, w -> view(w, null))));
+        return WebhookTable.list(pool, caller.isAdmin() ? null : caller.id(), after, n + 1)
+                .map(rows -> Page.of(rows, n, Webhook::id, w -> view(w, null)));
     }
 
     public Uni<WebhookView> get(Caller caller, String id) {
-        return Panache.withSession(() -> owned(caller, id, false).map(w -> view(w, null)));
+        return owned(pool, caller, id, false).map(w -> view(w, null));
     }
 
     public Uni<Void> delete(Caller caller, String id) {
-        return Transactions.uncancellable(pool.withTransaction(tx -> tx.preparedQuery(DELETE)
-                .execute(Tuple.of(id, caller.isAdmin(), caller.id()))
-                .flatMap(rows -> {
-                    if (rows.rowCount() == 0) {
+        return Transactions.uncancellable(pool.withTransaction(tx -> WebhookTable.delete(tx, id, caller.isAdmin(), caller.id())
+                .flatMap(deleted -> {
+                    if (!deleted) {
                         throw ApiException.notFound("No such webhook.");
                     }
                     return audit.append(tx, AuditEvent.success(AuditAction.WEBHOOK_DELETE, caller).onTarget(id));
                 })));
     }
-
-    /** Owners delete their own; admins any. Deliveries go with it (on delete cascade). */
-    private static final String DELETE = "delete from webhook where id = $1 and ($2 or created_by = $3)";
 
     /** A new signing secret; the old one stops signing at once. Returns the secret if it was generated. */
     public Uni<WebhookView> rotate(Caller caller, String id, String provided) {
@@ -174,55 +156,54 @@ public class WebhookService {
             throw ApiException.invalid("secret", "must be 8 to 256 characters");
         }
         String secret = provided == null ? generateSecret() : provided;
-        return Transactions.run(() -> owned(caller, id, true).flatMap(w -> {
-            seal(w, secret, w.secretVersion + 1);
-            return audit.append(AuditEvent.success(AuditAction.WEBHOOK_ROTATE_SECRET, caller).onTarget(id)
-                    .with(Map.of("secret_version", w.secretVersion)))
-                    .map(ignored -> view(w, provided == null ? secret : null));
-        }));
+        return Transactions.uncancellable(pool.withTransaction(tx -> owned(tx, caller, id, true).flatMap(w -> {
+            int version = w.secretVersion() + 1;
+            Barrier.Sealed sealed = seal(id, secret, version);
+            Webhook rotated = new Webhook(id, w.url(), w.events(), version, sealed, w.description(), w.disabledAt(),
+                    w.disabledReason(), w.createdAt(), w.createdBy());
+            return WebhookTable.reseal(tx, id, version, sealed)
+                    .chain(() -> audit.append(tx, AuditEvent.success(AuditAction.WEBHOOK_ROTATE_SECRET, caller).onTarget(id)
+                            .with(Map.of("secret_version", version))))
+                    .map(ignored -> view(rotated, provided == null ? secret : null));
+        })));
     }
 
     /** Turns a webhook disabled by a 410 (or otherwise) back on. */
     public Uni<WebhookView> enable(Caller caller, String id) {
-        return Transactions.run(() -> owned(caller, id, true).flatMap(w -> {
-            w.disabledAt = null;
-            w.disabledReason = null;
-            return audit.append(AuditEvent.success(AuditAction.WEBHOOK_ENABLE, caller).onTarget(id)).map(ignored -> view(w, null));
-        }));
+        return Transactions.uncancellable(pool.withTransaction(tx -> owned(tx, caller, id, true).flatMap(w -> {
+            Webhook enabled = new Webhook(id, w.url(), w.events(), w.secretVersion(), w.secret(), w.description(), null, null,
+                    w.createdAt(), w.createdBy());
+            return WebhookTable.enable(tx, id)
+                    .chain(() -> audit.append(tx, AuditEvent.success(AuditAction.WEBHOOK_ENABLE, caller).onTarget(id)))
+                    .map(ignored -> view(enabled, null));
+        })));
     }
 
     public Uni<Page<DeliveryView>> deliveries(Caller caller, String id, String limit, String cursor) {
         int n = Page.limit(limit);
         String before = Page.decodeCursor(cursor);
-        return Panache.withSession(() -> owned(caller, id, false))
+        return owned(pool, caller, id, false)
                 .chain(w -> WebhookDeliveries.list(pool, id, before, n + 1))
                 .map(rows -> Page.of(rows, n, DeliveryView::id, d -> d));
     }
 
     /** Sends a delivery again, whatever its state, as soon as possible. */
     public Uni<DeliveryView> redeliver(Caller caller, String id, String deliveryId) {
-        return Transactions.run(() -> owned(caller, id, false)
-                .chain(() -> WebhookDelivery.<WebhookDelivery>findById(deliveryId, LockModeType.PESSIMISTIC_WRITE))
-                .flatMap(d -> {
-                    if (d == null || !d.webhookId.equals(id)) {
+        return Transactions.uncancellable(pool.withTransaction(tx -> owned(tx, caller, id, false)
+                .chain(() -> WebhookDeliveries.redeliver(tx, id, deliveryId, clock.instant()))
+                .call(d -> {
+                    if (d == null) {
                         throw ApiException.notFound("No such delivery.");
                     }
-                    d.status = DeliveryState.PENDING.wire();
-                    d.attempts = 0;
-                    d.nextAttemptAt = clock.instant();
-                    d.lockedUntil = null;
-                    return audit.append(AuditEvent.success(AuditAction.WEBHOOK_REDELIVER, caller).onTarget(deliveryId))
-                            .replaceWith(d);
-                }))
-                .invoke(dispatchers::wake)
-                .map(d -> new DeliveryView(d.id, d.webhookId, null, null, d.eventSeq, d.orderingKey, d.status, d.attempts,
-                        d.nextAttemptAt, d.lastStatusCode, d.lastError, d.deliveredAt, d.createdAt));
+                    return audit.append(tx, AuditEvent.success(AuditAction.WEBHOOK_REDELIVER, caller).onTarget(deliveryId));
+                })))
+                .invoke(dispatchers::wake);
     }
 
-    private Uni<Webhook> owned(Caller caller, String id, boolean lock) {
-        Uni<Webhook> found = lock ? Webhook.findById(id, LockModeType.PESSIMISTIC_WRITE) : Webhook.findById(id);
-        return found.map(w -> {
-            if (w == null || (!caller.isAdmin() && !w.createdBy.equals(caller.id()))) {
+    /** The webhook if the caller may manage it (its owner, or an admin); with {@code lock}, locked for the transaction. */
+    private static Uni<Webhook> owned(SqlClient client, Caller caller, String id, boolean lock) {
+        return WebhookTable.find(client, id, lock).map(w -> {
+            if (w == null || (!caller.isAdmin() && !w.createdBy().equals(caller.id()))) {
                 throw ApiException.notFound("No such webhook.");
             }
             return w;
@@ -233,7 +214,7 @@ public class WebhookService {
         boolean allowPrivate = config.webhooksAllowPrivate();
         io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
         // The check resolves the host name, which blocks: it runs on a worker thread, and the
-        // answer comes back on the request's own context, where its reactive session lives.
+        // answer comes back on the request's own context (its event loop), where the rest runs.
         return Uni.createFrom().item(() -> WebhookUrls.problem(url, allowPrivate))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .emitOn(command -> context.runOnContext(v -> command.run()))
@@ -245,12 +226,8 @@ public class WebhookService {
                 });
     }
 
-    private void seal(Webhook w, String secret, int version) {
-        Barrier.Sealed sealed = barrier.seal(sealPath(w.id), version, secret.getBytes(StandardCharsets.UTF_8));
-        w.secretVersion = version;
-        w.masterKeyId = sealed.masterKeyId();
-        w.wrappedKey = sealed.wrappedKey();
-        w.ciphertext = sealed.ciphertext();
+    private Barrier.Sealed seal(String webhookId, String secret, int version) {
+        return barrier.seal(sealPath(webhookId), version, secret.getBytes(StandardCharsets.UTF_8));
     }
 
     private static List<String> validEvents(List<String> events, List<FieldError> errors) {
@@ -277,7 +254,7 @@ public class WebhookService {
     }
 
     private static WebhookView view(Webhook w, String secret) {
-        return new WebhookView(w.id, w.url, List.of(w.events), w.description, w.secretVersion, w.createdAt, w.createdBy,
-                w.disabledAt, w.disabledReason, secret);
+        return new WebhookView(w.id(), w.url(), w.events(), w.description(), w.secretVersion(), w.createdAt(), w.createdBy(),
+                w.disabledAt(), w.disabledReason(), secret);
     }
 }
