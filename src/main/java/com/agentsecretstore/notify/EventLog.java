@@ -14,7 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.agentsecretstore.common.AssConfig;
 import com.agentsecretstore.common.Ids;
 import com.agentsecretstore.access.AccessModel;
-import com.agentsecretstore.principal.Principal;
+import com.agentsecretstore.principal.PrincipalTable;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -145,7 +145,7 @@ public class EventLog {
                 return all;
             });
         } else if (MailComposer.OUTCOMES.contains(e.type) && e.requesterId != null) {
-            recipients = Principal.<Principal>findById(e.requesterId)
+            recipients = PrincipalTable.byId(e.requesterId)
                     .map(p -> p == null || p.email == null ? Set.<String>of() : Set.of(p.email));
         } else {
             recipients = Uni.createFrom().item(Set.of());
