@@ -23,6 +23,7 @@ import com.agentsecretstore.policy.PolicyApi.PolicyView;
 import com.agentsecretstore.policy.PolicyApi.SimulateRequest;
 import com.agentsecretstore.principal.Caller;
 import com.agentsecretstore.principal.Principal;
+import com.agentsecretstore.principal.PrincipalTable;
 import com.agentsecretstore.principal.Role;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -121,13 +122,13 @@ public class PolicyService {
         if (byField.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return Principal.<Principal>list("id in ?1", List.copyOf(new java.util.HashSet<>(byField.values()))).map(found -> {
+        return PrincipalTable.byIds(List.copyOf(new java.util.HashSet<>(byField.values()))).map(found -> {
             Map<String, Principal> byId = new java.util.HashMap<>();
             found.forEach(p -> byId.put(p.id, p));
             List<FieldError> errors = new java.util.ArrayList<>();
             byField.forEach((field, id) -> {
                 Principal p = byId.get(id);
-                if (p == null || p.disabled || !(p.roleEnum() == Role.APPROVER || p.roleEnum() == Role.ADMIN)) {
+                if (p == null || p.disabled || !(p.role == Role.APPROVER || p.role == Role.ADMIN)) {
                     errors.add(new FieldError(field, "must be the id of an enabled approver or admin principal"));
                 }
             });
@@ -158,7 +159,7 @@ public class PolicyService {
             throw ApiException.invalid("scope", "must be inside namespace " + namespace);
         }
         return decider.policy(namespace).invoke(policy -> requireReader(caller, policy))
-                .chain(() -> Principal.<Principal>findById(request.principalId())).flatMap(p -> {
+                .chain(() -> PrincipalTable.byId(request.principalId())).flatMap(p -> {
             if (p == null) {
                 throw ApiException.invalid("principal_id", "no such principal");
             }

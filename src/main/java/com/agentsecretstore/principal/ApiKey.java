@@ -8,7 +8,10 @@ import jakarta.persistence.Table;
 
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 
-/** An API key of a principal, kept only as the SHA-256 of the key; the key itself is shown once. */
+/**
+ * An API key of a principal, kept only as the SHA-256 of the key; the key itself is shown once. Read
+ * and written only through {@link ApiKeyTable}.
+ */
 @Entity
 @Table(name = "api_key")
 public class ApiKey extends PanacheEntityBase {

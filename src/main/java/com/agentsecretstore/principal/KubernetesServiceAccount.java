@@ -10,7 +10,8 @@ import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 
 /**
  * A Kubernetes service account ({@code <namespace>/<name>}) bound to an agent: a verified token of
- * that service account authenticates as the agent. One principal per service account.
+ * that service account authenticates as the agent. One principal per service account. Read and
+ * written only through {@link ServiceAccountTable}.
  */
 @Entity
 @Table(name = "kubernetes_service_account")
@@ -20,13 +21,6 @@ public class KubernetesServiceAccount extends PanacheEntityBase {
     public static final String FORMAT = "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?/[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
     /** 63 for the namespace, 1 for '/', 253 for the name. */
     public static final int MAX_LENGTH = 317;
-
-    /**
-     * The one lookup of the authentication path, over the plain SQL client: the bound principal of
-     * a service account, with what its {@link Caller} needs.
-     */
-    public static final String LOOKUP = "select p.id, p.name, p.role, p.namespaces, p.disabled "
-            + "from kubernetes_service_account b join principal p on p.id = b.principal_id where b.account = $1";
 
     @Id
     public String account;

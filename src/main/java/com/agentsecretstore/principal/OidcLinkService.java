@@ -2,7 +2,6 @@ package com.agentsecretstore.principal;
 
 import java.time.Clock;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,12 +38,12 @@ public class OidcLinkService {
     public Uni<PrincipalView> link(Caller caller, String id, OidcIdentity identity) {
         caller.requireAdmin(ADMINS_ONLY);
         return load(id).flatMap(p -> {
-            if (p.roleEnum() == Role.AGENT) {
+            if (p.role == Role.AGENT) {
                 throw ApiException.invalid("role", "only admins and approvers sign in through the identity provider");
             }
-            return Principal.count("oidcIssuer = ?1 and oidcSubject = ?2 and id <> ?3", identity.issuer(), identity.subject(), id)
+            return PrincipalTable.oidcIdentityTaken(identity.issuer(), identity.subject(), id)
                     .flatMap(taken -> {
-                        if (taken > 0) {
+                        if (taken) {
                             throw ApiException.conflict("This identity is already linked to another principal.");
                         }
                         p.oidcIssuer = identity.issuer();
@@ -52,7 +51,7 @@ public class OidcLinkService {
                         p.updatedAt = clock.instant();
                         return audit.append(AuditEvent.success(AuditAction.PRINCIPAL_OIDC_LINK, caller).onTarget(id)
                                 .with(details(identity.issuer(), identity.subject())))
-                                .chain(() -> ApiKey.<ApiKey>list("principalId = ?1 order by createdAt", id))
+                                .chain(() -> ApiKeyTable.ofPrincipal(id))
                                 .map(keys -> PrincipalView.of(p, keys, null));
                     });
         });
@@ -74,7 +73,7 @@ public class OidcLinkService {
     }
 
     private static Uni<Principal> load(String id) {
-        return Principal.<Principal>findById(id).map(p -> {
+        return PrincipalTable.byId(id).map(p -> {
             if (p == null) {
                 throw ApiException.notFound("No such principal.");
             }

@@ -2,20 +2,25 @@ package com.agentsecretstore.principal;
 
 import java.time.Instant;
 
+import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 
-/** A person or agent that can authenticate. Never serialized directly: see PrincipalView. */
+/**
+ * A person or agent that can authenticate. Never serialized directly: see PrincipalView. Read and
+ * written only through {@link PrincipalTable}.
+ */
 @Entity
 @Table(name = "principal")
 public class Principal extends PanacheEntityBase {
     @Id
     public String id;
     public String name;
-    public String role;
+    @Convert(converter = RoleConverter.class)
+    public Role role;
     public String[] namespaces;
     public String email;
     public String trustTier;
@@ -26,8 +31,4 @@ public class Principal extends PanacheEntityBase {
     public String oidcSubject;
     public Instant createdAt;
     public Instant updatedAt;
-
-    public Role roleEnum() {
-        return Role.fromWire(role);
-    }
 }

@@ -66,11 +66,11 @@ public final class PrincipalApi {
 
         /** {@code accounts}: the agent's service-account bindings (shown for agents only, sorted). */
         static PrincipalView of(Principal p, List<ApiKey> keys, String apiKey, List<KubernetesServiceAccount> accounts) {
-            return new PrincipalView(p.id, p.name, p.role, p.namespaces == null ? List.of() : List.of(p.namespaces),
+            return new PrincipalView(p.id, p.name, p.role.wire(), p.namespaces == null ? List.of() : List.of(p.namespaces),
                     p.email, p.trustTier, p.moltbotdenId, p.disabled, p.createdAt, p.updatedAt,
                     keys.stream().map(KeyView::of).toList(), apiKey,
                     p.oidcIssuer == null ? null : new OidcIdentity(p.oidcIssuer, p.oidcSubject),
-                    p.roleEnum() != Role.AGENT ? null
+                    p.role != Role.AGENT ? null
                             : accounts.stream().map(a -> a.account).sorted().toList());
         }
     }

@@ -29,8 +29,9 @@ import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Principals and their API keys. Every operation checks its caller first; every change is audited
- * in its own transaction.
+ * Principals, their API keys and their service-account bindings. Every operation checks its caller
+ * first; every change is audited in its own transaction (a session one: the tables' statements here
+ * are the session methods of {@link PrincipalTable}, {@link ApiKeyTable} and {@link ServiceAccountTable}).
  */
 @ApplicationScoped
 public class PrincipalService {
@@ -71,15 +72,15 @@ public class PrincipalService {
         if (!errors.isEmpty()) {
             throw ApiException.invalid(errors);
         }
-        return Principal.count("name", request.name()).flatMap(existing -> {
-            if (existing > 0) {
+        return PrincipalTable.nameTaken(request.name()).flatMap(taken -> {
+            if (taken) {
                 throw ApiException.conflict("A principal with this name already exists.");
             }
             Instant now = clock.instant();
             Principal p = new Principal();
             p.id = Ids.next(role.idPrefix());
             p.name = request.name();
-            p.role = role.wire();
+            p.role = role;
             p.namespaces = request.namespaces() == null ? new String[0]
                     : request.namespaces().stream().distinct().toArray(String[]::new);
             p.email = request.email();
@@ -89,12 +90,12 @@ public class PrincipalService {
             p.updatedAt = now;
             String plain = OpaqueTokens.generate(KEY_PREFIX);
             ApiKey key = newKey(p.id, plain, now);
-            Map<String, Object> audited = details("name", p.name, "role", p.role, "key_id", key.id);
+            Map<String, Object> audited = details("name", p.name, "role", role.wire(), "key_id", key.id);
             if (!accounts.isEmpty()) {
                 audited.put("kubernetes_service_accounts", accounts);
             }
-            return p.<Principal>persist()
-                    .call(() -> key.persist())
+            return PrincipalTable.insert(p)
+                    .call(() -> ApiKeyTable.insert(key))
                     .call(() -> bind(p.id, List.of(), accounts, now))
                     .call(() -> audit.append(AuditEvent.success(AuditAction.PRINCIPAL_CREATE, caller).onTarget(p.id).with(audited)))
                     .call(() -> Panache.getSession().flatMap(s -> s.flush()))
@@ -108,15 +109,12 @@ public class PrincipalService {
         caller.requireAdmin(ADMINS_ONLY);
         int n = Page.limit(limit);
         String after = Page.decodeCursor(cursor);
-        Uni<List<Principal>> rows = after == null
-                ? Principal.<Principal>find("order by id").range(0, n).list()
-                : Principal.<Principal>find("id > ?1 order by id", after).range(0, n).list();
-        return rows.flatMap(principals -> {
+        return PrincipalTable.page(after, n).flatMap(principals -> {
             List<String> ids = principals.stream().map(p -> p.id).toList();
             Uni<List<ApiKey>> keyRows = ids.isEmpty() ? Uni.createFrom().item(List.of())
-                    : ApiKey.<ApiKey>list("principalId in ?1 order by createdAt", ids);
+                    : ApiKeyTable.ofPrincipals(ids);
             Uni<List<KubernetesServiceAccount>> accountRows = ids.isEmpty() ? Uni.createFrom().item(List.of())
-                    : KubernetesServiceAccount.<KubernetesServiceAccount>list("principalId in ?1", ids);
+                    : ServiceAccountTable.ofPrincipals(ids);
             return keyRows.flatMap(keys -> accountRows.map(accounts -> Page.of(principals, n,
                     p -> p.id, p -> PrincipalView.of(p, keys.stream().filter(k -> k.principalId.equals(p.id)).toList(), null,
                             accounts.stream().filter(a -> a.principalId.equals(p.id)).toList()))));
@@ -135,19 +133,19 @@ public class PrincipalService {
         if (request.email() != null && !request.email().isEmpty() && !request.email().matches("[^@\\s]+@[^@\\s]+")) {
             throw ApiException.invalid("email", "must be a well-formed email address");
         }
-        return lockAdmins().chain(() -> load(id)).flatMap(p -> {
-            if (request.trustTier() != null && !request.trustTier().isEmpty() && p.roleEnum() != Role.AGENT) {
+        return PrincipalTable.lockAdmins().chain(() -> load(id)).flatMap(p -> {
+            if (request.trustTier() != null && !request.trustTier().isEmpty() && p.role != Role.AGENT) {
                 throw ApiException.invalid("trust_tier", "only agents have a trust tier");
             }
-            if (request.moltbotdenId() != null && !request.moltbotdenId().isEmpty() && p.roleEnum() != Role.AGENT) {
+            if (request.moltbotdenId() != null && !request.moltbotdenId().isEmpty() && p.role != Role.AGENT) {
                 throw ApiException.invalid("moltbotden_id", "only agents have a MoltbotDen id");
             }
             if (request.kubernetesServiceAccounts() != null && !request.kubernetesServiceAccounts().isEmpty()
-                    && p.roleEnum() != Role.AGENT) {
+                    && p.role != Role.AGENT) {
                 throw ApiException.invalid("kubernetes_service_accounts", ONLY_AGENTS_BIND);
             }
             Uni<Void> guard = Uni.createFrom().voidItem();
-            if (Boolean.TRUE.equals(request.disabled()) && !p.disabled && p.roleEnum() == Role.ADMIN) {
+            if (Boolean.TRUE.equals(request.disabled()) && !p.disabled && p.role == Role.ADMIN) {
                 guard = requireAnotherEnabledAdmin(p.id, "Disabling the last enabled admin would lock everyone out.");
             }
             return guard.chain(() -> {
@@ -184,7 +182,7 @@ public class PrincipalService {
                         : accountsOf(p.id).flatMap(had -> bind(p.id, had, accounts, p.updatedAt));
                 // Leaving a namespace ends what was under way there (reads and collection check membership too).
                 List<String> left = removed;
-                Uni<Integer> cancelled = left.isEmpty() || p.roleEnum() == Role.ADMIN ? Uni.createFrom().item(0)
+                Uni<Integer> cancelled = left.isEmpty() || p.role == Role.ADMIN ? Uni.createFrom().item(0)
                         : approvals.cancelForRemovedNamespaces(caller, p.id, left);
                 return rebound
                         .chain(() -> audit.append(AuditEvent.success(AuditAction.PRINCIPAL_UPDATE, caller).onTarget(p.id).with(changed)))
@@ -199,7 +197,7 @@ public class PrincipalService {
     @WithTransaction
     public Uni<CreatedKey> addKey(Caller caller, String id) {
         requireAdminOrSelf(caller, id);
-        return load(id).flatMap(p -> ApiKey.count("principalId = ?1 and revokedAt is null", id).flatMap(active -> {
+        return load(id).flatMap(p -> ApiKeyTable.activeCount(id).flatMap(active -> {
             if (active >= MAX_ACTIVE_KEYS) {
                 throw ApiException.conflict("This principal already has " + MAX_ACTIVE_KEYS
                         + " active keys; revoke one first.");
@@ -207,7 +205,7 @@ public class PrincipalService {
             Instant now = clock.instant();
             String plain = OpaqueTokens.generate(KEY_PREFIX);
             ApiKey key = newKey(id, plain, now);
-            return key.persist()
+            return ApiKeyTable.insert(key)
                     .call(() -> audit.append(AuditEvent.success(AuditAction.PRINCIPAL_KEY_CREATE, caller).onTarget(id)
                             .with(details("key_id", key.id))))
                     .map(ignored -> new CreatedKey(key.id, key.prefix, key.createdAt, plain));
@@ -217,8 +215,7 @@ public class PrincipalService {
     @WithTransaction
     public Uni<Void> revokeKey(Caller caller, String id, String keyId) {
         requireAdminOrSelf(caller, id);
-        return lockAdmins().chain(() -> load(id)).flatMap(p -> ApiKey.<ApiKey>find("id = ?1 and principalId = ?2", keyId, id)
-                .firstResult()
+        return PrincipalTable.lockAdmins().chain(() -> load(id)).flatMap(p -> ApiKeyTable.of(id, keyId)
                 .flatMap(key -> {
                     if (key == null) {
                         throw ApiException.notFound("No such key for this principal.");
@@ -227,8 +224,8 @@ public class PrincipalService {
                         return Uni.createFrom().voidItem();
                     }
                     Uni<Void> guard = Uni.createFrom().voidItem();
-                    if (p.roleEnum() == Role.ADMIN && !p.disabled) {
-                        guard = ApiKey.count("principalId = ?1 and revokedAt is null", id).flatMap(active -> active > 1
+                    if (p.role == Role.ADMIN && !p.disabled) {
+                        guard = ApiKeyTable.activeCount(id).flatMap(active -> active > 1
                                 ? Uni.createFrom().voidItem()
                                 : requireAnotherEnabledAdmin(id, "Revoking the last key of the last enabled admin would lock everyone out."));
                     }
@@ -243,9 +240,8 @@ public class PrincipalService {
     /** Creates the first admin when there is none. Returns true when it did. */
     @WithTransaction
     public Uni<Boolean> bootstrapAdmin(String plainKey) {
-        // Replicas starting together must not each create an admin.
-        return Panache.getSession().flatMap(s -> s.createNativeQuery("select pg_advisory_xact_lock(7364001)").getSingleResult())
-                .chain(() -> Principal.count("role = ?1 and disabled = false", Role.ADMIN.wire()))
+        return PrincipalTable.lockBootstrap()
+                .chain(PrincipalTable::enabledAdmins)
                 .flatMap(admins -> {
                     if (admins > 0) {
                         return Uni.createFrom().item(false);
@@ -254,20 +250,20 @@ public class PrincipalService {
                     Principal p = new Principal();
                     p.id = Ids.next(Role.ADMIN.idPrefix());
                     p.name = "admin";
-                    p.role = Role.ADMIN.wire();
+                    p.role = Role.ADMIN;
                     p.namespaces = new String[0];
                     p.createdAt = now;
                     p.updatedAt = now;
                     ApiKey key = newKey(p.id, plainKey, now);
                     Caller system = Caller.system("bootstrap");
-                    return Principal.count("name", p.name)
+                    return PrincipalTable.nameTaken(p.name)
                             .invoke(taken -> {
-                                if (taken > 0) {
+                                if (taken) {
                                     p.name = "admin-" + p.id.substring(4, 12).toLowerCase();
                                 }
                             })
-                            .chain(() -> p.persist())
-                            .chain(() -> key.persist())
+                            .chain(() -> PrincipalTable.insert(p))
+                            .chain(() -> ApiKeyTable.insert(key))
                             .chain(() -> audit.append(AuditEvent.success(AuditAction.PRINCIPAL_BOOTSTRAP, system).onTarget(p.id)
                                     .with(details("key_id", key.id))))
                             .replaceWith(true);
@@ -285,7 +281,7 @@ public class PrincipalService {
     }
 
     private Uni<Principal> load(String id) {
-        return Principal.<Principal>findById(id).map(p -> {
+        return PrincipalTable.byId(id).map(p -> {
             if (p == null) {
                 throw ApiException.notFound("No such principal.");
             }
@@ -294,7 +290,7 @@ public class PrincipalService {
     }
 
     private Uni<List<KubernetesServiceAccount>> accountsOf(String id) {
-        return KubernetesServiceAccount.list("principalId = ?1 order by account", id);
+        return ServiceAccountTable.ofPrincipal(id);
     }
 
     /**
@@ -307,7 +303,7 @@ public class PrincipalService {
         List<String> added = wanted.stream().filter(a -> !kept.contains(a)).toList();
         List<KubernetesServiceAccount> dropped = had.stream().filter(a -> !wanted.contains(a.account)).toList();
         Uni<Void> check = added.isEmpty() ? Uni.createFrom().voidItem()
-                : KubernetesServiceAccount.<KubernetesServiceAccount>list("account in ?1 order by account", added).map(taken -> {
+                : ServiceAccountTable.bound(added).map(taken -> {
                     if (!taken.isEmpty()) {
                         throw ApiException.conflict("The Kubernetes service account " + taken.get(0).account
                                 + " is already bound to another principal.");
@@ -317,33 +313,21 @@ public class PrincipalService {
         return check.chain(() -> {
             Uni<Void> chain = Uni.createFrom().voidItem();
             for (KubernetesServiceAccount a : dropped) {
-                chain = chain.chain(() -> a.delete());
+                chain = chain.chain(() -> ServiceAccountTable.delete(a));
             }
             for (String account : added) {
-                KubernetesServiceAccount b = new KubernetesServiceAccount();
-                b.account = account;
-                b.principalId = principalId;
-                b.createdAt = now;
-                chain = chain.chain(() -> b.persist()).replaceWithVoid();
+                chain = chain.chain(() -> ServiceAccountTable.insert(account, principalId, now));
             }
             return chain;
         });
     }
 
     private Uni<List<ApiKey>> keysOf(String id) {
-        return ApiKey.list("principalId = ?1 order by createdAt", id);
-    }
-
-    /** Serializes changes that could leave the store without a usable admin. */
-    private Uni<Void> lockAdmins() {
-        return Panache.getSession()
-                .flatMap(s -> s.createNativeQuery("select pg_advisory_xact_lock(7364002)").getSingleResult())
-                .replaceWithVoid();
+        return ApiKeyTable.ofPrincipal(id);
     }
 
     private Uni<Void> requireAnotherEnabledAdmin(String exceptId, String message) {
-        return Principal.count("from Principal p where p.role = ?1 and p.disabled = false and p.id <> ?2 and exists "
-                + "(select 1 from ApiKey k where k.principalId = p.id and k.revokedAt is null)", Role.ADMIN.wire(), exceptId)
+        return PrincipalTable.otherUsableAdmins(exceptId)
                 .map(others -> {
                     if (others == 0) {
                         throw ApiException.conflict(message);

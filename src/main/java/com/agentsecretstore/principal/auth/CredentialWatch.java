@@ -14,7 +14,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import com.agentsecretstore.common.AssConfig;
+import com.agentsecretstore.principal.ApiKeyTable;
 import com.agentsecretstore.principal.Caller;
+import com.agentsecretstore.principal.ServiceAccountTable;
+import com.agentsecretstore.principal.ServiceAccountTable.BindingState;
 import com.agentsecretstore.principal.Role;
 
 import io.quarkus.logging.Log;
@@ -22,9 +25,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Keeps long-lived requests (the event feed, long-polls) honest about the key they were
@@ -55,21 +56,23 @@ public class CredentialWatch {
         return "ass_credentials_" + config.db().schema();
     }
 
-    static final String CHECK = "select k.id, k.revoked_at is null and not p.disabled as active, p.role, p.namespaces "
-            + "from api_key k join principal p on p.id = k.principal_id where k.id = any($1)";
-    /** The same for requests authenticated with a Kubernetes service-account token: its binding now. */
-    static final String CHECK_BINDINGS = "select b.account, b.principal_id, not p.disabled as active, p.role, p.namespaces "
-            + "from kubernetes_service_account b join principal p on p.id = b.principal_id where b.account = any($1)";
     private static final String BINDING = "k8s:";
 
-    /** A key's state as read back, for {@link #lapse}. */
-    record KeyState(boolean active, Role role, Set<String> namespaces) {
+    /** A key's (or binding's) state as read back, for {@link #lapse}. */
+    public record KeyState(boolean active, Role role, Set<String> namespaces) {
+
+        /** From a row with the columns {@code active}, {@code role} and {@code namespaces}. */
+        public static KeyState from(Row row) {
+            String[] ns = row.getArrayOfStrings("namespaces");
+            return new KeyState(row.getBoolean("active"), Role.fromWire(row.getString("role")), ns == null ? Set.of() : Set.of(ns));
+        }
     }
 
     private record Watcher(Caller caller, Consumer<Lapse> onLapse) {
     }
 
-    private final Pool pool;
+    private final ApiKeyTable keys;
+    private final ServiceAccountTable bindings;
     private final Vertx vertx;
     private final AssConfig config;
     private final Map<Long, Watcher> watchers = new ConcurrentHashMap<>();
@@ -78,8 +81,9 @@ public class CredentialWatch {
     private final AtomicBoolean again = new AtomicBoolean();
     private long timer = -1;
 
-    public CredentialWatch(Pool pool, Vertx vertx, AssConfig config) {
-        this.pool = pool;
+    public CredentialWatch(ApiKeyTable keys, ServiceAccountTable bindings, Vertx vertx, AssConfig config) {
+        this.keys = keys;
+        this.bindings = bindings;
         this.vertx = vertx;
         this.config = config;
     }
@@ -125,35 +129,22 @@ public class CredentialWatch {
         }
         again.set(false);
         Map<Long, Watcher> snapshot = new HashMap<>(watchers);
-        String[] keys = snapshot.values().stream().map(w -> w.caller().keyId()).filter(k -> k != null).distinct()
+        String[] keyIds = snapshot.values().stream().map(w -> w.caller().keyId()).filter(k -> k != null).distinct()
                 .toArray(String[]::new);
         String[] accounts = snapshot.values().stream().filter(w -> w.caller().keyId() == null)
                 .map(w -> w.caller().workload().account()).distinct().toArray(String[]::new);
-        Uni<Map<String, KeyState>> keyStates = keys.length == 0 ? Uni.createFrom().item(Map.of())
-                : pool.preparedQuery(CHECK).execute(Tuple.of(keys)).map(rows -> {
-                    Map<String, KeyState> states = new HashMap<>();
-                    for (Row row : rows) {
-                        states.put(row.getString("id"), state(row, row.getBoolean("active")));
-                    }
-                    return states;
-                });
+        Uni<Map<String, KeyState>> keyStates = keyIds.length == 0 ? Uni.createFrom().item(Map.of()) : keys.states(keyIds);
         // A binding counts for the principal it was authenticated as: moved to another, it lapsed.
-        Uni<Map<String, Map.Entry<String, KeyState>>> bindingStates = accounts.length == 0 ? Uni.createFrom().item(Map.of())
-                : pool.preparedQuery(CHECK_BINDINGS).execute(Tuple.of(accounts)).map(rows -> {
-                    Map<String, Map.Entry<String, KeyState>> states = new HashMap<>();
-                    for (Row row : rows) {
-                        states.put(row.getString("account"), Map.entry(row.getString("principal_id"), state(row, row.getBoolean("active"))));
-                    }
-                    return states;
-                });
+        Uni<Map<String, BindingState>> bindingStates = accounts.length == 0 ? Uni.createFrom().item(Map.of())
+                : bindings.states(accounts);
         Uni.combine().all().unis(keyStates, bindingStates).asTuple().subscribe().with(both -> {
             snapshot.forEach((id, w) -> {
                 KeyState now;
                 if (w.caller().keyId() != null) {
                     now = both.getItem1().get(w.caller().keyId());
                 } else {
-                    Map.Entry<String, KeyState> bound = both.getItem2().get(w.caller().workload().account());
-                    now = bound == null || !bound.getKey().equals(w.caller().id()) ? null : bound.getValue();
+                    BindingState bound = both.getItem2().get(w.caller().workload().account());
+                    now = bound == null || !bound.principalId().equals(w.caller().id()) ? null : bound.state();
                 }
                 Lapse lapse = lapse(w.caller(), now);
                 if (lapse != null && watchers.remove(id) != null) {
@@ -165,11 +156,6 @@ public class CredentialWatch {
             Log.debug("Credential check failed; the next change or tick retries", e);
             done();
         });
-    }
-
-    private static KeyState state(Row row, boolean active) {
-        String[] ns = row.getArrayOfStrings("namespaces");
-        return new KeyState(active, Role.fromWire(row.getString("role")), ns == null ? Set.of() : Set.of(ns));
     }
 
     /** What a watched request was authenticated with: its API key, or its service-account binding. */

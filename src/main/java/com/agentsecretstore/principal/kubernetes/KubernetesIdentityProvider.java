@@ -11,8 +11,9 @@ import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.common.RateLimitedException;
 import com.agentsecretstore.principal.Caller;
-import com.agentsecretstore.principal.KubernetesServiceAccount;
 import com.agentsecretstore.principal.Role;
+import com.agentsecretstore.principal.ServiceAccountTable;
+import com.agentsecretstore.principal.ServiceAccountTable.BoundPrincipal;
 import com.agentsecretstore.principal.auth.AuthFailureLimiter;
 import com.agentsecretstore.principal.kubernetes.TokenRefusal.Reason;
 
@@ -23,10 +24,6 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.runtime.QuarkusPrincipal;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowIterator;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Turns a verified projected service-account token into the {@link SecurityIdentity} of the agent
@@ -40,13 +37,13 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class KubernetesIdentityProvider implements IdentityProvider<KubernetesAuthenticationRequest> {
 
     private final KubernetesTokens tokens;
-    private final Pool pool;
+    private final ServiceAccountTable bindings;
     private final AuditLog audit;
     private final AuthFailureLimiter limiter;
 
-    public KubernetesIdentityProvider(KubernetesTokens tokens, Pool pool, AuditLog audit, AuthFailureLimiter limiter) {
+    public KubernetesIdentityProvider(KubernetesTokens tokens, ServiceAccountTable bindings, AuditLog audit, AuthFailureLimiter limiter) {
         this.tokens = tokens;
-        this.pool = pool;
+        this.bindings = bindings;
         this.audit = audit;
         this.limiter = limiter;
     }
@@ -59,26 +56,21 @@ public class KubernetesIdentityProvider implements IdentityProvider<KubernetesAu
     @Override
     public Uni<SecurityIdentity> authenticate(KubernetesAuthenticationRequest request, AuthenticationRequestContext context) {
         return tokens.verify(request.token())
-                .flatMap(token -> pool.preparedQuery(KubernetesServiceAccount.LOOKUP).execute(Tuple.of(token.account()))
-                        .flatMap(rows -> {
-                            RowIterator<Row> it = rows.iterator();
-                            return bound(token, it.hasNext() ? it.next() : null, request.sourceIp());
-                        }))
+                .flatMap(token -> bindings.boundPrincipal(token.account())
+                        .flatMap(principal -> bound(token, principal, request.sourceIp())))
                 .onFailure(TokenRefusal.class).recoverWithUni(e -> refuse(request, (TokenRefusal) e));
     }
 
-    private Uni<SecurityIdentity> bound(ProjectedToken token, Row row, String sourceIp) {
-        Reason refused = row == null ? Reason.UNBOUND_SERVICE_ACCOUNT
-                : row.getBoolean("disabled") ? Reason.DISABLED_PRINCIPAL
-                : Role.fromWire(row.getString("role")) != Role.AGENT ? Reason.NOT_AN_AGENT : null;
+    private Uni<SecurityIdentity> bound(ProjectedToken token, BoundPrincipal principal, String sourceIp) {
+        Reason refused = principal == null ? Reason.UNBOUND_SERVICE_ACCOUNT
+                : principal.disabled() ? Reason.DISABLED_PRINCIPAL
+                : principal.role() != Role.AGENT ? Reason.NOT_AN_AGENT : null;
         if (refused != null) {
-            Caller actor = row == null ? new Caller(null, null, null, List.of(), null, sourceIp, token.workload())
-                    : new Caller(row.getString("id"), row.getString("name"), Role.fromWire(row.getString("role")), List.of(),
-                            null, sourceIp, token.workload());
+            Caller actor = principal == null ? new Caller(null, null, null, List.of(), null, sourceIp, token.workload())
+                    : new Caller(principal.id(), principal.name(), principal.role(), List.of(), null, sourceIp, token.workload());
             return Uni.createFrom().failure(new BoundRefusal(actor, token, refused));
         }
-        String[] ns = row.getArrayOfStrings("namespaces");
-        Caller caller = new Caller(row.getString("id"), row.getString("name"), Role.AGENT, ns == null ? List.of() : List.of(ns),
+        Caller caller = new Caller(principal.id(), principal.name(), Role.AGENT, principal.namespaces(),
                 null, sourceIp, token.workload());
         return Uni.createFrom().item(QuarkusSecurityIdentity.builder()
                 .setPrincipal(new QuarkusPrincipal(caller.id()))
