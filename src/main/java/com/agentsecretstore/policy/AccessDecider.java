@@ -1,6 +1,5 @@
 package com.agentsecretstore.policy;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,14 +17,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Decides what a scope requires: the namespace policy, the secrets the scope reaches and, when the
  * MoltbotDen integration is on, the requester's trust tier ({@link TrustLookup}: the admin's override,
  * else the registry, asked only when the tier could change the answer). {@link #evaluate} reads its
- * inputs in one plain SQL statement of its own; {@link #policy} and {@link #moltbotden} run in the
+ * inputs in one plain SQL statement of its own ({@link PolicyTable#evaluationInputs}); {@link #policy} and {@link #moltbotden} run in the
  * caller's Hibernate session, so that what follows sees the same data.
  * Parsed policies are cached against their stored text, so a changed policy applies at once.
  */
@@ -37,27 +34,23 @@ public class AccessDecider {
     /** Bounds the parsed-policy cache; past it the cache starts over (policies are few in practice). */
     private static final int MAX_CACHED_POLICIES = 4096;
 
-    /** Everything {@link #evaluate} reads, in one row: trust tier, policy, MoltbotDen setting, the secrets under the scope's prefix. */
-    private static final String EVALUATION_INPUTS = "select p.trust_tier, np.document, st.value, s.paths, s.tiers, p.moltbotden_id, np.revision "
-            + "from (select 1) one "
-            + "left join principal p on p.id = $1 "
-            + "left join namespace_policy np on np.namespace = $2 "
-            + "left join setting st on st.name = $4 "
-            + "cross join lateral (select array_agg(path) as paths, array_agg(tier) as tiers from secret "
-            + "where namespace = $2 and path like $3 escape '\\') s";
-
     private final ObjectMapper json;
     private final Pool pool;
     private final AssConfig config;
     private final TrustLookup trust;
+    private final PolicyTable policies;
+    private final SettingTable settings;
     /** Parsed policies by namespace, each with the stored text it came from: a changed text is parsed again. */
     private final ConcurrentHashMap<String, Parsed> parsed = new ConcurrentHashMap<>();
 
     private record Parsed(String document, TierResolver resolver) {
     }
 
-    public AccessDecider(ObjectMapper json, Pool pool, AssConfig config, TrustLookup trust) {
+    public AccessDecider(ObjectMapper json, Pool pool, AssConfig config, TrustLookup trust, PolicyTable policies,
+            SettingTable settings) {
         this.trust = trust;
+        this.policies = policies;
+        this.settings = settings;
         this.json = json;
         this.pool = pool;
         this.config = config;
@@ -83,31 +76,23 @@ public class AccessDecider {
     public Uni<Evaluation> evaluate(Scope scope, String principalId) {
         // Only secrets under the scope's literal prefix can match it; the rest need not be read.
         String like = SecretService.escapeLike(scope.glob().literalPrefix()) + "%";
-        return pool.preparedQuery(EVALUATION_INPUTS).execute(Tuple.of(principalId, scope.namespace(), like, MOLTBOTDEN))
-                .flatMap(rows -> {
-                    Row row = rows.iterator().next();
-                    String[] paths = row.getArrayOfStrings(3);
-                    String[] tiers = row.getArrayOfStrings(4);
-                    List<SecretRef> secrets = new ArrayList<>();
-                    for (int i = 0; paths != null && i < paths.length; i++) {
-                        secrets.add(new SecretRef(paths[i], Tier.fromWire(tiers[i])));
-                    }
-                    String document = row.getString(1);
-                    Integer revision = row.getInteger(6);
-                    Applied applied = new Applied(revision == null ? 0 : revision, document == null ? null : sha256(document));
+        return policies.evaluationInputs(pool, principalId, scope.namespace(), like, MOLTBOTDEN)
+                .flatMap(in -> {
+                    String document = in.document();
+                    Applied applied = new Applied(in.revision(), document == null ? null : sha256(document));
                     TierResolver resolver = resolver(scope.namespace(), document);
-                    List<SecretRef> reached = resolver.reached(scope.glob(), secrets);
+                    List<SecretRef> reached = resolver.reached(scope.glob(), in.secrets());
                     Requirement base = resolver.forScope(scope.glob(), reached);
                     List<String> reachedPaths = reached.stream().map(SecretRef::path).sorted().toList();
-                    TrustLookup.Effective settings = trust.effective(stored(row.getString(2)));
-                    String override = row.getString(0);
-                    if (!settings.enabled() || base.autoApproved()) {
+                    TrustLookup.Effective effective = trust.effective(stored(in.setting()));
+                    String override = in.trustOverride();
+                    if (!effective.enabled() || base.autoApproved()) {
                         // A trust tier only relaxes: nothing to ask when it is off or nothing needs approval.
                         ResolvedTrust known = ResolvedTrust.override(override);
                         return Uni.createFrom().item(decide(base, known == null ? TrustTier.UNREGISTERED : known.tier(),
-                                settings.enabled(), null, reachedPaths, resolver.policy(), applied));
+                                effective.enabled(), null, reachedPaths, resolver.policy(), applied));
                     }
-                    return trust.resolve(settings, override, row.getString(5)).map(t -> decide(base, t.tier(), true,
+                    return trust.resolve(effective, override, in.moltbotdenId()).map(t -> decide(base, t.tier(), true,
                             t.source(), reachedPaths, resolver.policy(), applied));
                 });
     }
@@ -155,13 +140,13 @@ public class AccessDecider {
     }
 
     public Uni<NamespacePolicy> policy(String namespace) {
-        return PolicyRecord.<PolicyRecord>findById(namespace)
+        return policies.find(namespace, false)
                 .map(r -> r == null ? NamespacePolicy.defaultFor(namespace) : PolicyDocuments.read(json, namespace, r.document));
     }
 
     /** The stored run-time setting, or null when none was stored; in the caller's Hibernate session. */
     public Uni<StoredSettings> moltbotden() {
-        return Setting.<Setting>findById(MOLTBOTDEN).map(s -> stored(s == null ? null : s.value));
+        return settings.find(MOLTBOTDEN, false).map(s -> stored(s == null ? null : s.value));
     }
 
     private StoredSettings stored(String value) {

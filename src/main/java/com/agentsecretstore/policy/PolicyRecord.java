@@ -8,7 +8,7 @@ import jakarta.persistence.Table;
 
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 
-/** A stored namespace policy: the validated JSON document and who last changed it. */
+/** A stored namespace policy: the validated JSON document and who last changed it. Read and written by {@link PolicyTable}. */
 @Entity
 @Table(name = "namespace_policy")
 public class PolicyRecord extends PanacheEntityBase {

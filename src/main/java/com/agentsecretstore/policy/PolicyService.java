@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.LockModeType;
 
 import com.agentsecretstore.access.AccessLoader;
 import com.agentsecretstore.access.AccessModel;
@@ -31,7 +30,10 @@ import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 
-/** Namespace policies and their simulation (the MoltbotDen setting is {@code policy.moltbotden}). */
+/**
+ * Namespace policies ({@code namespace_policy} through {@link PolicyTable}) and their simulation (the
+ * MoltbotDen setting is {@code policy.moltbotden}).
+ */
 @ApplicationScoped
 public class PolicyService {
 
@@ -42,8 +44,11 @@ public class PolicyService {
     private final Clock clock;
     private final ObjectMapper json;
     private final AssConfig config;
+    private final PolicyTable policies;
 
-    public PolicyService(AccessDecider decider, AuditLog audit, Clock clock, ObjectMapper json, AssConfig config) {
+    public PolicyService(AccessDecider decider, AuditLog audit, Clock clock, ObjectMapper json, AssConfig config,
+            PolicyTable policies) {
+        this.policies = policies;
         this.config = config;
         this.decider = decider;
         this.audit = audit;
@@ -54,7 +59,7 @@ public class PolicyService {
     @WithSession
     public Uni<PolicyView> get(Caller caller, String namespace) {
         requireNamespace(namespace);
-        return PolicyRecord.<PolicyRecord>findById(namespace).flatMap(r -> decider.policy(namespace).map(p -> {
+        return policies.find(namespace, false).flatMap(r -> decider.policy(namespace).map(p -> {
             requireReader(caller, p);
             return view(p, r == null ? 0 : r.revision, r == null ? null : r.updatedAt, r == null ? null : r.updatedBy);
         }));
@@ -73,14 +78,14 @@ public class PolicyService {
         String document = PolicyDocuments.write(json, policy);
         Instant now = clock.instant();
         return requireApprovers(designatedIds(policy))
-                .chain(() -> PolicyRecord.<PolicyRecord>findById(namespace, LockModeType.PESSIMISTIC_WRITE)).flatMap(existing -> {
+                .chain(() -> policies.find(namespace, true)).flatMap(existing -> {
             PolicyRecord r = existing != null ? existing : new PolicyRecord();
             r.namespace = namespace;
             r.document = document;
             r.revision = existing == null ? 1 : existing.revision + 1;
             r.updatedAt = now;
             r.updatedBy = caller.id();
-            Uni<PolicyRecord> saved = existing == null ? r.persist() : Uni.createFrom().item(r);
+            Uni<Void> saved = existing == null ? policies.insert(r) : Uni.createFrom().voidItem();
             return saved.call(() -> audit.append(AuditEvent.success(AuditAction.POLICY_UPDATE, caller).onPath(namespace, null)
                     .with(Map.of("revision", r.revision, "default_tier", policy.defaultTier().wire(),
                             "overrides", policy.pathOverrides().size()))))

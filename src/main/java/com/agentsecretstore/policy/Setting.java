@@ -8,7 +8,7 @@ import jakarta.persistence.Table;
 
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 
-/** A run-time setting, stored as JSON under a name. */
+/** A run-time setting, stored as JSON under a name. Read and written by {@link SettingTable}. */
 @Entity
 @Table(name = "setting")
 public class Setting extends PanacheEntityBase {

@@ -23,7 +23,7 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Master key rotation: re-wraps every data key still under an older master key with the active
- * one. Values are not re-encrypted, so their ciphertext stays byte for byte the same. Batches are
+ * one ({@code secret_version} through {@link SecretTable}). Values are not re-encrypted, so their ciphertext stays byte for byte the same. Batches are
  * claimed with SKIP LOCKED, so two replicas (or two admins) re-wrapping at once share the work.
  */
 @ApplicationScoped
@@ -35,15 +35,17 @@ public class MasterKeyService {
 
     private final Barrier barrier;
     private final AuditLog audit;
+    private final SecretTable table;
 
-    public MasterKeyService(Barrier barrier, AuditLog audit) {
+    public MasterKeyService(Barrier barrier, AuditLog audit, SecretTable table) {
+        this.table = table;
         this.barrier = barrier;
         this.audit = audit;
     }
 
     public Uni<MasterKeyStatus> status(Caller caller) {
         caller.requireAdmin(ADMINS_ONLY);
-        return Panache.withSession(this::countByKey).map(counts -> {
+        return Panache.withSession(table::countByKey).map(counts -> {
             List<String> missing = new ArrayList<>();
             counts.keySet().forEach(id -> {
                 if (!barrier.keyIds().contains(id)) {
@@ -60,18 +62,13 @@ public class MasterKeyService {
         return Multi.createBy().repeating().uni(() -> Panache.withTransaction(() -> rewrapBatch(caller)))
                 .whilst(n -> n == BATCH)
                 .collect().with(java.util.stream.Collectors.summingLong(Integer::longValue))
-                .flatMap(total -> Panache.withSession(this::countByKey)
+                .flatMap(total -> Panache.withSession(table::countByKey)
                         .map(counts -> new RewrapResult(total, barrier.activeKeyId(), counts)));
     }
 
     private Uni<Integer> rewrapBatch(Caller caller) {
         String active = barrier.activeKeyId();
-        return Panache.getSession()
-                .flatMap(s -> s.createNativeQuery("select * from secret_version where master_key_id <> :active "
-                        + "order by path, version limit :n for update skip locked", SecretVersion.class)
-                        .setParameter("active", active)
-                        .setParameter("n", BATCH)
-                        .getResultList())
+        return table.claimForRewrap(active, BATCH)
                 .flatMap(rows -> {
                     if (rows.isEmpty()) {
                         return Uni.createFrom().item(0);
@@ -92,17 +89,4 @@ public class MasterKeyService {
                             .replaceWith(rows.size());
                 });
     }
-
-    private Uni<Map<String, Long>> countByKey() {
-        return Panache.getSession()
-                .flatMap(s -> s.createSelectionQuery(
-                        "select v.masterKeyId, count(v) from SecretVersion v group by v.masterKeyId", Object[].class)
-                        .getResultList())
-                .map(rows -> {
-                    Map<String, Long> counts = new TreeMap<>();
-                    rows.forEach(r -> counts.put((String) r[0], (Long) r[1]));
-                    return counts;
-                });
-    }
-
 }

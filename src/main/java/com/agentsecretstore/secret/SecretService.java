@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.LockModeType;
 
 import com.agentsecretstore.audit.AuditAction;
 import com.agentsecretstore.audit.AuditEvent;
@@ -31,13 +30,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Secret metadata and sealed versions. Writing is for admins; reading a value is not offered here
+ * Secret metadata and sealed versions ({@code secret} and {@code secret_version} through
+ * {@link SecretTable}). Writing is for admins; reading a value is not offered here
  * to anyone: {@link #open} is the decrypt path for the token feature, which authorizes first.
  */
 @ApplicationScoped
@@ -55,8 +54,10 @@ public class SecretService {
     private final AuditLog audit;
     private final AssConfig config;
     private final ObjectMapper json;
+    private final SecretTable table;
 
-    public SecretService(Barrier barrier, Clock clock, AuditLog audit, AssConfig config, ObjectMapper json) {
+    public SecretService(Barrier barrier, Clock clock, AuditLog audit, AssConfig config, ObjectMapper json, SecretTable table) {
+        this.table = table;
         this.barrier = barrier;
         this.clock = clock;
         this.audit = audit;
@@ -73,22 +74,12 @@ public class SecretService {
         Tier tier = Tier.fromWire(request.tier());
         String metadata = request.metadata() == null ? null : write(request.metadata());
         Instant now = clock.instant();
-        return Panache.getSession()
-                .flatMap(s -> s.createNativeQuery("insert into secret (path, namespace, tier, metadata, current_version, "
-                        + "created_at, updated_at, created_by, updated_by) values (:path, :ns, :tier, :meta, 0, :now, :now, :by, :by) "
-                        + "on conflict (path) do nothing")
-                        .setParameter("path", path.value())
-                        .setParameter("ns", path.namespace())
-                        .setParameter("tier", (tier == null ? Tier.STANDARD : tier).wire())
-                        .setParameter("meta", metadata == null ? "{}" : metadata)
-                        .setParameter("now", now)
-                        .setParameter("by", caller.id())
-                        .executeUpdate())
-                .chain(() -> Secret.<Secret>findById(path.value(), LockModeType.PESSIMISTIC_WRITE))
+        return table.createIfAbsent(path, tier == null ? Tier.STANDARD : tier, metadata == null ? "{}" : metadata, now, caller.id())
+                .chain(() -> table.find(path.value(), true))
                 .flatMap(secret -> {
                     secret.currentVersion += 1;
                     if (tier != null) {
-                        secret.tier = tier.wire();
+                        secret.tier = tier;
                     }
                     if (metadata != null) {
                         secret.metadata = metadata;
@@ -108,31 +99,15 @@ public class SecretService {
                     v.createdBy = caller.id();
                     Map<String, Object> details = new LinkedHashMap<>();
                     details.put("version", v.version);
-                    details.put("tier", secret.tier);
-                    return raiseOlderVersions(path, Tier.fromWire(secret.tier))
-                            .chain(v::persist)
+                    details.put("tier", secret.tier.wire());
+                    // A version is readable only at the strictest tier it ever had, so raising a secret
+                    // protects its history and lowering it later does not expose that history again.
+                    return table.raiseVersions(path.value(), secret.tier)
+                            .chain(() -> table.addVersion(v))
                             .call(() -> audit.append(AuditEvent.success(AuditAction.SECRET_WRITE, caller)
                                     .onPath(path.namespace(), path.value()).with(details)))
                             .map(ignored -> view(secret));
                 });
-    }
-
-    /**
-     * Raises every existing version to at least {@code tier}: a version is readable only at the
-     * strictest tier it ever had, so raising a secret protects its history and lowering it later
-     * does not expose that history again.
-     */
-    private static Uni<Integer> raiseOlderVersions(SecretPath path, Tier tier) {
-        List<String> lower = java.util.Arrays.stream(Tier.values()).filter(t -> !t.atLeast(tier)).map(Tier::wire).toList();
-        if (lower.isEmpty()) {
-            return Uni.createFrom().item(0);
-        }
-        return Panache.getSession().flatMap(s -> s.createNativeQuery("update secret_version set tier = :tier "
-                + "where path = :path and tier in (:lower)")
-                .setParameter("tier", tier.wire())
-                .setParameter("path", path.value())
-                .setParameter("lower", lower)
-                .executeUpdate());
     }
 
     @WithSession
@@ -144,8 +119,7 @@ public class SecretService {
             throw ApiException.invalid("prefix", "is too long");
         }
         String like = escapeLike(prefix == null ? "" : prefix) + "%";
-        return Secret.<Secret>find("path like ?1 escape '\\' and path > ?2 order by path", like, after == null ? "" : after)
-                .range(0, n).list()
+        return table.page(like, after == null ? "" : after, n)
                 .map(rows -> Page.of(rows, n, s -> s.path, this::view));
     }
 
@@ -153,7 +127,7 @@ public class SecretService {
     public Uni<VersionsView> versions(Caller caller, String rawPath) {
         caller.requireAdmin(ADMINS_ONLY);
         SecretPath path = SecretPath.parse(rawPath, "path");
-        return load(path).flatMap(secret -> SecretVersion.<SecretVersion>list("path = ?1 order by version desc", path.value())
+        return load(path).flatMap(secret -> table.versions(path.value())
                 .map(versions -> new VersionsView(secret.path, secret.currentVersion, versions.stream()
                         .map(v -> new VersionView(v.version, v.createdAt, v.createdBy, v.masterKeyId)).toList())));
     }
@@ -163,13 +137,12 @@ public class SecretService {
     public Uni<Void> delete(Caller caller, String rawPath) {
         caller.requireAdmin(ADMINS_ONLY);
         SecretPath path = SecretPath.parse(rawPath, "path");
-        return Secret.<Secret>findById(path.value(), LockModeType.PESSIMISTIC_WRITE).flatMap(secret -> {
+        return table.find(path.value(), true).flatMap(secret -> {
             if (secret == null) {
                 throw ApiException.notFound("No such secret.");
             }
             int versions = secret.currentVersion;
-            return SecretVersion.delete("path", path.value())
-                    .chain(secret::delete)
+            return table.delete(secret)
                     .chain(() -> audit.append(AuditEvent.success(AuditAction.SECRET_DELETE, caller)
                             .onPath(path.namespace(), path.value()).with(Map.of("versions", versions))));
         });
@@ -233,7 +206,7 @@ public class SecretService {
     }
 
     private Uni<Secret> load(SecretPath path) {
-        return Secret.<Secret>findById(path.value()).map(s -> {
+        return table.find(path.value(), false).map(s -> {
             if (s == null) {
                 throw ApiException.notFound("No such secret.");
             }
@@ -242,7 +215,7 @@ public class SecretService {
     }
 
     SecretView view(Secret s) {
-        return new SecretView(s.path, s.namespace, s.tier, read(s.metadata), s.currentVersion, s.createdAt, s.updatedAt,
+        return new SecretView(s.path, s.namespace, s.tier.wire(), read(s.metadata), s.currentVersion, s.createdAt, s.updatedAt,
                 s.createdBy, s.updatedBy);
     }
 

@@ -4,14 +4,21 @@ import java.io.Serializable;
 import java.time.Instant;
 import java.util.Objects;
 
+import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.IdClass;
 import jakarta.persistence.Table;
 
+import com.agentsecretstore.policy.Tier;
+import com.agentsecretstore.policy.TierConverter;
+
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 
-/** One sealed value of a secret: the value under its data key, the data key under a master key. */
+/**
+ * One sealed value of a secret: the value under its data key, the data key under a master key.
+ * Read and written by {@link SecretTable}.
+ */
 @Entity
 @Table(name = "secret_version")
 @IdClass(SecretVersion.Key.class)
@@ -24,7 +31,8 @@ public class SecretVersion extends PanacheEntityBase {
      * The strictest tier this version ever had (it only rises): a read needs at least this, so
      * lowering the secret's tier does not open its older versions.
      */
-    public String tier;
+    @Convert(converter = TierConverter.class)
+    public Tier tier;
     public String masterKeyId;
     public byte[] wrappedKey;
     public byte[] ciphertext;

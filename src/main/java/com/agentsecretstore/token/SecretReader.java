@@ -23,13 +23,10 @@ import com.agentsecretstore.secret.SecretPath;
 import com.agentsecretstore.secret.SecretService;
 import com.agentsecretstore.secret.SecretService.Revealed;
 import com.agentsecretstore.token.TokenApi.SecretValue;
+import com.agentsecretstore.token.TokenTable.Reading;
 
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowIterator;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Reading a secret value: the only way any value leaves the store. The token must be unexpired,
@@ -38,44 +35,28 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * committed.
  *
  * <p>This is the hottest path of the service, so it talks to PostgreSQL directly: one statement
- * reads the token, its principal's membership, the secret, the wanted version and the namespace
- * policy together (one snapshot,
- * one round trip, no transaction since nothing is written but the audit entry), and the entry is
+ * ({@link TokenTable#reading}) reads the token, its principal's membership, the secret, the wanted
+ * version and the namespace policy together (one snapshot, one round trip, no transaction since
+ * nothing is written but the audit entry), and the entry is
  * committed by {@link AuditLog#appendAlone}, which shares each commit among concurrent reads.
  */
 @ApplicationScoped
 public class SecretReader {
 
-    private static final String LOOKUP = "select t.id, t.hash, t.principal_id, t.scope_glob, t.tier, t.expires_at, "
-            + "t.revoked_at, s.tier, v.version, v.master_key_id, v.wrapped_key, v.ciphertext, p.document, v.tier, "
-            + "(pr.role = 'admin' or $4 = any(pr.namespaces)), t.max_uses "
-            + "from token t "
-            + "left join principal pr on pr.id = t.principal_id "
-            + "left join secret s on s.path = $2 "
-            + "left join secret_version v on v.path = s.path and v.version = coalesce($3::int, s.current_version) "
-            + "left join namespace_policy p on p.namespace = $4 "
-            + "where t.hash = $1";
-
-    /**
-     * Spends one read of a limited token: one atomic conditional update, so N parallel reads of a
-     * token with {@code max_uses} k succeed exactly k times (no read-then-write). Returns the reads
-     * left; no row when the budget is spent.
-     */
-    private static final String SPEND = "update token set uses = uses + 1 where id = $1 and uses < max_uses "
-            + "returning max_uses - uses";
-
     /** Bounds the compiled-scope cache; past it the cache starts over. */
     private static final int MAX_CACHED_SCOPES = 4096;
 
     private final Pool pool;
+    private final TokenTable tokens;
     private final SecretService secrets;
     private final AccessDecider decider;
     private final AuditLog audit;
     private final Clock clock;
     private final ConcurrentHashMap<String, Glob> scopes = new ConcurrentHashMap<>();
 
-    public SecretReader(Pool pool, SecretService secrets, AccessDecider decider, AuditLog audit, Clock clock) {
+    public SecretReader(Pool pool, TokenTable tokens, SecretService secrets, AccessDecider decider, AuditLog audit, Clock clock) {
         this.pool = pool;
+        this.tokens = tokens;
         this.secrets = secrets;
         this.decider = decider;
         this.audit = audit;
@@ -90,70 +71,63 @@ public class SecretReader {
                     "Reading a value needs a scoped token in the X-Secret-Token header.");
         }
         String presented = tokenValue.trim();
-        return pool.preparedQuery(LOOKUP)
-                .execute(Tuple.of(Buffer.buffer(OpaqueTokens.hash(presented)), path.value(), version, path.namespace()))
-                .flatMap(rows -> {
-                    RowIterator<Row> it = rows.iterator();
-                    return decide(caller, path, presented, it.hasNext() ? it.next() : null);
-                });
+        return tokens.reading(pool, OpaqueTokens.hash(presented), path.value(), version, path.namespace())
+                .flatMap(reading -> decide(caller, path, presented, reading));
     }
 
-    private Uni<SecretValue> decide(Caller caller, SecretPath path, String presented, Row row) {
-        if (row == null || !OpaqueTokens.matches(row.getBuffer(1).getBytes(), presented)) {
+    private Uni<SecretValue> decide(Caller caller, SecretPath path, String presented, Reading r) {
+        if (r == null || !OpaqueTokens.matches(r.hash(), presented)) {
             return refuse(caller, path, null, "unknown_token", 403, "The token is not valid.");
         }
-        String tokenId = row.getString(0);
+        String tokenId = r.tokenId();
         Instant now = clock.instant();
-        if (!row.getString(2).equals(caller.id())) {
+        if (!r.principalId().equals(caller.id())) {
             return refuse(caller, path, tokenId, "other_principal", 403, "The token was issued to another principal.");
         }
-        if (row.getValue(6) != null) {
+        if (r.revoked()) {
             return refuse(caller, path, tokenId, "revoked_token", 403, "The token was revoked.");
         }
-        if (!row.getOffsetDateTime(5).toInstant().isAfter(now)) {
+        if (!r.expiresAt().isAfter(now)) {
             return refuse(caller, path, tokenId, "expired_token", 403, "The token has expired.");
         }
         // Membership is read with the token, not taken from issuance: removing a principal from a
         // namespace ends its tokens there at once (admins request in any namespace, as at issuance).
-        if (!Boolean.TRUE.equals(row.getBoolean(14))) {
+        if (!r.member()) {
             return refuse(caller, path, tokenId, "not_a_member", 403,
                     "This principal is no longer a member of namespace " + path.namespace() + ".");
         }
-        if (!scope(row.getString(3)).matches(path.value())) {
+        if (!scope(r.scopeGlob()).matches(path.value())) {
             return refuse(caller, path, tokenId, "out_of_scope", 403, "The token's scope does not cover this path.");
         }
-        String secretTier = row.getString(7);
-        if (secretTier == null) {
+        if (r.secretTier() == null) {
             return refuse(caller, path, tokenId, "not_found", 404, "No such secret.");
         }
         // A version needs the strictest tier it ever had, even when the secret's tier was lowered since.
-        Tier own = Tier.strictest(Tier.fromWire(secretTier), Tier.fromWire(row.getString(13)));
-        Tier needed = decider.effectiveTier(path.namespace(), row.getString(12), path.value(), own);
-        if (!Tier.fromWire(row.getString(4)).atLeast(needed)) {
+        Tier own = Tier.strictest(r.secretTier(), r.versionTier());
+        Tier needed = decider.effectiveTier(path.namespace(), r.policyDocument(), path.value(), own);
+        if (!r.tier().atLeast(needed)) {
             return refuse(caller, path, tokenId, "tier_too_low", 403,
                     "The token's tier is below this secret's tier (" + needed.wire() + "); request a new token.");
         }
-        if (row.getValue(8) == null) {
+        if (r.version() == null) {
             return refuse(caller, path, tokenId, "no_such_version", 404, "No such version.");
         }
         // The last check spends a use, so a refused read never costs one.
-        if (row.getValue(15) == null) {
-            return open(caller, path, tokenId, needed, row, null);
+        if (r.maxUses() == null) {
+            return open(caller, path, tokenId, needed, r, null);
         }
-        return pool.preparedQuery(SPEND).execute(Tuple.of(tokenId)).flatMap(spent -> {
-            RowIterator<Row> left = spent.iterator();
-            if (!left.hasNext()) {
+        return tokens.spend(pool, tokenId).flatMap(left -> {
+            if (left == null) {
                 return refuse(caller, path, tokenId, "token_exhausted", ProblemType.TOKEN_EXHAUSTED,
-                        "The token's reads (max_uses " + row.getInteger(15) + ") are used up; request a new token.");
+                        "The token's reads (max_uses " + r.maxUses() + ") are used up; request a new token.");
             }
-            return open(caller, path, tokenId, needed, row, left.next().getInteger(0));
+            return open(caller, path, tokenId, needed, r, left);
         });
     }
 
-    private Uni<SecretValue> open(Caller caller, SecretPath path, String tokenId, Tier needed, Row row, Integer usesLeft) {
-        int version = row.getInteger(8);
-        Revealed revealed = secrets.open(path.value(), version, needed,
-                new Sealed(row.getString(9), row.getBuffer(10).getBytes(), row.getBuffer(11).getBytes()));
+    private Uni<SecretValue> open(Caller caller, SecretPath path, String tokenId, Tier needed, Reading r, Integer usesLeft) {
+        int version = r.version();
+        Revealed revealed = secrets.open(path.value(), version, needed, new Sealed(r.masterKeyId(), r.wrappedKey(), r.ciphertext()));
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("token_id", tokenId);
         details.put("version", version);

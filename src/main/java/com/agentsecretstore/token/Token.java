@@ -10,7 +10,8 @@ import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 
 /**
  * A scoped token. Only the SHA-256 of its value is stored; a token issued through an approval has
- * no value (and no hash) until its requester collects it.
+ * no value (and no hash) until its requester collects it. Read and written by {@link TokenTable}: as
+ * an entity only in the transaction of an approval request, otherwise built from a row.
  */
 @Entity
 @Table(name = "token")

@@ -2,8 +2,6 @@ package com.agentsecretstore.token;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -22,13 +20,12 @@ import com.agentsecretstore.policy.Tier;
 import com.agentsecretstore.principal.Caller;
 
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * Creates, hands out and revokes scoped tokens. {@link #issueNow} commits on its own; every other
- * method joins the caller's transaction and audits there. Values exist only in the return value of
+ * Creates, hands out and revokes scoped tokens ({@code token} through {@link TokenTable}).
+ * {@link #issueNow} and {@link #revoke} commit on their own; {@link #issueForRequest} and
+ * {@link #collect} join the caller's Hibernate transaction and audit there. Values exist only in the return value of
  * {@link #issueNow} and {@link #collect}.
  */
 @ApplicationScoped
@@ -36,17 +33,16 @@ public class TokenIssuer {
 
     public static final String PREFIX = "ast_";
 
-    private static final String INSERT = "insert into token (id, principal_id, hash, prefix, scope, scope_glob, namespace, "
-            + "tier, issued_at, expires_at, max_uses) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
-
     private final Clock clock;
     private final AuditLog audit;
     private final Pool pool;
+    private final TokenTable tokens;
 
-    public TokenIssuer(Clock clock, AuditLog audit, Pool pool) {
+    public TokenIssuer(Clock clock, AuditLog audit, Pool pool, TokenTable tokens) {
         this.clock = clock;
         this.audit = audit;
         this.pool = pool;
+        this.tokens = tokens;
     }
 
     /** A token with its value, for a request that needed no approval. */
@@ -73,9 +69,7 @@ public class TokenIssuer {
         if (maxUses != null) {
             details.put("max_uses", maxUses);
         }
-        return pool.withTransaction(tx -> tx.preparedQuery(INSERT)
-                .execute(Tuple.tuple(Arrays.asList(t.id, t.principalId, Buffer.buffer(t.hash), t.prefix, t.scope, t.scopeGlob,
-                        t.namespace, t.tier, t.issuedAt.atOffset(ZoneOffset.UTC), t.expiresAt.atOffset(ZoneOffset.UTC), t.maxUses)))
+        return pool.withTransaction(tx -> tokens.insert(tx, t)
                 .chain(() -> audit.append(tx, AuditEvent.success(AuditAction.TOKEN_ISSUE, requester).onPath(scope.namespace(), null)
                         .onTarget(t.id).with(details))))
                 .replaceWith(() -> new Issued(t, value));
@@ -94,8 +88,8 @@ public class TokenIssuer {
         if (maxUses != null) {
             details.put("max_uses", maxUses);
         }
-        return t.persist()
-                .call(() -> audit.append(AuditEvent.success(AuditAction.TOKEN_ISSUE, actor).onPath(namespace, null).onTarget(t.id)
+        return tokens.insertInSession(t)
+                .chain(() -> audit.append(AuditEvent.success(AuditAction.TOKEN_ISSUE, actor).onPath(namespace, null).onTarget(t.id)
                         .with(details)))
                 .replaceWith(t);
     }
@@ -106,7 +100,7 @@ public class TokenIssuer {
      * ever stored.
      */
     public Uni<Issued> collect(Caller requester, String tokenId) {
-        return Token.<Token>findById(tokenId).flatMap(t -> {
+        return tokens.findInSession(tokenId).flatMap(t -> {
             Instant now = clock.instant();
             if (t == null || !t.principalId.equals(requester.id())) {
                 throw ApiException.notFound("No such token.");
@@ -129,8 +123,9 @@ public class TokenIssuer {
         });
     }
 
+    /** Revokes the token at once, in a transaction of its own with its audit entry. Its holder or an admin. */
     public Uni<Token> revoke(Caller caller, String tokenId) {
-        return Token.<Token>findById(tokenId).flatMap(t -> {
+        return pool.withTransaction(tx -> tokens.find(tx, tokenId).flatMap(t -> {
             if (t == null || !AccessModel.mayManageToken(AccessLoader.who(caller), t.principalId)) {
                 throw ApiException.notFound("No such token.");
             }
@@ -139,14 +134,16 @@ public class TokenIssuer {
             }
             t.revokedAt = clock.instant();
             t.revokedBy = caller.id();
-            return audit.append(AuditEvent.success(AuditAction.TOKEN_REVOKE, caller).onPath(t.namespace, null).onTarget(t.id)
-                    .with(Map.of("principal_id", t.principalId))).replaceWith(t);
-        });
+            return tokens.revoke(tx, t)
+                    .chain(() -> audit.append(tx, AuditEvent.success(AuditAction.TOKEN_REVOKE, caller).onPath(t.namespace, null)
+                            .onTarget(t.id).with(Map.of("principal_id", t.principalId))))
+                    .replaceWith(t);
+        }));
     }
 
     /** The token as its holder or an admin sees it; 404 for anyone else, as if it did not exist. */
     public Uni<Token> get(Caller caller, String tokenId) {
-        return Token.<Token>findById(tokenId).map(t -> {
+        return tokens.find(pool, tokenId).map(t -> {
             if (t == null || !AccessModel.mayManageToken(AccessLoader.who(caller), t.principalId)) {
                 throw ApiException.notFound("No such token.");
             }

@@ -12,7 +12,6 @@ import com.agentsecretstore.principal.Caller;
 import com.agentsecretstore.principal.Role;
 import com.agentsecretstore.token.TokenApi.TokenView;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 
@@ -33,7 +32,7 @@ public class TokenResource {
     @Path("tokens/{id}")
     @RolesAllowed({ Role.ADMIN_NAME, Role.APPROVER_NAME, Role.AGENT_NAME })
     public Uni<TokenView> get(@PathParam("id") String id) {
-        return Panache.withSession(() -> issuer.get(Caller.of(identity), id)).map(TokenView::of);
+        return issuer.get(Caller.of(identity), id).map(TokenView::of);
     }
 
     /** Revokes a token at once. Its holder or an admin. */
@@ -41,6 +40,6 @@ public class TokenResource {
     @Path("tokens/{id}/revoke")
     @RolesAllowed({ Role.ADMIN_NAME, Role.APPROVER_NAME, Role.AGENT_NAME })
     public Uni<TokenView> revoke(@PathParam("id") String id) {
-        return Panache.withTransaction(() -> issuer.revoke(Caller.of(identity), id)).map(TokenView::of);
+        return issuer.revoke(Caller.of(identity), id).map(TokenView::of);
     }
 }

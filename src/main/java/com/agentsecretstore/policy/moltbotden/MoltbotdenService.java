@@ -6,13 +6,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.LockModeType;
 
 import com.agentsecretstore.audit.AuditAction;
 import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.common.ApiException;
 import com.agentsecretstore.policy.Setting;
+import com.agentsecretstore.policy.SettingTable;
 import com.agentsecretstore.policy.moltbotden.MoltbotdenApi.LookupView;
 import com.agentsecretstore.policy.moltbotden.MoltbotdenApi.SettingsBody;
 import com.agentsecretstore.policy.moltbotden.MoltbotdenApi.SettingsView;
@@ -26,7 +26,10 @@ import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 
-/** Settings → Integrations → MoltbotDen: the run-time switch and URL, and a connection test. Admins only. */
+/**
+ * Settings → Integrations → MoltbotDen: the run-time switch and URL ({@code setting} through
+ * {@link SettingTable}), and a connection test. Admins only.
+ */
 @ApplicationScoped
 public class MoltbotdenService {
 
@@ -39,8 +42,11 @@ public class MoltbotdenService {
     private final AuditLog audit;
     private final Clock clock;
     private final ObjectMapper json;
+    private final SettingTable table;
 
-    public MoltbotdenService(TrustLookup lookup, MoltbotdenConfig config, AuditLog audit, Clock clock, ObjectMapper json) {
+    public MoltbotdenService(TrustLookup lookup, MoltbotdenConfig config, AuditLog audit, Clock clock, ObjectMapper json,
+            SettingTable table) {
+        this.table = table;
         this.lookup = lookup;
         this.config = config;
         this.audit = audit;
@@ -51,7 +57,7 @@ public class MoltbotdenService {
     @WithSession
     public Uni<SettingsView> get(Caller caller) {
         caller.requireAdmin(ADMINS_ONLY);
-        return Setting.<Setting>findById(StoredSettings.NAME).map(this::view);
+        return table.find(StoredSettings.NAME, false).map(this::view);
     }
 
     @WithTransaction
@@ -70,7 +76,7 @@ public class MoltbotdenService {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        return Setting.<Setting>findById(StoredSettings.NAME, LockModeType.PESSIMISTIC_WRITE).flatMap(existing -> {
+        return table.find(StoredSettings.NAME, true).flatMap(existing -> {
             Setting s = existing != null ? existing : new Setting();
             s.name = StoredSettings.NAME;
             s.value = value;
@@ -79,7 +85,7 @@ public class MoltbotdenService {
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("enabled", body.enabled());
             details.put("base_url", url == null ? "environment" : url);
-            Uni<Setting> saved = existing == null ? s.persist() : Uni.createFrom().item(s);
+            Uni<Setting> saved = existing == null ? table.insert(s).replaceWith(s) : Uni.createFrom().item(s);
             return saved.call(() -> audit.append(AuditEvent.success(AuditAction.SETTINGS_UPDATE, caller)
                     .onTarget(StoredSettings.NAME).with(details)))
                     .invoke(lookup::forget)
@@ -96,7 +102,7 @@ public class MoltbotdenService {
         if (id.length() > 128) {
             throw ApiException.invalid("moltbotden_id", "must be at most 128 characters");
         }
-        return Setting.<Setting>findById(StoredSettings.NAME).flatMap(s -> {
+        return table.find(StoredSettings.NAME, false).flatMap(s -> {
             TrustLookup.Effective settings = lookup.effective(stored(s));
             if (settings.url() == null) {
                 return Uni.createFrom().item(new TestResult(false, LookupView.of(clock.instant(), id, null,
