@@ -18,7 +18,7 @@ public class ApprovalDecision extends PanacheEntityBase {
     public String requestId;
     public String principalId;
     public String principalName;
-    @Convert(converter = WireConverter.Kind.class)
+    @Convert(converter = ApprovalConverters.Kind.class)
     public DecisionKind kind;
     public String note;
     public Instant decidedAt;

@@ -21,7 +21,7 @@ public class ApprovalReceipt extends PanacheEntityBase {
     public String requestId;
     public String namespace;
     public String requesterId;
-    @Convert(converter = WireConverter.Outcome.class)
+    @Convert(converter = ApprovalConverters.Outcome.class)
     public ReceiptOutcome outcome;
     public String payload;
     public String keyId;

@@ -9,6 +9,7 @@ import jakarta.persistence.Table;
 
 import com.agentsecretstore.policy.Sla;
 import com.agentsecretstore.policy.Tier;
+import com.agentsecretstore.policy.TierConverter;
 import com.agentsecretstore.policy.TrustTier;
 import com.agentsecretstore.policy.moltbotden.TrustSource;
 
@@ -41,19 +42,19 @@ public class ApprovalRequest extends PanacheEntityBase {
     public String runId;
     /** SHA-256 of requester, requested scope, description and run id: one open request per key. */
     public byte[] dedupeKey;
-    @Convert(converter = WireConverter.AccessTier.class)
+    @Convert(converter = TierConverter.class)
     public Tier tier;
     public int requiredApprovals;
     public int delaySeconds;
     /** The requester's trust tier when the policy applied one; null otherwise. */
-    @Convert(converter = WireConverter.Trust.class)
+    @Convert(converter = ApprovalConverters.Trust.class)
     public TrustTier trustTier;
     /** Where {@code trustTier} came from (V15). */
-    @Convert(converter = WireConverter.Source.class)
+    @Convert(converter = ApprovalConverters.Source.class)
     public TrustSource trustSource;
     public String[] secretPaths;
     public String explanation;
-    @Convert(converter = WireConverter.Status.class)
+    @Convert(converter = ApprovalConverters.Status.class)
     public ApprovalStatus status;
     public Instant createdAt;
     public Instant expiresAt;

@@ -2,7 +2,7 @@ package com.agentsecretstore.approval;
 
 import java.util.Locale;
 
-/** What one row of {@code approval_decision} records (column {@code kind}, through {@link WireConverter.Kind}). */
+/** What one row of {@code approval_decision} records (column {@code kind}, through {@link ApprovalConverters.Kind}). */
 public enum DecisionKind {
     APPROVE, DENY, CANCEL;
 

@@ -1,19 +1,14 @@
 package com.agentsecretstore.policy;
 
-import jakarta.persistence.AttributeConverter;
 import jakarta.persistence.Converter;
+
+import com.agentsecretstore.common.WireConverter;
 
 /** A {@link Tier} column of an entity, stored as its wire text ({@code standard}, ...). */
 @Converter(autoApply = false)
-public class TierConverter implements AttributeConverter<Tier, String> {
+public class TierConverter extends WireConverter<Tier> {
 
-    @Override
-    public String convertToDatabaseColumn(Tier tier) {
-        return tier == null ? null : tier.wire();
-    }
-
-    @Override
-    public Tier convertToEntityAttribute(String wire) {
-        return Tier.fromWire(wire);
+    public TierConverter() {
+        super(Tier.class, Tier::wire);
     }
 }

@@ -1,19 +1,14 @@
 package com.agentsecretstore.principal;
 
-import jakarta.persistence.AttributeConverter;
 import jakarta.persistence.Converter;
+
+import com.agentsecretstore.common.WireConverter;
 
 /** {@code principal.role} as the {@link Role} it names, stored as its lowercase wire text. */
 @Converter(autoApply = false)
-public class RoleConverter implements AttributeConverter<Role, String> {
+public class RoleConverter extends WireConverter<Role> {
 
-    @Override
-    public String convertToDatabaseColumn(Role role) {
-        return role == null ? null : role.wire();
-    }
-
-    @Override
-    public Role convertToEntityAttribute(String wire) {
-        return Role.fromWire(wire);
+    public RoleConverter() {
+        super(Role.class, Role::wire);
     }
 }

@@ -2,9 +2,13 @@ package com.agentsecretstore.token;
 
 import java.time.Instant;
 
+import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+
+import com.agentsecretstore.policy.Tier;
+import com.agentsecretstore.policy.TierConverter;
 
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 
@@ -25,7 +29,8 @@ public class Token extends PanacheEntityBase {
     public String scope;
     public String scopeGlob;
     public String namespace;
-    public String tier;
+    @Convert(converter = TierConverter.class)
+    public Tier tier;
     public Instant issuedAt;
     public Instant expiresAt;
     public Instant collectedAt;

@@ -40,7 +40,7 @@ public final class TokenApi {
             String tier, Integer requiredApprovals, Instant expiresAt, Integer maxUses, String runId) {
 
         public static TokenResponse approved(String value, Token t) {
-            return new TokenResponse("approved", value, t.id, t.requestId, t.scope, t.tier, null, t.expiresAt, t.maxUses, null);
+            return new TokenResponse("approved", value, t.id, t.requestId, t.scope, t.tier.wire(), null, t.expiresAt, t.maxUses, null);
         }
 
         /** An open approval request, {@code status} pending or delayed (a repeated ask may find it delayed). */
@@ -65,7 +65,7 @@ public final class TokenApi {
     public record TokenView(String id, String principalId, String scope, String tier, Instant issuedAt,
             Instant expiresAt, Instant revokedAt, String approvalRequestId, Integer maxUses, int uses, Integer remainingUses) {
         static TokenView of(Token t) {
-            return new TokenView(t.id, t.principalId, t.scope, t.tier, t.issuedAt, t.expiresAt, t.revokedAt, t.requestId,
+            return new TokenView(t.id, t.principalId, t.scope, t.tier.wire(), t.issuedAt, t.expiresAt, t.revokedAt, t.requestId,
                     t.maxUses, t.uses, t.maxUses == null ? null : Math.max(0, t.maxUses - t.uses));
         }
     }

@@ -161,7 +161,7 @@ public class TokenIssuer {
         t.scope = scope;
         t.scopeGlob = scopeGlob;
         t.namespace = namespace;
-        t.tier = tier.wire();
+        t.tier = tier;
         t.issuedAt = now;
         t.expiresAt = now.plusSeconds(ttlSeconds);
         t.maxUses = maxUses;

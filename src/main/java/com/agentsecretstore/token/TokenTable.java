@@ -98,7 +98,7 @@ public class TokenTable {
     public Uni<Void> insert(SqlClient client, Token t) {
         return client.preparedQuery(INSERT)
                 .execute(Tuple.tuple(Arrays.asList(t.id, t.principalId, Buffer.buffer(t.hash), t.prefix, t.scope, t.scopeGlob,
-                        t.namespace, t.tier, utc(t.issuedAt), utc(t.expiresAt), t.maxUses)))
+                        t.namespace, t.tier.wire(), utc(t.issuedAt), utc(t.expiresAt), t.maxUses)))
                 .replaceWithVoid();
     }
 
@@ -139,7 +139,7 @@ public class TokenTable {
         t.scope = row.getString("scope");
         t.scopeGlob = row.getString("scope_glob");
         t.namespace = row.getString("namespace");
-        t.tier = row.getString("tier");
+        t.tier = Tier.fromWire(row.getString("tier"));
         t.issuedAt = instant(row.getOffsetDateTime("issued_at"));
         t.expiresAt = instant(row.getOffsetDateTime("expires_at"));
         t.collectedAt = instant(row.getOffsetDateTime("collected_at"));
