@@ -20,7 +20,8 @@
 #    archive offline with the Python SDK's verify-archive.
 #
 # Knobs: AUDIT_N, AUDIT_DAYS, AUDIT_CHUNK (rows per fill transaction, 100000), AUDIT_SAMPLES (100),
-# AUDIT_READ_DURATION (30s), BENCH_CONNECTIONS (32), AUDIT_PORT (first port tried, 18770), AUDIT_DB, AUDIT_KEEP (1: keep the database at the end),
+# AUDIT_READ_DURATION (30s), BENCH_CONNECTIONS (32), AUDIT_PORT (first port tried, 18770), AUDIT_DB, AUDIT_KEEP (1: keep the database and its keys at the end),
+# AUDIT_REUSE (1: measure a kept database again, e.g. after a change: no fill, no sealing catch-up, no export),
 # BENCH_JAVA_OPTS. Service log: target/audit-scale-service.log; raw output in target/audit-scale/.
 set -Eeuo pipefail
 
@@ -37,6 +38,7 @@ CONNS=${BENCH_CONNECTIONS:-32}
 PORT=${AUDIT_PORT:-18770}
 DB=${AUDIT_DB:-ass_audit_scale}
 KEEP=${AUDIT_KEEP:-0}
+REUSE=${AUDIT_REUSE:-0}
 SCHEMA=ass
 JAVA_OPTS=${BENCH_JAVA_OPTS--XX:+UseParallelGC}
 JAR=target/quarkus-app/quarkus-run.jar
@@ -92,8 +94,16 @@ port_in_use "$PORT" && die "no free port found"
 BASE="http://127.0.0.1:$PORT"
 
 random_alnum() { local s=""; while [ ${#s} -lt "$1" ]; do s+=$(head -c 512 /dev/urandom | LC_ALL=C tr -dc 'A-Za-z0-9'); done; printf '%s' "${s:0:$1}"; }
-ADMIN_KEY="ass_$(random_alnum 43)"
-MASTER_KEY=$(head -c 32 /dev/urandom | base64 -w0)
+KEYS="$OUT/keys-$DB.env"
+if [ "$REUSE" = 1 ]; then
+  [ -f "$KEYS" ] || die "AUDIT_REUSE=1: no kept database $DB (run with AUDIT_KEEP=1 first)"
+  # shellcheck disable=SC1090
+  . "$KEYS"
+  KEEP=1
+else
+  ADMIN_KEY="ass_$(random_alnum 43)"
+  MASTER_KEY=$(head -c 32 /dev/urandom | base64 -w0)
+fi
 
 start_service() { # extra environment as arguments (NAME=value ...)
   step "starting $JAR on $BASE (database $DB)"
@@ -128,9 +138,14 @@ LAG_SQL="select coalesce(extract(epoch from clock_timestamp() - min(e.recorded_a
 UNSEALED_SQL="select count(*) from audit_entry e where (e.xid, e.id) > (select x, i from (select last_xid as x, last_id as i
   from audit_seal union all select '0'::xid8, '') c order by x desc, i desc limit 1)"
 
+: >"$LOG"
+if [ "$REUSE" = 1 ]; then
+  start_service
+  step "reusing database $DB: $(sql "select count(*) from audit_entry") entries"
+  fill_s="(reused)"; sealed_total=0; seal_ms=0; seal_rate="-"
+else
 psql -d postgres -qAtX -c "drop database if exists $DB with (force)"
 psql -d postgres -qAtX -c "create database $DB"
-: >"$LOG"
 start_service
 
 # ---------------------------------------------------------------------------------------------
@@ -162,6 +177,11 @@ seal_rate=$(( total * 1000 / (seal_ms > 0 ? seal_ms : 1) ))
 sealed_total=$total
 step "sealed $total entries in $((seal_ms / 1000))s ($seal_rate entries/s)"
 sql "vacuum analyze audit_entry" >/dev/null
+if [ "$KEEP" = 1 ]; then
+  printf 'ADMIN_KEY=%q\nMASTER_KEY=%q\nAGENT_KEY=%q\n' "$ADMIN_KEY" "$MASTER_KEY" "$AGENT_KEY" >"$KEYS"
+  chmod 600 "$KEYS"
+fi
+fi
 
 # ---------------------------------------------------------------------------------------------
 # p50/p99 of each filter: sequential requests as admin, a different value each time.
@@ -248,6 +268,9 @@ seal_per_m=$(( seal_bytes * 1000000 / total / 1048576 ))
 say "  disk: audit_entry $((bytes / 1048576)) MB for $total entries: $per_m MB per million (+ $seal_per_m MB of seals)"
 
 # ---------------------------------------------------------------------------------------------
+if [ "$REUSE" = 1 ]; then
+  oldest="(skipped: AUDIT_REUSE=1)"; archived="-"; export_s="-"; drop_s="-"; offline_s="-"
+else
 oldest=$(sql "select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid
   where i.inhparent = 'audit_entry'::regclass and c.relname like 'audit\_entry\_p%' order by c.relname limit 1")
 oldest_rows=$(sql "select count(*) from $oldest")
@@ -276,6 +299,7 @@ t1=$(now_ms)
 PYTHONPATH="$ROOT/clients/python/src" python3 -m agentsecretstore verify-archive "$EXPORT/$file" --keys "$OUT/public-key.json" \
   | tee "$OUT/verify-archive.txt" | sed 's/^/  /'
 offline_s=$(awk -v ms="$(( $(now_ms) - t1 ))" 'BEGIN {printf "%.1f", ms / 1000}')
+fi
 
 # ---------------------------------------------------------------------------------------------
 say ""

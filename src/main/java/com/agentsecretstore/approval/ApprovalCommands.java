@@ -21,17 +21,16 @@ import com.agentsecretstore.audit.AuditAction;
 import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.common.ApiException;
-import com.agentsecretstore.policy.Scope;
 import com.agentsecretstore.common.Transactions;
 import com.agentsecretstore.passkey.PasskeyApi.Assertion;
 import com.agentsecretstore.passkey.PasskeyApi.StepUpOptions;
 import com.agentsecretstore.passkey.PasskeyService;
 import com.agentsecretstore.passkey.StepUpConfig;
 import com.agentsecretstore.passkey.StepUpResult;
+import com.agentsecretstore.policy.Scope;
 import com.agentsecretstore.principal.Caller;
 import com.agentsecretstore.token.TokenIssuer;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -140,7 +139,7 @@ public class ApprovalCommands {
 
     /** The requester collects the token of its approved request (a fresh value each time). */
     public Uni<CollectedToken> collect(Caller caller, String id) {
-        return Panache.withTransaction(() -> store.load(id, true)
+        return Transactions.run(() -> store.load(id, true)
                 .flatMap(r -> access.require(Action.COLLECT, caller, ApprovalStore.target(r)).flatMap(d -> {
                     ApprovalRefusal refusal = ApprovalRules.collect(ApprovalStore.state(r, List.of()));
                     if (refusal != null) {
@@ -175,7 +174,7 @@ public class ApprovalCommands {
      */
     private Uni<ApprovalView> decide(Caller caller, String id, Action what, AuditAction action, String note, Proof proof,
             DecisionRule rule) {
-        return Panache.withTransaction(() -> store.load(id, true).flatMap(r -> access.designation(r.namespace)
+        return Transactions.run(() -> store.load(id, true).flatMap(r -> access.designation(r.namespace)
                 .flatMap(designation -> store.decisions(List.of(r.id)).flatMap(ds -> {
                     Refusal refusal = AccessModel.check(what, AccessLoader.who(caller), ApprovalStore.target(r), designation)
                             .orElse(null);

@@ -10,9 +10,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.agentsecretstore.approval.ApprovalStore.Due;
 import com.agentsecretstore.approval.ApprovalTransitions.Rule;
 import com.agentsecretstore.audit.AuditAction;
+import com.agentsecretstore.common.Transactions;
 import com.agentsecretstore.principal.Caller;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
@@ -78,7 +78,7 @@ public class ApprovalJobs {
     private Uni<Integer> run(Due due, Rule rule, AuditAction auditAction) {
         Instant now = clock.instant();
         Caller system = Caller.system("approval-job");
-        return Panache.withTransaction(() -> store.claim(due, now)
+        return Transactions.run(() -> store.claim(due, now)
                 .flatMap(rows -> transitions.applyEach(rows, now, rule, system, null, auditAction, Map.of())
                         .map(changed -> new Batch(rows.size(), changed))))
                 .invoke(b -> b.changed().forEach(signals::changed))

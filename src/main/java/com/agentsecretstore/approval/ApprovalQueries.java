@@ -15,18 +15,18 @@ import com.agentsecretstore.access.Action;
 import com.agentsecretstore.access.Designation;
 import com.agentsecretstore.approval.ApprovalApi.Approval;
 import com.agentsecretstore.approval.ApprovalApi.ApprovalView;
-import com.agentsecretstore.approval.ApprovalApi.SlaView;
 import com.agentsecretstore.approval.ApprovalApi.Ending;
 import com.agentsecretstore.approval.ApprovalApi.Narrowed;
+import com.agentsecretstore.approval.ApprovalApi.SlaView;
 import com.agentsecretstore.approval.ApprovalRules.State;
 import com.agentsecretstore.common.ApiException;
 import com.agentsecretstore.common.AssConfig;
 import com.agentsecretstore.common.Page;
+import com.agentsecretstore.common.Transactions;
 import com.agentsecretstore.passkey.StepUpConfig;
 import com.agentsecretstore.passkey.StepUpResult.Verdict;
 import com.agentsecretstore.principal.Caller;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -57,7 +57,7 @@ public class ApprovalQueries {
     }
 
     public Uni<ApprovalView> get(Caller caller, String id) {
-        return Panache.withSession(() -> store.load(id, false)
+        return Transactions.read(() -> store.load(id, false)
                 .flatMap(r -> access.require(Action.SEE, caller, ApprovalStore.target(r)).flatMap(d -> view(caller, r))));
     }
 
@@ -68,7 +68,7 @@ public class ApprovalQueries {
         if (status != null && wanted == null) {
             throw ApiException.invalid("status", "must be one of pending, delayed, approved, denied, cancelled, expired");
         }
-        return Panache.withSession(() -> store.page(caller.id(), wanted, namespace, before, n)
+        return Transactions.read(() -> store.page(caller.id(), wanted, namespace, before, n)
                 .flatMap(rows -> views(caller, rows.size() > n ? rows.subList(0, n) : rows)
                         .map(views -> new Page<>(views, rows.size() > n ? Page.encodeCursor(rows.get(n - 1).id) : null))));
     }
@@ -115,7 +115,7 @@ public class ApprovalQueries {
 
     /** The view of a request the caller has been found to see, in a session of its own if none is open. */
     public Uni<ApprovalView> view(Caller caller, ApprovalRequest r) {
-        return Panache.withSession(() -> views(caller, List.of(r)).map(v -> v.get(0)));
+        return Transactions.read(() -> views(caller, List.of(r)).map(v -> v.get(0)));
     }
 
     /** Views of requests the caller may see, each with the actions the caller may take on it now. */

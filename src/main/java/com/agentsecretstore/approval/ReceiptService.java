@@ -9,9 +9,9 @@ import com.agentsecretstore.access.AccessModel.Target;
 import com.agentsecretstore.access.Action;
 import com.agentsecretstore.approval.ReceiptApi.ReceiptView;
 import com.agentsecretstore.common.ApiException;
+import com.agentsecretstore.common.Transactions;
 import com.agentsecretstore.principal.Caller;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -33,7 +33,7 @@ public class ReceiptService {
     }
 
     public Uni<ReceiptView> get(Caller caller, String requestId) {
-        return Panache.withSession(() -> receipts.find(requestId).flatMap(receipt -> {
+        return Transactions.read(() -> receipts.find(requestId).flatMap(receipt -> {
             if (receipt != null) {
                 // The request's escalation approvers saw it; so they see its receipt while the request row exists.
                 return requests.find(requestId)

@@ -16,11 +16,12 @@ import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.common.ApiException;
 import com.agentsecretstore.common.AssConfig;
+import com.agentsecretstore.common.Digests;
 import com.agentsecretstore.common.FieldError;
 import com.agentsecretstore.common.Ids;
-import com.agentsecretstore.common.Digests;
-import com.agentsecretstore.policy.AccessDecider;
+import com.agentsecretstore.common.Transactions;
 import com.agentsecretstore.policy.AccessDecider.Evaluation;
+import com.agentsecretstore.policy.AccessDecider;
 import com.agentsecretstore.policy.Requirement;
 import com.agentsecretstore.policy.Scope;
 import com.agentsecretstore.policy.Sla;
@@ -29,7 +30,6 @@ import com.agentsecretstore.token.TokenApi.TokenRequest;
 import com.agentsecretstore.token.TokenApi.TokenResponse;
 import com.agentsecretstore.token.TokenIssuer;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -173,7 +173,7 @@ public class TokenRequests {
      */
     private Uni<TokenAnswer> openRequest(Caller caller, Ask ask, Evaluation e) {
         byte[] dedupeKey = ask.dedupeKey(caller.id());
-        return Panache.withTransaction(() -> store.lockDedupe(dedupeKey)
+        return Transactions.run(() -> store.lockDedupe(dedupeKey)
                 .chain(() -> store.openByDedupe(dedupeKey))
                 .flatMap(open -> {
                     Instant now = clock.instant();

@@ -36,7 +36,7 @@ public class AuditLog {
         this.group = group;
     }
 
-    /** Must run inside a reactive transaction ({@code @WithTransaction} on the calling service). */
+    /** Must run inside a session transaction ({@link com.agentsecretstore.common.Transactions#run}) of the calling service. */
     public Uni<Void> append(AuditEvent event) {
         return AuditEntryTable.insertInSession(entry(event));
     }

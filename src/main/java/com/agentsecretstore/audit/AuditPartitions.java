@@ -1,5 +1,6 @@
 package com.agentsecretstore.audit;
 
+import com.agentsecretstore.common.Transactions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -82,7 +83,7 @@ public class AuditPartitions {
         for (int i = 0; i <= config.partitionsAhead(); i++) {
             days.add(today.plusDays(i));
         }
-        return pool.withTransaction(conn -> conn.query(LOCK).execute()
+        return Transactions.sql(pool, conn -> conn.query(LOCK).execute()
                 .chain(() -> conn.query(DDL_LOCK_TIMEOUT).execute())
                 .chain(() -> Multi.createFrom().iterable(days)
                         .onItem().transformToUniAndConcatenate(day -> createIfMissing(conn, day))

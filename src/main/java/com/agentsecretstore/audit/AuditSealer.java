@@ -12,6 +12,7 @@ import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.agentsecretstore.common.Transactions;
 import com.agentsecretstore.crypto.SigningKey;
 
 import io.quarkus.logging.Log;
@@ -120,7 +121,7 @@ public class AuditSealer {
      * a batch, seal and sign it. -1 when another sealer is at work.
      */
     private Uni<Integer> sealBatch(int size) {
-        return keys.active().flatMap(key -> pool.withTransaction(conn -> conn.query(LOCK).execute()
+        return keys.active().flatMap(key -> Transactions.sql(pool, conn -> conn.query(LOCK).execute()
                 .flatMap(locked -> first(locked).getBoolean(0)
                         ? signUnsigned(conn, key).chain(() -> conn.query(AuditSealTable.HEAD).execute())
                                 .flatMap(head -> link(conn, key, Head.of(first(head)), size))

@@ -15,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import com.agentsecretstore.common.Ids;
+import com.agentsecretstore.common.Transactions;
 import com.agentsecretstore.crypto.Barrier;
 import com.agentsecretstore.crypto.BarrierException;
 import com.agentsecretstore.crypto.SigningKey;
@@ -142,7 +143,7 @@ public class SealKeys {
 
     private Uni<Stored> create(Caller caller, boolean retireCurrent) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        return pool.withTransaction(conn -> conn.query(LOCK).execute()
+        return Transactions.sql(pool, conn -> conn.query(LOCK).execute()
                 .chain(() -> conn.query(ACTIVE).execute())
                 .flatMap(rows -> {
                     if (rows.size() > 0 && !retireCurrent) {

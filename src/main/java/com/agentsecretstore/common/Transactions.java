@@ -1,9 +1,12 @@
 package com.agentsecretstore.common;
 
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 
 /**
  * Transactions that end by commit or rollback, never by cancellation. RESTEasy Reactive cancels a
@@ -21,9 +24,27 @@ public final class Transactions {
     private Transactions() {
     }
 
-    /** {@link Panache#withTransaction(Supplier)} that runs to its end even if the caller cancels. */
+    /**
+     * A transaction on the Hibernate Reactive session ({@link Panache#withTransaction(Supplier)}) that
+     * runs to its end even if the caller cancels: for changes to entity tables, and for everything
+     * that must commit with them (audit entries, events and their deliveries).
+     */
     public static <T> Uni<T> run(Supplier<Uni<T>> work) {
         return uncancellable(Uni.createFrom().deferred(() -> Panache.withTransaction(work)));
+    }
+
+    /** A session without a transaction, for reads of entity tables. */
+    public static <T> Uni<T> read(Supplier<Uni<T>> work) {
+        return Panache.withSession(work);
+    }
+
+    /**
+     * A transaction on one connection of the plain SQL client, for changes made only to tables read
+     * and written over it; {@code work} gets the connection and hands it to the tables' owners. Runs to
+     * its end even if the caller cancels, as {@link #run} does.
+     */
+    public static <T> Uni<T> sql(Pool pool, Function<SqlConnection, Uni<T>> work) {
+        return uncancellable(Uni.createFrom().deferred(() -> pool.withTransaction(work)));
     }
 
     /**

@@ -1,5 +1,6 @@
 package com.agentsecretstore.notify;
 
+import com.agentsecretstore.common.Transactions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -88,7 +89,7 @@ final class Outbox<T> {
     /** Claims at most {@code max} due rows; one send each, for the loop to start. */
     Uni<List<OutboxLoop.Send>> claim(int max) {
         Instant now = clock.instant();
-        return pool.withTransaction(c -> c.preparedQuery(table.claim())
+        return Transactions.sql(pool, c -> c.preparedQuery(table.claim())
                 .execute(Tuple.of(at(now), at(now.plus(settings.lease())), Math.min(max, settings.batch()))))
                 .flatMap(claimed -> {
                     List<String> ids = new ArrayList<>();

@@ -93,7 +93,7 @@ public class WebhookService {
         }
         boolean generated = request.secret() == null;
         String secret = generated ? generateSecret() : request.secret();
-        return checkUrl(request.url()).chain(() -> Transactions.uncancellable(pool.withTransaction(tx -> withinLimits(tx, caller,
+        return checkUrl(request.url()).chain(() -> Transactions.sql(pool, tx -> withinLimits(tx, caller,
                 request.url()).chain(() -> {
                     String id = Ids.next("wh");
                     Webhook w = new Webhook(id, request.url(), events, 1, seal(id, secret, 1), request.description(), null, null,
@@ -102,7 +102,7 @@ public class WebhookService {
                             .call(() -> audit.append(tx, AuditEvent.success(AuditAction.WEBHOOK_CREATE, caller).onTarget(id)
                                     .with(Map.of("url", w.url(), "events", events))))
                             .map(ignored -> view(w, generated ? secret : null));
-                }))));
+                })));
     }
 
     /**
@@ -141,13 +141,13 @@ public class WebhookService {
     }
 
     public Uni<Void> delete(Caller caller, String id) {
-        return Transactions.uncancellable(pool.withTransaction(tx -> WebhookTable.delete(tx, id, caller.isAdmin(), caller.id())
+        return Transactions.sql(pool, tx -> WebhookTable.delete(tx, id, caller.isAdmin(), caller.id())
                 .flatMap(deleted -> {
                     if (!deleted) {
                         throw ApiException.notFound("No such webhook.");
                     }
                     return audit.append(tx, AuditEvent.success(AuditAction.WEBHOOK_DELETE, caller).onTarget(id));
-                })));
+                }));
     }
 
     /** A new signing secret; the old one stops signing at once. Returns the secret if it was generated. */
@@ -156,7 +156,7 @@ public class WebhookService {
             throw ApiException.invalid("secret", "must be 8 to 256 characters");
         }
         String secret = provided == null ? generateSecret() : provided;
-        return Transactions.uncancellable(pool.withTransaction(tx -> owned(tx, caller, id, true).flatMap(w -> {
+        return Transactions.sql(pool, tx -> owned(tx, caller, id, true).flatMap(w -> {
             int version = w.secretVersion() + 1;
             Barrier.Sealed sealed = seal(id, secret, version);
             Webhook rotated = new Webhook(id, w.url(), w.events(), version, sealed, w.description(), w.disabledAt(),
@@ -165,18 +165,18 @@ public class WebhookService {
                     .chain(() -> audit.append(tx, AuditEvent.success(AuditAction.WEBHOOK_ROTATE_SECRET, caller).onTarget(id)
                             .with(Map.of("secret_version", version))))
                     .map(ignored -> view(rotated, provided == null ? secret : null));
-        })));
+        }));
     }
 
     /** Turns a webhook disabled by a 410 (or otherwise) back on. */
     public Uni<WebhookView> enable(Caller caller, String id) {
-        return Transactions.uncancellable(pool.withTransaction(tx -> owned(tx, caller, id, true).flatMap(w -> {
+        return Transactions.sql(pool, tx -> owned(tx, caller, id, true).flatMap(w -> {
             Webhook enabled = new Webhook(id, w.url(), w.events(), w.secretVersion(), w.secret(), w.description(), null, null,
                     w.createdAt(), w.createdBy());
             return WebhookTable.enable(tx, id)
                     .chain(() -> audit.append(tx, AuditEvent.success(AuditAction.WEBHOOK_ENABLE, caller).onTarget(id)))
                     .map(ignored -> view(enabled, null));
-        })));
+        }));
     }
 
     public Uni<Page<DeliveryView>> deliveries(Caller caller, String id, String limit, String cursor) {
@@ -189,14 +189,14 @@ public class WebhookService {
 
     /** Sends a delivery again, whatever its state, as soon as possible. */
     public Uni<DeliveryView> redeliver(Caller caller, String id, String deliveryId) {
-        return Transactions.uncancellable(pool.withTransaction(tx -> owned(tx, caller, id, false)
+        return Transactions.sql(pool, tx -> owned(tx, caller, id, false)
                 .chain(() -> WebhookDeliveries.redeliver(tx, id, deliveryId, clock.instant()))
                 .call(d -> {
                     if (d == null) {
                         throw ApiException.notFound("No such delivery.");
                     }
                     return audit.append(tx, AuditEvent.success(AuditAction.WEBHOOK_REDELIVER, caller).onTarget(deliveryId));
-                })))
+                }))
                 .invoke(dispatchers::wake);
     }
 

@@ -16,6 +16,7 @@ import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.common.ApiException;
 import com.agentsecretstore.common.AssConfig;
 import com.agentsecretstore.common.FieldError;
+import com.agentsecretstore.common.Transactions;
 import com.agentsecretstore.policy.PolicyApi.Decision;
 import com.agentsecretstore.policy.PolicyApi.PolicyBody;
 import com.agentsecretstore.policy.PolicyApi.PolicyView;
@@ -26,8 +27,6 @@ import com.agentsecretstore.principal.PrincipalTable;
 import com.agentsecretstore.principal.Role;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -56,40 +55,44 @@ public class PolicyService {
         this.json = json;
     }
 
-    @WithSession
     public Uni<PolicyView> get(Caller caller, String namespace) {
-        requireNamespace(namespace);
-        return policies.find(namespace, false).flatMap(r -> decider.policy(namespace).map(p -> {
-            requireReader(caller, p);
-            return view(p, r == null ? 0 : r.revision, r == null ? null : r.updatedAt, r == null ? null : r.updatedBy);
-        }));
+        return Transactions.read(() -> {
+            requireNamespace(namespace);
+            return policies.find(namespace, false).flatMap(r -> decider.policy(namespace).map(p -> {
+                requireReader(caller, p);
+                return view(p, r == null ? 0 : r.revision, r == null ? null : r.updatedAt, r == null ? null : r.updatedBy);
+            }));
+    
+        });
     }
 
-    @WithTransaction
     public Uni<PolicyView> put(Caller caller, String namespace, PolicyBody body) {
-        caller.requireAdmin(ADMINS_ONLY);
-        requireNamespace(namespace);
-        NamespacePolicy policy = PolicyDocuments.toPolicy(namespace, body);
-        List<PolicyViolation> violations = new java.util.ArrayList<>(policy.validate());
-        violations.addAll(limits().check(policy));
-        if (!violations.isEmpty()) {
-            throw ApiException.invalid(violations.stream().map(v -> new FieldError(v.field(), v.message())).toList());
-        }
-        String document = PolicyDocuments.write(json, policy);
-        Instant now = clock.instant();
-        return requireApprovers(designatedIds(policy))
-                .chain(() -> policies.find(namespace, true)).flatMap(existing -> {
-            PolicyRecord r = existing != null ? existing : new PolicyRecord();
-            r.namespace = namespace;
-            r.document = document;
-            r.revision = existing == null ? 1 : existing.revision + 1;
-            r.updatedAt = now;
-            r.updatedBy = caller.id();
-            Uni<Void> saved = existing == null ? policies.insert(r) : Uni.createFrom().voidItem();
-            return saved.call(() -> audit.append(AuditEvent.success(AuditAction.POLICY_UPDATE, caller).onPath(namespace, null)
-                    .with(Map.of("revision", r.revision, "default_tier", policy.defaultTier().wire(),
-                            "overrides", policy.pathOverrides().size()))))
-                    .map(ignored -> view(policy, r.revision, r.updatedAt, r.updatedBy));
+        return Transactions.run(() -> {
+            caller.requireAdmin(ADMINS_ONLY);
+            requireNamespace(namespace);
+            NamespacePolicy policy = PolicyDocuments.toPolicy(namespace, body);
+            List<PolicyViolation> violations = new java.util.ArrayList<>(policy.validate());
+            violations.addAll(limits().check(policy));
+            if (!violations.isEmpty()) {
+                throw ApiException.invalid(violations.stream().map(v -> new FieldError(v.field(), v.message())).toList());
+            }
+            String document = PolicyDocuments.write(json, policy);
+            Instant now = clock.instant();
+            return requireApprovers(designatedIds(policy))
+                    .chain(() -> policies.find(namespace, true)).flatMap(existing -> {
+                PolicyRecord r = existing != null ? existing : new PolicyRecord();
+                r.namespace = namespace;
+                r.document = document;
+                r.revision = existing == null ? 1 : existing.revision + 1;
+                r.updatedAt = now;
+                r.updatedBy = caller.id();
+                Uni<Void> saved = existing == null ? policies.insert(r) : Uni.createFrom().voidItem();
+                return saved.call(() -> audit.append(AuditEvent.success(AuditAction.POLICY_UPDATE, caller).onPath(namespace, null)
+                        .with(Map.of("revision", r.revision, "default_tier", policy.defaultTier().wire(),
+                                "overrides", policy.pathOverrides().size()))))
+                        .map(ignored -> view(policy, r.revision, r.updatedAt, r.updatedBy));
+            });
+    
         });
     }
 
@@ -149,37 +152,39 @@ public class PolicyService {
      * A principal's trust tier is for admins only: others get the policy's answer before any
      * trust-tier relaxation, and no tier.
      */
-    @WithSession
     public Uni<Decision> simulate(Caller caller, String namespace, SimulateRequest request) {
-        requireNamespace(namespace);
-        if (request.principalId() == null || request.principalId().isBlank()) {
-            throw ApiException.invalid("principal_id", "is required");
-        }
-        String problem = Scope.problem(request.scope());
-        if (problem != null) {
-            throw ApiException.invalid("scope", problem);
-        }
-        Scope scope = Scope.parse(request.scope());
-        if (!scope.namespace().equals(namespace)) {
-            throw ApiException.invalid("scope", "must be inside namespace " + namespace);
-        }
-        return decider.policy(namespace).invoke(policy -> requireReader(caller, policy))
-                .chain(() -> PrincipalTable.byId(request.principalId())).flatMap(p -> {
-            if (p == null) {
-                throw ApiException.invalid("principal_id", "no such principal");
+        return Transactions.read(() -> {
+            requireNamespace(namespace);
+            if (request.principalId() == null || request.principalId().isBlank()) {
+                throw ApiException.invalid("principal_id", "is required");
             }
-            return decider.evaluate(scope, p.id).map(e -> {
-                if (!caller.isAdmin()) {
-                    Requirement base = e.base();
-                    return new Decision(base.tier().wire(), base.requiredApprovals(), base.approvalDelaySeconds(),
-                            base.autoApproved(), base.matchedPattern(), null, null, null, e.secretPaths(), base.reason());
+            String problem = Scope.problem(request.scope());
+            if (problem != null) {
+                throw ApiException.invalid("scope", problem);
+            }
+            Scope scope = Scope.parse(request.scope());
+            if (!scope.namespace().equals(namespace)) {
+                throw ApiException.invalid("scope", "must be inside namespace " + namespace);
+            }
+            return decider.policy(namespace).invoke(policy -> requireReader(caller, policy))
+                    .chain(() -> PrincipalTable.byId(request.principalId())).flatMap(p -> {
+                if (p == null) {
+                    throw ApiException.invalid("principal_id", "no such principal");
                 }
-                return new Decision(e.requirement().tier().wire(),
-                    e.requirement().requiredApprovals(), e.requirement().approvalDelaySeconds(),
-                    e.requirement().autoApproved(), e.requirement().matchedPattern(), e.trust().wire(), e.trustApplied(),
-                    e.trustSource() == null ? null : e.trustSource().wire(),
-                    e.secretPaths(), e.requirement().reason());
+                return decider.evaluate(scope, p.id).map(e -> {
+                    if (!caller.isAdmin()) {
+                        Requirement base = e.base();
+                        return new Decision(base.tier().wire(), base.requiredApprovals(), base.approvalDelaySeconds(),
+                                base.autoApproved(), base.matchedPattern(), null, null, null, e.secretPaths(), base.reason());
+                    }
+                    return new Decision(e.requirement().tier().wire(),
+                        e.requirement().requiredApprovals(), e.requirement().approvalDelaySeconds(),
+                        e.requirement().autoApproved(), e.requirement().matchedPattern(), e.trust().wire(), e.trustApplied(),
+                        e.trustSource() == null ? null : e.trustSource().wire(),
+                        e.secretPaths(), e.requirement().reason());
+                });
             });
+    
         });
     }
 

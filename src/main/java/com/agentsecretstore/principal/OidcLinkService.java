@@ -10,10 +10,10 @@ import com.agentsecretstore.audit.AuditAction;
 import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.common.ApiException;
+import com.agentsecretstore.common.Transactions;
 import com.agentsecretstore.principal.PrincipalApi.OidcIdentity;
 import com.agentsecretstore.principal.PrincipalApi.PrincipalView;
 
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -34,41 +34,45 @@ public class OidcLinkService {
         this.audit = audit;
     }
 
-    @WithTransaction
     public Uni<PrincipalView> link(Caller caller, String id, OidcIdentity identity) {
-        caller.requireAdmin(ADMINS_ONLY);
-        return load(id).flatMap(p -> {
-            if (p.role == Role.AGENT) {
-                throw ApiException.invalid("role", "only admins and approvers sign in through the identity provider");
-            }
-            return PrincipalTable.oidcIdentityTaken(identity.issuer(), identity.subject(), id)
-                    .flatMap(taken -> {
-                        if (taken) {
-                            throw ApiException.conflict("This identity is already linked to another principal.");
-                        }
-                        p.oidcIssuer = identity.issuer();
-                        p.oidcSubject = identity.subject();
-                        p.updatedAt = clock.instant();
-                        return audit.append(AuditEvent.success(AuditAction.PRINCIPAL_OIDC_LINK, caller).onTarget(id)
-                                .with(details(identity.issuer(), identity.subject())))
-                                .chain(() -> ApiKeyTable.ofPrincipal(id))
-                                .map(keys -> PrincipalView.of(p, keys, null));
-                    });
+        return Transactions.run(() -> {
+            caller.requireAdmin(ADMINS_ONLY);
+            return load(id).flatMap(p -> {
+                if (p.role == Role.AGENT) {
+                    throw ApiException.invalid("role", "only admins and approvers sign in through the identity provider");
+                }
+                return PrincipalTable.oidcIdentityTaken(identity.issuer(), identity.subject(), id)
+                        .flatMap(taken -> {
+                            if (taken) {
+                                throw ApiException.conflict("This identity is already linked to another principal.");
+                            }
+                            p.oidcIssuer = identity.issuer();
+                            p.oidcSubject = identity.subject();
+                            p.updatedAt = clock.instant();
+                            return audit.append(AuditEvent.success(AuditAction.PRINCIPAL_OIDC_LINK, caller).onTarget(id)
+                                    .with(details(identity.issuer(), identity.subject())))
+                                    .chain(() -> ApiKeyTable.ofPrincipal(id))
+                                    .map(keys -> PrincipalView.of(p, keys, null));
+                        });
+            });
+    
         });
     }
 
-    @WithTransaction
     public Uni<Void> unlink(Caller caller, String id) {
-        caller.requireAdmin(ADMINS_ONLY);
-        return load(id).flatMap(p -> {
-            if (p.oidcIssuer == null) {
-                return Uni.createFrom().voidItem();
-            }
-            Map<String, Object> details = details(p.oidcIssuer, p.oidcSubject);
-            p.oidcIssuer = null;
-            p.oidcSubject = null;
-            p.updatedAt = clock.instant();
-            return audit.append(AuditEvent.success(AuditAction.PRINCIPAL_OIDC_UNLINK, caller).onTarget(id).with(details));
+        return Transactions.run(() -> {
+            caller.requireAdmin(ADMINS_ONLY);
+            return load(id).flatMap(p -> {
+                if (p.oidcIssuer == null) {
+                    return Uni.createFrom().voidItem();
+                }
+                Map<String, Object> details = details(p.oidcIssuer, p.oidcSubject);
+                p.oidcIssuer = null;
+                p.oidcSubject = null;
+                p.updatedAt = clock.instant();
+                return audit.append(AuditEvent.success(AuditAction.PRINCIPAL_OIDC_UNLINK, caller).onTarget(id).with(details));
+            });
+    
         });
     }
 

@@ -11,13 +11,13 @@ import com.agentsecretstore.audit.AuditAction;
 import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.common.ApiException;
-import com.agentsecretstore.crypto.Barrier;
+import com.agentsecretstore.common.Transactions;
 import com.agentsecretstore.crypto.Barrier.Sealed;
+import com.agentsecretstore.crypto.Barrier;
 import com.agentsecretstore.principal.Caller;
 import com.agentsecretstore.secret.SecretApi.MasterKeyStatus;
 import com.agentsecretstore.secret.SecretApi.RewrapResult;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
@@ -45,7 +45,7 @@ public class MasterKeyService {
 
     public Uni<MasterKeyStatus> status(Caller caller) {
         caller.requireAdmin(ADMINS_ONLY);
-        return Panache.withSession(table::countByKey).map(counts -> {
+        return Transactions.read(table::countByKey).map(counts -> {
             List<String> missing = new ArrayList<>();
             counts.keySet().forEach(id -> {
                 if (!barrier.keyIds().contains(id)) {
@@ -59,10 +59,10 @@ public class MasterKeyService {
 
     public Uni<RewrapResult> rewrapAll(Caller caller) {
         caller.requireAdmin(ADMINS_ONLY);
-        return Multi.createBy().repeating().uni(() -> Panache.withTransaction(() -> rewrapBatch(caller)))
+        return Multi.createBy().repeating().uni(() -> Transactions.run(() -> rewrapBatch(caller)))
                 .whilst(n -> n == BATCH)
                 .collect().with(java.util.stream.Collectors.summingLong(Integer::longValue))
-                .flatMap(total -> Panache.withSession(table::countByKey)
+                .flatMap(total -> Transactions.read(table::countByKey)
                         .map(counts -> new RewrapResult(total, barrier.activeKeyId(), counts)));
     }
 

@@ -18,8 +18,9 @@ import com.agentsecretstore.common.ApiException;
 import com.agentsecretstore.common.AssConfig;
 import com.agentsecretstore.common.FieldError;
 import com.agentsecretstore.common.Page;
-import com.agentsecretstore.crypto.Barrier;
+import com.agentsecretstore.common.Transactions;
 import com.agentsecretstore.crypto.Barrier.Sealed;
+import com.agentsecretstore.crypto.Barrier;
 import com.agentsecretstore.policy.Tier;
 import com.agentsecretstore.principal.Caller;
 import com.agentsecretstore.secret.SecretApi.PutRequest;
@@ -30,8 +31,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -66,85 +65,93 @@ public class SecretService {
     }
 
     /** Writes a new version. The version number is allocated under a row lock, so concurrent writers queue. */
-    @WithTransaction
     public Uni<SecretView> put(Caller caller, String rawPath, PutRequest request) {
-        caller.requireAdmin(ADMINS_ONLY);
-        SecretPath path = SecretPath.parse(rawPath, "path");
-        byte[] value = validate(request);
-        Tier tier = Tier.fromWire(request.tier());
-        String metadata = request.metadata() == null ? null : write(request.metadata());
-        Instant now = clock.instant();
-        return table.createIfAbsent(path, tier == null ? Tier.STANDARD : tier, metadata == null ? "{}" : metadata, now, caller.id())
-                .chain(() -> table.find(path.value(), true))
-                .flatMap(secret -> {
-                    secret.currentVersion += 1;
-                    if (tier != null) {
-                        secret.tier = tier;
-                    }
-                    if (metadata != null) {
-                        secret.metadata = metadata;
-                    }
-                    secret.updatedAt = now;
-                    secret.updatedBy = caller.id();
-                    Sealed sealed = barrier.seal(path.value(), secret.currentVersion, value);
-                    java.util.Arrays.fill(value, (byte) 0);
-                    SecretVersion v = new SecretVersion();
-                    v.path = path.value();
-                    v.version = secret.currentVersion;
-                    v.tier = secret.tier;
-                    v.masterKeyId = sealed.masterKeyId();
-                    v.wrappedKey = sealed.wrappedKey();
-                    v.ciphertext = sealed.ciphertext();
-                    v.createdAt = now;
-                    v.createdBy = caller.id();
-                    Map<String, Object> details = new LinkedHashMap<>();
-                    details.put("version", v.version);
-                    details.put("tier", secret.tier.wire());
-                    // A version is readable only at the strictest tier it ever had, so raising a secret
-                    // protects its history and lowering it later does not expose that history again.
-                    return table.raiseVersions(path.value(), secret.tier)
-                            .chain(() -> table.addVersion(v))
-                            .call(() -> audit.append(AuditEvent.success(AuditAction.SECRET_WRITE, caller)
-                                    .onPath(path.namespace(), path.value()).with(details)))
-                            .map(ignored -> view(secret));
-                });
+        return Transactions.run(() -> {
+            caller.requireAdmin(ADMINS_ONLY);
+            SecretPath path = SecretPath.parse(rawPath, "path");
+            byte[] value = validate(request);
+            Tier tier = Tier.fromWire(request.tier());
+            String metadata = request.metadata() == null ? null : write(request.metadata());
+            Instant now = clock.instant();
+            return table.createIfAbsent(path, tier == null ? Tier.STANDARD : tier, metadata == null ? "{}" : metadata, now, caller.id())
+                    .chain(() -> table.find(path.value(), true))
+                    .flatMap(secret -> {
+                        secret.currentVersion += 1;
+                        if (tier != null) {
+                            secret.tier = tier;
+                        }
+                        if (metadata != null) {
+                            secret.metadata = metadata;
+                        }
+                        secret.updatedAt = now;
+                        secret.updatedBy = caller.id();
+                        Sealed sealed = barrier.seal(path.value(), secret.currentVersion, value);
+                        java.util.Arrays.fill(value, (byte) 0);
+                        SecretVersion v = new SecretVersion();
+                        v.path = path.value();
+                        v.version = secret.currentVersion;
+                        v.tier = secret.tier;
+                        v.masterKeyId = sealed.masterKeyId();
+                        v.wrappedKey = sealed.wrappedKey();
+                        v.ciphertext = sealed.ciphertext();
+                        v.createdAt = now;
+                        v.createdBy = caller.id();
+                        Map<String, Object> details = new LinkedHashMap<>();
+                        details.put("version", v.version);
+                        details.put("tier", secret.tier.wire());
+                        // A version is readable only at the strictest tier it ever had, so raising a secret
+                        // protects its history and lowering it later does not expose that history again.
+                        return table.raiseVersions(path.value(), secret.tier)
+                                .chain(() -> table.addVersion(v))
+                                .call(() -> audit.append(AuditEvent.success(AuditAction.SECRET_WRITE, caller)
+                                        .onPath(path.namespace(), path.value()).with(details)))
+                                .map(ignored -> view(secret));
+                    });
+    
+        });
     }
 
-    @WithSession
     public Uni<Page<SecretView>> list(Caller caller, String prefix, String limit, String cursor) {
-        caller.requireAdmin(ADMINS_ONLY);
-        int n = Page.limit(limit);
-        String after = Page.decodeCursor(cursor);
-        if (prefix != null && prefix.length() > SecretPath.MAX_SEGMENTS * 129) {
-            throw ApiException.invalid("prefix", "is too long");
-        }
-        String like = escapeLike(prefix == null ? "" : prefix) + "%";
-        return table.page(like, after == null ? "" : after, n)
-                .map(rows -> Page.of(rows, n, s -> s.path, this::view));
+        return Transactions.read(() -> {
+            caller.requireAdmin(ADMINS_ONLY);
+            int n = Page.limit(limit);
+            String after = Page.decodeCursor(cursor);
+            if (prefix != null && prefix.length() > SecretPath.MAX_SEGMENTS * 129) {
+                throw ApiException.invalid("prefix", "is too long");
+            }
+            String like = escapeLike(prefix == null ? "" : prefix) + "%";
+            return table.page(like, after == null ? "" : after, n)
+                    .map(rows -> Page.of(rows, n, s -> s.path, this::view));
+    
+        });
     }
 
-    @WithSession
     public Uni<VersionsView> versions(Caller caller, String rawPath) {
-        caller.requireAdmin(ADMINS_ONLY);
-        SecretPath path = SecretPath.parse(rawPath, "path");
-        return load(path).flatMap(secret -> table.versions(path.value())
-                .map(versions -> new VersionsView(secret.path, secret.currentVersion, versions.stream()
-                        .map(v -> new VersionView(v.version, v.createdAt, v.createdBy, v.masterKeyId)).toList())));
+        return Transactions.read(() -> {
+            caller.requireAdmin(ADMINS_ONLY);
+            SecretPath path = SecretPath.parse(rawPath, "path");
+            return load(path).flatMap(secret -> table.versions(path.value())
+                    .map(versions -> new VersionsView(secret.path, secret.currentVersion, versions.stream()
+                            .map(v -> new VersionView(v.version, v.createdAt, v.createdBy, v.masterKeyId)).toList())));
+    
+        });
     }
 
     /** Deletes the secret and every sealed version; the audit trail stays. */
-    @WithTransaction
     public Uni<Void> delete(Caller caller, String rawPath) {
-        caller.requireAdmin(ADMINS_ONLY);
-        SecretPath path = SecretPath.parse(rawPath, "path");
-        return table.find(path.value(), true).flatMap(secret -> {
-            if (secret == null) {
-                throw ApiException.notFound("No such secret.");
-            }
-            int versions = secret.currentVersion;
-            return table.delete(secret)
-                    .chain(() -> audit.append(AuditEvent.success(AuditAction.SECRET_DELETE, caller)
-                            .onPath(path.namespace(), path.value()).with(Map.of("versions", versions))));
+        return Transactions.run(() -> {
+            caller.requireAdmin(ADMINS_ONLY);
+            SecretPath path = SecretPath.parse(rawPath, "path");
+            return table.find(path.value(), true).flatMap(secret -> {
+                if (secret == null) {
+                    throw ApiException.notFound("No such secret.");
+                }
+                int versions = secret.currentVersion;
+                return table.delete(secret)
+                        .chain(() -> audit.append(AuditEvent.success(AuditAction.SECRET_DELETE, caller)
+                                .onPath(path.namespace(), path.value()).with(Map.of("versions", versions))));
+            });
+    
         });
     }
 

@@ -14,6 +14,7 @@ import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.common.ApiException;
 import com.agentsecretstore.common.Ids;
+import com.agentsecretstore.common.Transactions;
 import com.agentsecretstore.crypto.OpaqueTokens;
 import com.agentsecretstore.policy.Scope;
 import com.agentsecretstore.policy.Tier;
@@ -69,7 +70,7 @@ public class TokenIssuer {
         if (maxUses != null) {
             details.put("max_uses", maxUses);
         }
-        return pool.withTransaction(tx -> tokens.insert(tx, t)
+        return Transactions.sql(pool, tx -> tokens.insert(tx, t)
                 .chain(() -> audit.append(tx, AuditEvent.success(AuditAction.TOKEN_ISSUE, requester).onPath(scope.namespace(), null)
                         .onTarget(t.id).with(details))))
                 .replaceWith(() -> new Issued(t, value));
@@ -125,7 +126,7 @@ public class TokenIssuer {
 
     /** Revokes the token at once, in a transaction of its own with its audit entry. Its holder or an admin. */
     public Uni<Token> revoke(Caller caller, String tokenId) {
-        return pool.withTransaction(tx -> tokens.find(tx, tokenId).flatMap(t -> {
+        return Transactions.sql(pool, tx -> tokens.find(tx, tokenId).flatMap(t -> {
             if (t == null || !AccessModel.mayManageToken(AccessLoader.who(caller), t.principalId)) {
                 throw ApiException.notFound("No such token.");
             }

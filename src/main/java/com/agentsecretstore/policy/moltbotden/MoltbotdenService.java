@@ -11,6 +11,7 @@ import com.agentsecretstore.audit.AuditAction;
 import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.audit.AuditLog;
 import com.agentsecretstore.common.ApiException;
+import com.agentsecretstore.common.Transactions;
 import com.agentsecretstore.policy.Setting;
 import com.agentsecretstore.policy.SettingTable;
 import com.agentsecretstore.policy.moltbotden.MoltbotdenApi.LookupView;
@@ -22,8 +23,6 @@ import com.agentsecretstore.principal.Caller;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -54,62 +53,68 @@ public class MoltbotdenService {
         this.json = json;
     }
 
-    @WithSession
     public Uni<SettingsView> get(Caller caller) {
-        caller.requireAdmin(ADMINS_ONLY);
-        return table.find(StoredSettings.NAME, false).map(this::view);
+        return Transactions.read(() -> {
+            caller.requireAdmin(ADMINS_ONLY);
+            return table.find(StoredSettings.NAME, false).map(this::view);
+    
+        });
     }
 
-    @WithTransaction
     public Uni<SettingsView> put(Caller caller, SettingsBody body) {
-        caller.requireAdmin(ADMINS_ONLY);
-        if (body.enabled() == null) {
-            throw ApiException.invalid("enabled", "is required");
-        }
-        String url = body.baseUrl() == null || body.baseUrl().isBlank() ? null : body.baseUrl().strip();
-        if (url != null && !validUrl(url)) {
-            throw ApiException.invalid("base_url", "must be an http(s) URL without user info, query or fragment, at most 512 characters");
-        }
-        String value;
-        try {
-            value = json.writeValueAsString(new StoredSettings(body.enabled(), url));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        return table.find(StoredSettings.NAME, true).flatMap(existing -> {
-            Setting s = existing != null ? existing : new Setting();
-            s.name = StoredSettings.NAME;
-            s.value = value;
-            s.updatedAt = clock.instant();
-            s.updatedBy = caller.id();
-            Map<String, Object> details = new LinkedHashMap<>();
-            details.put("enabled", body.enabled());
-            details.put("base_url", url == null ? "environment" : url);
-            Uni<Setting> saved = existing == null ? table.insert(s).replaceWith(s) : Uni.createFrom().item(s);
-            return saved.call(() -> audit.append(AuditEvent.success(AuditAction.SETTINGS_UPDATE, caller)
-                    .onTarget(StoredSettings.NAME).with(details)))
-                    .invoke(lookup::forget)
-                    .map(this::view);
+        return Transactions.run(() -> {
+            caller.requireAdmin(ADMINS_ONLY);
+            if (body.enabled() == null) {
+                throw ApiException.invalid("enabled", "is required");
+            }
+            String url = body.baseUrl() == null || body.baseUrl().isBlank() ? null : body.baseUrl().strip();
+            if (url != null && !validUrl(url)) {
+                throw ApiException.invalid("base_url", "must be an http(s) URL without user info, query or fragment, at most 512 characters");
+            }
+            String value;
+            try {
+                value = json.writeValueAsString(new StoredSettings(body.enabled(), url));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+            return table.find(StoredSettings.NAME, true).flatMap(existing -> {
+                Setting s = existing != null ? existing : new Setting();
+                s.name = StoredSettings.NAME;
+                s.value = value;
+                s.updatedAt = clock.instant();
+                s.updatedBy = caller.id();
+                Map<String, Object> details = new LinkedHashMap<>();
+                details.put("enabled", body.enabled());
+                details.put("base_url", url == null ? "environment" : url);
+                Uni<Setting> saved = existing == null ? table.insert(s).replaceWith(s) : Uni.createFrom().item(s);
+                return saved.call(() -> audit.append(AuditEvent.success(AuditAction.SETTINGS_UPDATE, caller)
+                        .onTarget(StoredSettings.NAME).with(details)))
+                        .invoke(lookup::forget)
+                        .map(this::view);
+            });
+    
         });
     }
 
     /** Asks the registry now (past the cache) about one agent, or about an id it cannot know. */
-    @WithSession
     public Uni<TestResult> test(Caller caller, TestBody body) {
-        caller.requireAdmin(ADMINS_ONLY);
-        String id = body == null || body.moltbotdenId() == null || body.moltbotdenId().isBlank() ? PROBE_ID
-                : body.moltbotdenId().strip();
-        if (id.length() > 128) {
-            throw ApiException.invalid("moltbotden_id", "must be at most 128 characters");
-        }
-        return table.find(StoredSettings.NAME, false).flatMap(s -> {
-            TrustLookup.Effective settings = lookup.effective(stored(s));
-            if (settings.url() == null) {
-                return Uni.createFrom().item(new TestResult(false, LookupView.of(clock.instant(), id, null,
-                        RegistryAnswer.failed(null, "no registry URL configured", 0))));
+        return Transactions.read(() -> {
+            caller.requireAdmin(ADMINS_ONLY);
+            String id = body == null || body.moltbotdenId() == null || body.moltbotdenId().isBlank() ? PROBE_ID
+                    : body.moltbotdenId().strip();
+            if (id.length() > 128) {
+                throw ApiException.invalid("moltbotden_id", "must be at most 128 characters");
             }
-            return lookup.probe(settings, id).map(a -> new TestResult(a.answered(),
-                    LookupView.of(clock.instant(), id, settings.url(), a)));
+            return table.find(StoredSettings.NAME, false).flatMap(s -> {
+                TrustLookup.Effective settings = lookup.effective(stored(s));
+                if (settings.url() == null) {
+                    return Uni.createFrom().item(new TestResult(false, LookupView.of(clock.instant(), id, null,
+                            RegistryAnswer.failed(null, "no registry URL configured", 0))));
+                }
+                return lookup.probe(settings, id).map(a -> new TestResult(a.answered(),
+                        LookupView.of(clock.instant(), id, settings.url(), a)));
+            });
+    
         });
     }
 

@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.agentsecretstore.audit.AuditEvent;
 import com.agentsecretstore.audit.AuditLog;
+import com.agentsecretstore.common.Transactions;
 import com.agentsecretstore.principal.PrincipalTable;
 import com.agentsecretstore.principal.Role;
 
@@ -56,7 +57,7 @@ public class OidcPrincipals {
      * nothing was inserted because the identity or the name is taken.
      */
     public Uni<Boolean> insert(Person person, String issuer, String subject, AuditEvent event) {
-        return pool.withTransaction(tx -> principals.insertPerson(tx, person, issuer, subject, clock.instant())
+        return Transactions.sql(pool, tx -> principals.insertPerson(tx, person, issuer, subject, clock.instant())
                 .flatMap(inserted -> inserted ? audit.append(tx, event).replaceWith(true) : Uni.createFrom().item(false)));
     }
 
@@ -65,7 +66,7 @@ public class OidcPrincipals {
      * request already made the same change, neither writes nor audits.
      */
     public Uni<Void> sync(Person updated, AuditEvent event) {
-        return pool.withTransaction(tx -> principals.syncPerson(tx, updated, clock.instant())
+        return Transactions.sql(pool, tx -> principals.syncPerson(tx, updated, clock.instant())
                 .flatMap(changed -> changed ? audit.append(tx, event) : Uni.createFrom().voidItem()));
     }
 }
