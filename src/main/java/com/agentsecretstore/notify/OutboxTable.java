@@ -49,13 +49,15 @@ final class OutboxTable<T> {
             Function<Row, T> mapper) {
         // Due: pending and its time has come, or claimed by a sender whose lease ran out (it died,
         // or lost its connection before recording). The claim counts the attempt up front, so a
-        // sender that dies mid-send still uses one up.
+        // sender that dies mid-send still uses one up. Longest due first: a failed attempt moves its
+        // row behind those due before its retry time, so receivers that keep failing never starve
+        // fresh deliveries to others (order within one receiver's stream is the guard's job).
         String claim = """
                 with due as (
                   select d.id from %1$s d
                   where ((d.status = 'pending' and d.next_attempt_at <= $1) or (d.status = 'sending' and d.locked_until < $1))
                     %2$s
-                  order by d.event_seq
+                  order by d.next_attempt_at, d.event_seq
                   limit $3
                   for update skip locked)
                 update %1$s d set status = 'sending', locked_until = $2, attempts = d.attempts + 1
