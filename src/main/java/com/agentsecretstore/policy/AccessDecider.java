@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.agentsecretstore.common.AssConfig;
+import com.agentsecretstore.common.Digests;
 import com.agentsecretstore.policy.moltbotden.ResolvedTrust;
 import com.agentsecretstore.policy.moltbotden.StoredSettings;
 import com.agentsecretstore.policy.moltbotden.TrustLookup;
@@ -79,7 +80,7 @@ public class AccessDecider {
         return policies.evaluationInputs(pool, principalId, scope.namespace(), like, MOLTBOTDEN)
                 .flatMap(in -> {
                     String document = in.document();
-                    Applied applied = new Applied(in.revision(), document == null ? null : sha256(document));
+                    Applied applied = new Applied(in.revision(), document == null ? null : Digests.sha256Of(document));
                     TierResolver resolver = resolver(scope.namespace(), document);
                     List<SecretRef> reached = resolver.reached(scope.glob(), in.secrets());
                     Requirement base = resolver.forScope(scope.glob(), reached);
@@ -108,13 +109,6 @@ public class AccessDecider {
     private record Applied(int revision, byte[] sha256) {
     }
 
-    private static byte[] sha256(String text) {
-        try {
-            return java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
-        }
-    }
 
     /**
      * The strictest of a secret's own tier and what its namespace policy says for its path, given

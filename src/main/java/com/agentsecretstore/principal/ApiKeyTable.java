@@ -8,7 +8,6 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.agentsecretstore.principal.auth.CredentialWatch.KeyState;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;

@@ -4,7 +4,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,6 +15,7 @@ import jakarta.enterprise.event.Observes;
 import com.agentsecretstore.common.AssConfig;
 import com.agentsecretstore.principal.ApiKeyTable;
 import com.agentsecretstore.principal.Caller;
+import com.agentsecretstore.principal.KeyState;
 import com.agentsecretstore.principal.ServiceAccountTable;
 import com.agentsecretstore.principal.ServiceAccountTable.BindingState;
 import com.agentsecretstore.principal.Role;
@@ -25,7 +25,6 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.sqlclient.Row;
 
 /**
  * Keeps long-lived requests (the event feed, long-polls) honest about the key they were
@@ -57,16 +56,6 @@ public class CredentialWatch {
     }
 
     private static final String BINDING = "k8s:";
-
-    /** A key's (or binding's) state as read back, for {@link #lapse}. */
-    public record KeyState(boolean active, Role role, Set<String> namespaces) {
-
-        /** From a row with the columns {@code active}, {@code role} and {@code namespaces}. */
-        public static KeyState from(Row row) {
-            String[] ns = row.getArrayOfStrings("namespaces");
-            return new KeyState(row.getBoolean("active"), Role.fromWire(row.getString("role")), ns == null ? Set.of() : Set.of(ns));
-        }
-    }
 
     private record Watcher(Caller caller, Consumer<Lapse> onLapse) {
     }

@@ -1,12 +1,8 @@
 package com.agentsecretstore.principal.kubernetes;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +27,7 @@ import org.jose4j.jwx.JsonWebStructure;
 import org.jose4j.keys.resolvers.JwksVerificationKeyResolver;
 import org.jose4j.lang.UnresolvableKeyException;
 
+import com.agentsecretstore.common.Digests;
 import com.agentsecretstore.principal.kubernetes.TokenRefusal.Reason;
 
 import io.smallrye.mutiny.Uni;
@@ -78,7 +75,7 @@ final class KubernetesTokenVerifier {
 
     /** The verified token, or a {@link TokenRefusal} (or {@link IssuerUnavailableException}). */
     Uni<ProjectedToken> verify(String token) {
-        String digest = digest(token);
+        String digest = Digests.bearerKey(token);
         Verified known = cache.get(digest);
         if (known != null) {
             if (known.token().expiresAt().isAfter(clock.instant())) {
@@ -186,14 +183,6 @@ final class KubernetesTokenVerifier {
         return cache.size();
     }
 
-    private static String digest(String token) {
-        try {
-            byte[] sha = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-            return Base64.getEncoder().encodeToString(sha);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     /** Header and payload as the token states them, before anything is verified: only to choose issuer and key. */
     private record Unverified(String issuer, String algorithm, String keyId) {

@@ -1,16 +1,14 @@
 package com.agentsecretstore.principal.oidc;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
+
+import com.agentsecretstore.common.Digests;
 
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
@@ -47,7 +45,7 @@ public class OidcBearerCache {
 
     /** The verified identity of this bearer, when it was verified before and has not expired. */
     public Optional<SecurityIdentity> verified(String bearer) {
-        String digest = digest(bearer);
+        String digest = Digests.bearerKey(bearer);
         Verified known = cache.get(digest);
         if (known == null) {
             return Optional.empty();
@@ -84,19 +82,10 @@ public class OidcBearerCache {
                 copy.addAttribute(name, value);
             }
         });
-        cache.put(digest(bearer), new Verified(copy.build(), expiresAt));
+        cache.put(Digests.bearerKey(bearer), new Verified(copy.build(), expiresAt));
     }
 
     int cached() {
         return cache.size();
-    }
-
-    private static String digest(String token) {
-        try {
-            byte[] sha = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-            return Base64.getEncoder().encodeToString(sha);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -9,8 +9,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 import com.agentsecretstore.principal.Caller;
+import com.agentsecretstore.principal.KeyState;
 import com.agentsecretstore.principal.Role;
-import com.agentsecretstore.principal.auth.CredentialWatch.KeyState;
 import com.agentsecretstore.principal.auth.CredentialWatch.Lapse;
 
 /** When a long-lived request must end, given what its key looks like now. */
