@@ -266,15 +266,16 @@ public class AuditArchiver {
                         s.chainSeq(), Buffer.buffer(s.prevHash()), Buffer.buffer(s.entryHash()), exported.end().xidText(),
                         exported.end().id(), s.chainSeq() - s.firstSeq() + 1, s.keyId(), Buffer.buffer(exported.signature()),
                         utc(clock.instant())))));
-                // Seals wholly archived whose entries are all gone can go: up to the archive's last seal, and
-                // before the first entry still in the database within the archive (entries of the next day sealed
-                // with the dropped ones keep their seal, so that they still list with their chain position).
+                // Seals wholly archived can go, except: the archive's last seal, which stays as the chain's
+                // signed head (a checkpoint is a seal) until a newer one exists; and every seal from the first
+                // still holding an entry in the database (entries of the next day sealed with the dropped ones),
+                // so that those still list with their chain position and verify checks them.
                 Row kept = first(await(conn.preparedQuery(AuditEntryTable.FIRST_AT_OR_BEFORE).execute(Tuple.of(exported.end().xidText(),
                         exported.end().id()))));
                 if (kept == null) {
-                    await(conn.preparedQuery(AuditSealTable.DELETE_THROUGH).execute(Tuple.of(s.lastSeal())));
+                    await(conn.preparedQuery(AuditSealTable.DELETE_BEFORE).execute(Tuple.of(s.lastSeal())));
                 } else {
-                    await(conn.preparedQuery(AuditSealTable.DELETE_THROUGH_BEFORE).execute(Tuple.of(s.lastSeal(), kept.getString("xid_text"),
+                    await(conn.preparedQuery(AuditSealTable.DELETE_BEFORE_KEY).execute(Tuple.of(s.lastSeal(), kept.getString("xid_text"),
                             kept.getString("id"))));
                 }
             }

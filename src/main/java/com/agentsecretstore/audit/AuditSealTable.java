@@ -34,9 +34,10 @@ final class AuditSealTable {
             + "where signature is null order by seq limit $1";
     static final String SIGN = "update audit_seal set key_id = $2, signature = $3, entry_tags = $4 "
             + "where seq = $1 and signature is null";
-    static final String DELETE_THROUGH = "delete from audit_seal where seq <= $1";
-    /** Seals through {@code $1} that end before the sealing key ({@code $2}, {@code $3}). */
-    static final String DELETE_THROUGH_BEFORE = "delete from audit_seal where seq <= $1 "
+    /** Seals before {@code $1}. */
+    static final String DELETE_BEFORE = "delete from audit_seal where seq < $1";
+    /** Seals before {@code $1} that end before the sealing key ({@code $2}, {@code $3}). */
+    static final String DELETE_BEFORE_KEY = "delete from audit_seal where seq < $1 "
             + "and (last_xid, last_id) < ($2::text::xid8, $3)";
 
     private AuditSealTable() {

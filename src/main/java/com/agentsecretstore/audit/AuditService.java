@@ -126,10 +126,10 @@ public class AuditService {
         return keys.byId().flatMap(known -> pool.query(AuditArchiveTable.NEWEST).execute().flatMap(archived -> {
             VerifyRun run = new VerifyRun(known, mark);
             run.resumeAfter(archived.size() == 0 ? null : archived.iterator().next());
-            return Multi.createBy().repeating()
+            return verifyKeptSeals(run).chain(() -> Multi.createBy().repeating()
                     .uni(() -> run, this::verifyNextSeals)
                     .until(ignored -> run.finished)
-                    .collect().last()
+                    .collect().last())
                     .chain(() -> pool.query(AuditEntryTable.UNSEALED).execute())
                     .map(rows -> run.result(rows.iterator().next().getLong(0)));
         }));
@@ -201,6 +201,23 @@ public class AuditService {
         }
     }
 
+    /**
+     * The seals archived with a dropped partition that stay in the database because they also hold
+     * entries of the next day (and the archive's last seal, kept as the signed head): every entry of
+     * theirs still in the database must be as sealed, and no entry may lie before the archived end of
+     * the chain outside them. Few, so read at once.
+     */
+    private Uni<Void> verifyKeptSeals(VerifyRun run) {
+        if (run.finished || run.archivedThrough == 0) {
+            return Uni.createFrom().voidItem();
+        }
+        return pool.preparedQuery(AuditSealTable.SEALS).execute(Tuple.of(0L, run.sealSeq, Long.MAX_VALUE))
+                .flatMap(seals -> pool.preparedQuery(AuditEntryTable.RANGE)
+                        .execute(Tuple.of(ChainKey.START.xidText(), ChainKey.START.id(), run.cursor.xidText(), run.cursor.id()))
+                        .invoke(entries -> run.checkKept(seals, entries)))
+                .replaceWithVoid();
+    }
+
     private Uni<Integer> verifyNextSeals(VerifyRun run) {
         if (run.finished) {
             return Uni.createFrom().item(0);
@@ -228,6 +245,8 @@ public class AuditService {
         AuditChain.Walk walk = new AuditChain.Walk();
         /** Chain positions up to here were archived with dropped partitions (0: none). */
         long archivedThrough;
+        /** Entries of the next day checked against seals archived with the previous day. */
+        long keptChecked;
         final Map<String, SealKeys.Stored> keys;
         final Mark mark;
         long sealSeq;
@@ -300,33 +319,12 @@ public class AuditService {
                             "audit seal " + seq + " follows seal " + sealSeq + ": the seals between them are missing"), seq);
                     return;
                 }
-                if (ids.length == 0 || hashes.length != 32 * ids.length) {
-                    fail(new AuditChain.Break(ids.length == 0 ? null : ids[0], firstSeq,
-                            "audit seal " + seq + " is damaged: its ids and hashes do not pair up"), seq);
-                    return;
-                }
-                String keyId = seal.getString("key_id");
-                var signature = seal.getBuffer("signature");
-                var tagBuffer = seal.getBuffer("entry_tags");
-                if (signature == null || keyId == null || tagBuffer == null) {
-                    fail(new AuditChain.Break(ids[0], firstSeq, "audit seal " + seq + " is not signed: it predates signed "
-                            + "seals and the sealer has not signed it yet, or its signature was removed"), seq);
-                    return;
-                }
-                SealKeys.Stored stored = keys.get(keyId);
-                if (stored == null || !stored.trusted()) {
-                    fail(new AuditChain.Break(ids[0], firstSeq, "audit seal " + seq + " is signed with key " + keyId
-                            + ", which is not a key of this service (" + (stored == null ? "no such key is stored"
-                                    : stored.problem()) + "): the seal was forged"), seq);
+                SealKeys.Stored stored = sealKey(seal, seq, firstSeq, ids, hashes);
+                if (stored == null) {
                     return;
                 }
                 SigningKey key = stored.key();
-                byte[] tags = tagBuffer.getBytes();
-                if (tags.length != SigningKey.TAG_BYTES * ids.length) {
-                    fail(new AuditChain.Break(ids[0], firstSeq,
-                            "audit seal " + seq + " is damaged: its ids and entry tags do not pair up"), seq);
-                    return;
-                }
+                byte[] tags = seal.getBuffer("entry_tags").getBytes();
                 for (int i = 0; i < ids.length; i++) {
                     AuditEntry e = mine.remove(ids[i]);
                     long position = firstSeq + i;
@@ -359,11 +357,7 @@ public class AuditService {
                         }
                     }
                 }
-                SealStatement statement = new SealStatement(seq, firstSeq, firstSeq + ids.length - 1, prev,
-                        Arrays.copyOfRange(hashes, hashes.length - 32, hashes.length), seal.getOffsetDateTime("sealed_at").toInstant(), keyId);
-                if (!SigningKey.verify(stored.publicKey(), statement.bytes(), signature.getBytes())) {
-                    fail(new AuditChain.Break(ids[0], firstSeq, "the signature of audit seal " + seq
-                            + " does not verify under key " + keyId + ": the seal was written or altered without the service's key"), seq);
+                if (!signatureHolds(seal, stored, seq, firstSeq, ids, hashes)) {
                     return;
                 }
                 if (!mine.isEmpty()) {
@@ -375,6 +369,96 @@ public class AuditService {
                 sealSeq = seq;
                 cursor = sealEnd;
             }
+        }
+
+        /**
+         * The seals through the newest archive's last seal that are still stored, and the entries up to
+         * the archive's end that are still stored: those must be held by them and be as sealed. The
+         * entries they held in the dropped partition are gone; the archive file holds them.
+         */
+        void checkKept(RowSet<Row> seals, RowSet<Row> rows) {
+            Map<String, AuditEntry> left = new HashMap<>();
+            for (Row r : rows) {
+                AuditEntry e = AuditEntryTable.entry(r);
+                left.put(e.id, e);
+            }
+            for (Row seal : seals) {
+                long seq = seal.getLong("seq");
+                long firstSeq = seal.getLong("first_seq");
+                byte[] prev = seal.getBuffer("prev_hash").getBytes();
+                String[] ids = seal.getArrayOfStrings("entry_ids");
+                byte[] hashes = seal.getBuffer("entry_hashes").getBytes();
+                SealKeys.Stored stored = sealKey(seal, seq, firstSeq, ids, hashes);
+                if (stored == null) {
+                    return;
+                }
+                byte[] tags = seal.getBuffer("entry_tags").getBytes();
+                for (int i = 0; i < ids.length; i++) {
+                    AuditEntry e = left.remove(ids[i]);
+                    if (e == null) {
+                        continue;
+                    }
+                    long position = firstSeq + i;
+                    byte[] hash = Arrays.copyOfRange(hashes, 32 * i, 32 * (i + 1));
+                    byte[] before = i == 0 ? prev : Arrays.copyOfRange(hashes, 32 * (i - 1), 32 * i);
+                    if (!MessageDigest.isEqual(AuditChain.hash(before, e, position), hash)
+                            || !stored.key().tagMatches(hash, Arrays.copyOfRange(tags, SigningKey.TAG_BYTES * i, SigningKey.TAG_BYTES * (i + 1)))) {
+                        fail(new AuditChain.Break(e.id, position, "the entry was changed after it was sealed (its seal was archived with "
+                                + "the previous day's partition; the entry stayed in the next day's)"), seq);
+                        return;
+                    }
+                    keptChecked++;
+                }
+                if (!signatureHolds(seal, stored, seq, firstSeq, ids, hashes)) {
+                    return;
+                }
+            }
+            if (!left.isEmpty()) {
+                String intruder = left.keySet().stream().sorted().findFirst().orElseThrow();
+                fail(new AuditChain.Break(intruder, null, "the entry lies before the end of the archived chain but no seal holds it: "
+                        + "it was added after sealing"), null);
+            }
+        }
+
+        /** The trusted key that signed the seal, or null (the run failed) when the seal is damaged, unsigned or forged. */
+        private SealKeys.Stored sealKey(Row seal, long seq, long firstSeq, String[] ids, byte[] hashes) {
+            if (ids.length == 0 || hashes.length != 32 * ids.length) {
+                fail(new AuditChain.Break(ids.length == 0 ? null : ids[0], firstSeq,
+                        "audit seal " + seq + " is damaged: its ids and hashes do not pair up"), seq);
+                return null;
+            }
+            String keyId = seal.getString("key_id");
+            if (seal.getBuffer("signature") == null || keyId == null || seal.getBuffer("entry_tags") == null) {
+                fail(new AuditChain.Break(ids[0], firstSeq, "audit seal " + seq + " is not signed: it predates signed "
+                        + "seals and the sealer has not signed it yet, or its signature was removed"), seq);
+                return null;
+            }
+            SealKeys.Stored stored = keys.get(keyId);
+            if (stored == null || !stored.trusted()) {
+                fail(new AuditChain.Break(ids[0], firstSeq, "audit seal " + seq + " is signed with key " + keyId
+                        + ", which is not a key of this service (" + (stored == null ? "no such key is stored"
+                                : stored.problem()) + "): the seal was forged"), seq);
+                return null;
+            }
+            if (seal.getBuffer("entry_tags").length() != SigningKey.TAG_BYTES * ids.length) {
+                fail(new AuditChain.Break(ids[0], firstSeq,
+                        "audit seal " + seq + " is damaged: its ids and entry tags do not pair up"), seq);
+                return null;
+            }
+            return stored;
+        }
+
+        /** Whether the seal's signature verifies over its statement; fails the run when not. */
+        private boolean signatureHolds(Row seal, SealKeys.Stored stored, long seq, long firstSeq, String[] ids, byte[] hashes) {
+            SealStatement statement = new SealStatement(seq, firstSeq, firstSeq + ids.length - 1, seal.getBuffer("prev_hash").getBytes(),
+                    Arrays.copyOfRange(hashes, hashes.length - 32, hashes.length), seal.getOffsetDateTime("sealed_at").toInstant(),
+                    stored.keyId());
+            if (!SigningKey.verify(stored.publicKey(), statement.bytes(), seal.getBuffer("signature").getBytes())) {
+                fail(new AuditChain.Break(ids[0], firstSeq, "the signature of audit seal " + seq + " does not verify under key "
+                        + stored.keyId() + ": the seal was written or altered without the service's key"), seq);
+                return false;
+            }
+            return true;
         }
 
         private void fail(AuditChain.Break b, Long seal) {
@@ -393,7 +477,7 @@ public class AuditService {
             BrokenView firstBroken = broken == null ? null
                     : new BrokenView(broken.id(), broken.chainSeq(), brokenSeal, broken.reason());
             HeadView head = walk.headSeq() == 0 ? null : new HeadView(walk.headSeq(), HEX.formatHex(walk.headHash()));
-            return new VerifyResult(broken == null, walk.checked(), unsealed, firstBroken, head, markMatched);
+            return new VerifyResult(broken == null, walk.checked() + keptChecked, unsealed, firstBroken, head, markMatched);
         }
     }
 

@@ -154,6 +154,46 @@ class AuditArchiveTest {
     }
 
     @Test
+    void anEntryOfTheNextDaySealedWithTheDroppedDayStaysVerifiedAndTheArchivedHeadStaysCheckpointable() throws Exception {
+        LocalDate day = LocalDate.of(2020, 1, 8);
+        String partition = createPartition(day);
+        String next = createPartition(day.plusDays(1));
+        // One statement, one xid: in sealing order (xid, id) the next day's entry comes first, inside the dropped day's seals.
+        sql("insert into audit_entry (id, recorded_at, action, outcome, namespace) values "
+                + "('aud_kept_a', '2020-01-09T00:00:00.5Z', 'secret.read', 'success', 'kept'), "
+                + "('aud_kept_b', '2020-01-08T23:59:59.5Z', 'secret.read', 'success', 'kept')");
+        awaitSealed(partition);
+
+        assertTrue(archiver.archive(partition, AuditPartitions.start(day), AuditPartitions.start(day.plusDays(1))));
+
+        assertEquals(1, Db.count("select count(*) from " + next + " where id = 'aud_kept_a'"));
+        long lastSeal = Db.count("select last_seal from audit_archive where partition_name = ?", partition);
+        assertEquals(1, Db.count("select count(*) from audit_seal where seq = ?", lastSeal),
+                "the archive's last seal stays: it is the chain's signed head until a newer seal exists");
+        assertTrue(service.verify(ADMIN, null).await().atMost(Duration.ofMinutes(1)).valid());
+
+        sql("update audit_entry set outcome = 'denied' where id = 'aud_kept_a'");
+        try {
+            VerifyResult verify = service.verify(ADMIN, null).await().atMost(Duration.ofMinutes(1));
+            assertFalse(verify.valid());
+            assertEquals("aud_kept_a", verify.firstBroken().id(), verify.firstBroken().reason());
+        } finally {
+            sql("update audit_entry set outcome = 'success' where id = 'aud_kept_a'");
+        }
+
+        sql("insert into audit_entry (id, xid, recorded_at, action, outcome) values ('aud_kept_0', '1', '2020-01-09T01:00:00Z', "
+                + "'secret.read', 'success')");
+        try {
+            VerifyResult verify = service.verify(ADMIN, null).await().atMost(Duration.ofMinutes(1));
+            assertFalse(verify.valid());
+            assertEquals("aud_kept_0", verify.firstBroken().id(), verify.firstBroken().reason());
+        } finally {
+            sql("delete from audit_entry where id = 'aud_kept_0'");
+        }
+        assertTrue(service.verify(ADMIN, null).await().atMost(Duration.ofMinutes(1)).valid());
+    }
+
+    @Test
     void anArchiveRecordNotSignedByTheServiceCannotMakeVerifySkipTheStartOfTheChain() {
         // As a database admin would cover deleting the oldest entries: a record claiming they were archived.
         sql("insert into audit_archive (partition_name, range_from, range_to, first_seal, last_seal, first_chain_seq, "
