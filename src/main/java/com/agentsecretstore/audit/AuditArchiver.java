@@ -213,7 +213,7 @@ public class AuditArchiver {
             Row lastOfBatch = seals.get(seals.size() - 1);
             Map<String, AuditEntry> entries = new HashMap<>();
             for (Row r : await(conn.preparedQuery(AuditEntryTable.RANGE).execute(Tuple.of(cursor.xidText(), cursor.id(),
-                    lastOfBatch.getString("last_xid"), lastOfBatch.getString("last_id"))))) {
+                    lastOfBatch.getString("last_xid"), lastOfBatch.getString("last_id"), AuditEntryTable.rangeLimit(seals))))) {
                 AuditEntry e = AuditEntryTable.entry(r);
                 entries.put(e.id, e);
             }

@@ -34,9 +34,28 @@ final class AuditEntryTable {
     /** Sealing order. Qualified, so that it is the xid8 column whatever the select list names. */
     static final String ORDER = "order by e.xid, e.id";
 
-    /** Entries after sealing key ({@code $1}, {@code $2}) up to ({@code $3}, {@code $4}), in sealing order. */
+    /**
+     * Entries after sealing key ({@code $1}, {@code $2}) up to ({@code $3}, {@code $4}), in sealing
+     * order, at most {@code $5} (see {@link #rangeLimit}).
+     */
     static final String RANGE = "select " + COLUMNS + " from audit_entry e "
-            + "where (e.xid, e.id) > ($1::text::xid8, $2) and (e.xid, e.id) <= ($3::text::xid8, $4) " + ORDER;
+            + "where (e.xid, e.id) > ($1::text::xid8, $2) and (e.xid, e.id) <= ($3::text::xid8, $4) " + ORDER + " limit $5";
+    /** Entries beyond those the seals hold that a {@link #RANGE} read returns, so that entries added inside them are seen. */
+    static final int RANGE_SLACK = 1000;
+
+    /**
+     * The bound of a {@link #RANGE} read over these seals: the entries they hold and {@link #RANGE_SLACK}
+     * more. Not only a bound: PostgreSQL estimates a key range by the xid alone, so a range inside one
+     * transaction's entries (a bulk load, the entries V6 gave xid 0) looked like millions of rows and
+     * was read by sorting a parallel scan of whole partitions; with the limit it walks the index.
+     */
+    static long rangeLimit(Iterable<Row> seals) {
+        long held = 0;
+        for (Row seal : seals) {
+            held += seal.getArrayOfStrings("entry_ids").length;
+        }
+        return held + RANGE_SLACK;
+    }
     /**
      * Up to {@code $3} entries after sealing key ({@code $1}, {@code $2}) that the sealer may seal: of
      * transactions below the horizon ({@link AuditSealer#HORIZON}), which no running one can join.

@@ -213,7 +213,8 @@ public class AuditService {
         }
         return pool.preparedQuery(AuditSealTable.SEALS).execute(Tuple.of(0L, run.sealSeq, Long.MAX_VALUE))
                 .flatMap(seals -> pool.preparedQuery(AuditEntryTable.RANGE)
-                        .execute(Tuple.of(ChainKey.START.xidText(), ChainKey.START.id(), run.cursor.xidText(), run.cursor.id()))
+                        .execute(Tuple.of(ChainKey.START.xidText(), ChainKey.START.id(), run.cursor.xidText(), run.cursor.id(),
+                                AuditEntryTable.rangeLimit(seals)))
                         .invoke(entries -> run.checkKept(seals, entries)))
                 .replaceWithVoid();
     }
@@ -231,7 +232,8 @@ public class AuditService {
             seals.forEach(list::add);
             Row last = list.get(list.size() - 1);
             return pool.preparedQuery(AuditEntryTable.RANGE)
-                    .execute(Tuple.of(run.cursor.xidText(), run.cursor.id(), last.getString("last_xid"), last.getString("last_id")))
+                    .execute(Tuple.of(run.cursor.xidText(), run.cursor.id(), last.getString("last_xid"), last.getString("last_id"),
+                            AuditEntryTable.rangeLimit(list)))
                     .map(entries -> {
                         run.check(list, entries);
                         run.finished |= seals.size() < VERIFY_SEALS;
