@@ -6,8 +6,8 @@
 #
 # 1. Starts the packaged jar (built when missing) on a throw-away database (AUDIT_DB, default
 #    ass_audit_scale; dropped before and after) and sets up an agent, a secret and a token, as run.sh.
-#    A database of its own, not only a schema: the sealer's horizon is database-wide, and the fill's
-#    long transactions would otherwise hold back the sealers of every other service in the database.
+#    The sealing horizon is the cluster's: while the fill's long transactions run, every service on
+#    this PostgreSQL seals later. Run it on an otherwise idle cluster.
 # 2. Stops the service, fills audit_entry with AUDIT_N entries from the start of the UTC day AUDIT_DAYS
 #    (default 7) days ago until now (bench/audit-fill.sql: generate_series, a realistic spread of
 #    actors, namespaces, actions and outcomes), starts it again and times its own sealer sealing them
@@ -16,8 +16,8 @@
 #    varied per request), verify throughput and time for the whole chain, the sealing lag (age of the
 #    oldest unsealed entry, sampled every second) while bench/read.lua drives secret reads at full rate,
 #    disk per million entries, and the time to export and drop the oldest day partition (the service
-#    restarted with ASS_AUDIT_RETENTION set so that exactly that day is expired), then checks the
-#    archive offline with the Python SDK's verify-archive.
+#    restarted with ASS_AUDIT_RETENTION set so that exactly that day is expired), then verifies the
+#    chain left in the database again and checks the archive offline with the Python SDK's verify-archive.
 #
 # Knobs: AUDIT_N, AUDIT_DAYS, AUDIT_CHUNK (rows per fill transaction, 100000), AUDIT_SAMPLES (100),
 # AUDIT_READ_DURATION (30s), BENCH_CONNECTIONS (32), AUDIT_PORT (first port tried, 18770), AUDIT_DB, AUDIT_KEEP (1: keep the database and its keys at the end),
@@ -277,11 +277,15 @@ else
 oldest=$(sql "select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid
   where i.inhparent = 'audit_entry'::regclass and c.relname like 'audit\_entry\_p%' order by c.relname limit 1")
 oldest_rows=$(sql "select count(*) from $oldest")
-step "export and drop: restarting with ASS_AUDIT_RETENTION=$((DAYS - 1))d ($oldest, $oldest_rows entries, is past it)"
+# A retention in whole hours that the oldest day lies wholly beyond and the next day does not.
+hours=$(( ($(date +%s) - $(date -u -d "${oldest#audit_entry_p} + 1 day" +%s)) / 3600 ))
+[ "$hours" -ge 1 ] || die "$oldest ends less than an hour ago: nothing to export yet"
+step "export and drop: restarting with ASS_AUDIT_RETENTION=${hours}h ($oldest, $oldest_rows entries, is past it)"
 stop_service
-start_service ASS_AUDIT_RETENTION="$((DAYS - 1))d" ASS_AUDIT_MAINTENANCE_INTERVAL=5s
+start_service ASS_AUDIT_RETENTION="${hours}h" ASS_AUDIT_MAINTENANCE_INTERVAL=5s
 for _ in $(seq 1 7200); do
-  [ "$(sql "select count(*) from audit_archive where partition_name = '$oldest'")" = 1 ] && break
+  # The log line, not the audit_archive row: the row commits just before the line is written.
+  grep -q "Dropped audit partition $oldest" "$LOG" && break
   kill -0 "$svc_pid" 2>/dev/null || die "the service died while archiving"
   sleep 0.5
 done
