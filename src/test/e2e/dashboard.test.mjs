@@ -268,7 +268,12 @@ test('a new request appears in the queue without reload within 2 s, and is appro
 async function assertButtonsFollowAllowedActions(page, key, id) {
   const view = await ok(key, 'GET', `/v1/approvals/${id}`);
   const allowed = new Set(view.allowed_actions);
-  for (const [action, name] of [['approve', 'Approve'], ['deny', 'Deny'], ['cancel', 'Cancel request']]) {
+  const buttons = [['approve', 'Approve'], ['deny', 'Deny'], ['cancel', 'Cancel request']];
+  // The heading can show before the decision buttons: first wait for every button that must be there.
+  for (const [action, name] of buttons) {
+    if (allowed.has(action)) await page.getByRole('button', { name, exact: true }).waitFor();
+  }
+  for (const [action, name] of buttons) {
     const button = page.getByRole('button', { name, exact: true });
     if (await button.count() === 0) {
       assert.equal(allowed.has(action), false, `${action} is allowed but the page shows no ${name} button`);

@@ -35,10 +35,13 @@ function card(initial) {
   const lastBox = h('div');
   const save = h('button', { type: 'submit', class: 'primary' }, 'Save');
 
-  function show(view) {
+  /** Shows the stored settings; the form's inputs too, unless the person may be editing them. */
+  function show(view, inputs = true) {
     s = view;
-    enabled.checked = !!view.enabled;
-    url.value = view.base_url || '';
+    if (inputs) {
+      enabled.checked = !!view.enabled;
+      url.value = view.base_url || '';
+    }
     replace(facts,
       h('div', { class: 'pair' }, h('dt', null, 'Status'), h('dd', null, h('strong', null, view.enabled ? 'On' : 'Off'))),
       h('div', { class: 'pair' }, h('dt', null, 'Registry URL in use'), h('dd', null, view.effective_url ? code(view.effective_url) : h('span', { class: 'muted' }, 'none configured'),
@@ -96,10 +99,10 @@ function card(initial) {
     try {
       const body = probeId.value.trim() ? { moltbotden_id: probeId.value.trim() } : {};
       const r = await api('POST', `${PATH}/test`, { body });
+      // The facts and the last lookup change; what is typed in the settings form above stays.
+      show(await api('GET', PATH), false);
       replace(result, notice(r.ok ? 'ok' : 'error', h('strong', null, r.ok ? 'Connection works. ' : 'Connection failed. '),
         r.lookup.detail, r.lookup.duration_millis !== undefined ? ` (${r.lookup.duration_millis} ms)` : ''));
-      const fresh = await api('GET', PATH);
-      show(fresh);
     } catch (err) {
       const unplaced = placeFieldErrors(err, test, setFieldError);
       if (unplaced.length || !err.errors.length) replace(result, notice('error', err.summary));
