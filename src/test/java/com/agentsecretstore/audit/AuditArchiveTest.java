@@ -172,24 +172,10 @@ class AuditArchiveTest {
                 "the archive's last seal stays: it is the chain's signed head until a newer seal exists");
         assertTrue(service.verify(ADMIN, null).await().atMost(Duration.ofMinutes(1)).valid());
 
-        sql("update audit_entry set outcome = 'denied' where id = 'aud_kept_a'");
-        try {
-            VerifyResult verify = service.verify(ADMIN, null).await().atMost(Duration.ofMinutes(1));
-            assertFalse(verify.valid());
-            assertEquals("aud_kept_a", verify.firstBroken().id(), verify.firstBroken().reason());
-        } finally {
-            sql("update audit_entry set outcome = 'success' where id = 'aud_kept_a'");
-        }
-
-        sql("insert into audit_entry (id, xid, recorded_at, action, outcome) values ('aud_kept_0', '1', '2020-01-09T01:00:00Z', "
-                + "'secret.read', 'success')");
-        try {
-            VerifyResult verify = service.verify(ADMIN, null).await().atMost(Duration.ofMinutes(1));
-            assertFalse(verify.valid());
-            assertEquals("aud_kept_0", verify.firstBroken().id(), verify.firstBroken().reason());
-        } finally {
-            sql("delete from audit_entry where id = 'aud_kept_0'");
-        }
+        assertVerifyNames("aud_kept_a", "update audit_entry set outcome = 'denied' where id = 'aud_kept_a'",
+                "update audit_entry set outcome = 'success' where id = 'aud_kept_a'");
+        assertVerifyNames("aud_kept_0", "insert into audit_entry (id, xid, recorded_at, action, outcome) values "
+                + "('aud_kept_0', '1', '2020-01-09T01:00:00Z', 'secret.read', 'success')", "delete from audit_entry where id = 'aud_kept_0'");
         assertTrue(service.verify(ADMIN, null).await().atMost(Duration.ofMinutes(1)).valid());
     }
 
@@ -208,6 +194,18 @@ class AuditArchiveTest {
                     verify.firstBroken().reason());
         } finally {
             sql("delete from audit_archive where partition_name = 'audit_entry_p19990101'");
+        }
+    }
+
+    /** After {@code tamper}, verify fails and names entry {@code id}; {@code restore} then undoes the tampering, whatever happened. */
+    private void assertVerifyNames(String id, String tamper, String restore) {
+        sql(tamper);
+        try {
+            VerifyResult verify = service.verify(ADMIN, null).await().atMost(Duration.ofMinutes(1));
+            assertFalse(verify.valid());
+            assertEquals(id, verify.firstBroken().id(), verify.firstBroken().reason());
+        } finally {
+            sql(restore);
         }
     }
 
