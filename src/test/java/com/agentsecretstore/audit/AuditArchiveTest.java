@@ -180,20 +180,25 @@ class AuditArchiveTest {
     }
 
     @Test
-    void anArchiveRecordNotSignedByTheServiceCannotMakeVerifySkipTheStartOfTheChain() {
-        // As a database admin would cover deleting the oldest entries: a record claiming they were archived.
-        sql("insert into audit_archive (partition_name, range_from, range_to, first_seal, last_seal, first_chain_seq, "
-                + "last_chain_seq, prev_hash, head_hash, last_xid, last_id, entries, key_id, signature, archived_at) values "
-                + "('audit_entry_p19990101', '1999-01-01Z', '1999-01-02Z', 1, 1000000, 1, 1000000, decode(repeat('00', 32), 'hex'), "
-                + "decode(repeat('00', 32), 'hex'), '0', '', 1000000, "
-                + "(select key_id from audit_signing_key where retired_at is null), decode(repeat('00', 64), 'hex'), now())");
-        try {
-            VerifyResult verify = service.verify(ADMIN, null).await().atMost(Duration.ofMinutes(1));
-            assertFalse(verify.valid());
-            assertTrue(verify.firstBroken().reason().contains("audit_entry_p19990101 is not signed by a key of this service"),
-                    verify.firstBroken().reason());
-        } finally {
-            sql("delete from audit_archive where partition_name = 'audit_entry_p19990101'");
+    void anArchiveRecordNotSignedByTheServiceCannotMakeVerifySkipTheStartOfTheChain() throws SQLException {
+        try (Connection sealers = Db.connect(); Statement hold = sealers.createStatement()) {
+            // The sealer continues the chain from the newest archive record: while the forged one exists, no
+            // seal may be written (it would be numbered after it, and every later archive would find a gap).
+            hold.execute("select pg_advisory_lock(" + AuditSealer.LOCK_CLASS + ", hashtext(current_schema()))");
+            // As a database admin would cover deleting the oldest entries: a record claiming they were archived.
+            sql("insert into audit_archive (partition_name, range_from, range_to, first_seal, last_seal, first_chain_seq, "
+                    + "last_chain_seq, prev_hash, head_hash, last_xid, last_id, entries, key_id, signature, archived_at) values "
+                    + "('audit_entry_p19990101', '1999-01-01Z', '1999-01-02Z', 1, 1000000, 1, 1000000, decode(repeat('00', 32), 'hex'), "
+                    + "decode(repeat('00', 32), 'hex'), '0', '', 1000000, "
+                    + "(select key_id from audit_signing_key where retired_at is null), decode(repeat('00', 64), 'hex'), now())");
+            try {
+                VerifyResult verify = service.verify(ADMIN, null).await().atMost(Duration.ofMinutes(1));
+                assertFalse(verify.valid());
+                assertTrue(verify.firstBroken().reason().contains("audit_entry_p19990101 is not signed by a key of this service"),
+                        verify.firstBroken().reason());
+            } finally {
+                sql("delete from audit_archive where partition_name = 'audit_entry_p19990101'");
+            }
         }
     }
 
