@@ -8,10 +8,10 @@
 # authenticated with a Kubernetes service-account token instead of the API key (a local stand-in
 # issuer, bench/k8s_issuer.py, serves the keys) with wrk at 32 connections, then measures the ceiling PostgreSQL itself sets on this machine (pgbench -S, and
 # pgbench inserting one audit-sized row per transaction) and prints everything in one table.
-# All traffic goes to 127.0.0.1. Takes about three minutes; cleans up after itself even on failure.
+# All traffic goes to 127.0.0.1. Takes about four minutes; cleans up after itself even on failure.
 #
 # Knobs (environment): BENCH_PORT (first port tried, default 18282), BENCH_DURATION (default 20s),
-# BENCH_WARMUP (default 5s), BENCH_CONNECTIONS (default 32), BENCH_PG_DURATION (seconds, default 20),
+# BENCH_WARMUP (default 20s), BENCH_CONNECTIONS (default 32), BENCH_PG_DURATION (seconds, default 20),
 # BENCH_JAVA_OPTS (JVM options for the service; default -XX:+UseParallelGC, as src/main/docker/Dockerfile.jvm
 # runs it), BENCH_PGBENCH=0 (skip the pgbench part),
 # BENCH_WAIT_QUIET=N (first wait up to N s for the 1-minute load average to drop below 1),
@@ -26,7 +26,7 @@ cd "$ROOT"
 
 PORT=${BENCH_PORT:-18282}
 DURATION=${BENCH_DURATION:-20s}
-WARMUP=${BENCH_WARMUP:-5s}
+WARMUP=${BENCH_WARMUP:-20s}
 CONNS=${BENCH_CONNECTIONS:-32}
 THREADS=2
 JAVA_OPTS=${BENCH_JAVA_OPTS--XX:+UseParallelGC}
@@ -205,6 +205,12 @@ table_stats() {
 cores() { awk -v t="$1" -v hz="$HZ" -v s="$2" 'BEGIN { printf "%.2f", t / hz / s }'; }
 
 declare -A BACKENDS RPS P50 P99 ERRS CPU_SVC CPU_PG CPU_WRK CPU_ALL CPU_OTHER PERREQ
+# Every measured run, the service's and pgbench's alike, starts right after a CHECKPOINT. The bench
+# writes max_wal_size's worth of WAL every two or three minutes, so a checkpoint (and the full-page
+# writes after it) otherwise fell inside some runs and not others: one read run dropped to 7,636/s
+# against 8,350-8,600/s in runs without. The warm-up is 20 s because after 5 s the C2 compiler, short
+# of CPU on 2 cores, was still compiling the read path during the measured run (about 900
+# compilations in its 20 s), and that set the read p99: 13-32 ms, against 10 ms after 20 s.
 run_wrk() { # name script path
   local name=$1 script=$2 path=$3 out="$OUT/wrk-$1.txt"
   step "$name: warm-up $WARMUP, then wrk -t$THREADS -c$CONNS -d$DURATION --latency $path"
@@ -217,6 +223,7 @@ run_wrk() { # name script path
   # shellcheck disable=SC2086
   pg0=$(proc_ticks $pids)
   read -r m0 _ < <(machine_ticks)
+  sql "checkpoint"
   step "$name: measuring"
   t0=$(date +%s.%N)
   (sleep 10; top -b -n1 -w 160 | head -n 20 >"$OUT/top-$name.txt") &
@@ -282,9 +289,11 @@ if [ "${BENCH_PGBENCH:-1}" = 1 ]; then
   timeout 180 pgbench -i -s 10 -q "$PGDB" >"$OUT/pgbench-init.txt" 2>&1 || die "pgbench -i failed: $(tail -n 5 "$OUT/pgbench-init.txt")"
   SQL_DB=$PGDB sql "$(cat "$BENCH_DIR/audit-table.sql")"
   pg_tps() { grep -E '^tps = ' "$1" | tail -n1 | sed -E 's/^tps = ([0-9.]+).*/\1/'; }
+  sql "checkpoint"
   step "pgbench -S -c $PG_CLIENTS -j $PG_JOBS -T $PG_SECONDS"
   timeout $((PG_SECONDS + 60)) pgbench -S -c "$PG_CLIENTS" -j "$PG_JOBS" -T "$PG_SECONDS" "$PGDB" >"$OUT/pgbench-select.txt" 2>&1 \
     || die "pgbench -S failed: $(tail -n 5 "$OUT/pgbench-select.txt")"
+  sql "checkpoint"
   step "pgbench -n -f bench/audit-insert.sql -c $PG_CLIENTS -j $PG_JOBS -T $PG_SECONDS"
   timeout $((PG_SECONDS + 60)) pgbench -n -f "$BENCH_DIR/audit-insert.sql" -c "$PG_CLIENTS" -j "$PG_JOBS" -T "$PG_SECONDS" "$PGDB" \
     >"$OUT/pgbench-insert.txt" 2>&1 || die "pgbench insert failed: $(tail -n 5 "$OUT/pgbench-insert.txt")"
