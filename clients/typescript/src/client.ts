@@ -5,7 +5,7 @@ import { statSync } from "node:fs";
 import { inspect } from "node:util";
 import { AgentSecretStoreError, ConfigurationError, Conflict, ServerError, TransportError, ValidationError } from "./errors.js";
 import { DEFAULT_RETRY, HttpTransport, Logger, retryDelay, RetryPolicy, sleep } from "./http.js";
-import { ApprovalPage, ApprovalRequest, ApprovalStatus, Secret, TokenInfo, TokenResponse } from "./models.js";
+import { ApprovalPage, ApprovalRequest, ApprovalStatus, Secret, StepUpChallenge, TokenInfo, TokenResponse } from "./models.js";
 import { verifyWebhook } from "./webhooks.js";
 import { VERSION } from "./version.js";
 
@@ -58,9 +58,42 @@ export interface RequestTokenOptions {
   maxUses?: number;
   /**
    * The agent's own id of this run or task. The same ask (scope, description, runId) while the
-   * first is still open gets that request back instead of paging the approvers again.
+   * first is still open gets that request back (`repeated`) instead of paging the approvers again.
    */
   runId?: string;
+  /**
+   * Sent as the `Idempotency-Key` header (1-255 visible ASCII characters, kept 24 h per principal).
+   * With it the call is retried on connection errors and 5xx, and the service answers a retry
+   * with the first answer; without it the call is never retried.
+   */
+  idempotencyKey?: string;
+}
+
+/**
+ * A WebAuthn assertion of the approver's passkey answering {@link AgentVault.stepUpChallenge}:
+ * what `navigator.credentials.get()` returns, each binary value as unpadded base64url (as
+ * `PublicKeyCredential.toJSON()` gives them). Sent as `step_up` with snake_case names.
+ */
+export interface StepUpAssertion {
+  credentialId: string;
+  clientDataJson: string;
+  authenticatorData: string;
+  signature: string;
+  userHandle?: string;
+}
+
+export interface ApproveOptions {
+  comment?: string;
+  /**
+   * Narrowing: what the token may do, never beyond the budget in effect (the service answers
+   * 422, {@link ValidationError}, otherwise); a later approver may only narrow further.
+   */
+  ttlSeconds?: number;
+  maxUses?: number;
+  /** A scope within the one in effect, e.g. one path of the asked glob. */
+  scope?: string;
+  /** Needed to approve a critical request (without it: {@link StepUpRequired}). */
+  stepUp?: StepUpAssertion;
 }
 
 export interface GetSecretOptions {
@@ -191,10 +224,15 @@ export class AgentVault {
   // --- Agents -------------------------------------------------------------------------------
 
   /**
-   * Asks for a scoped token. Never retried (a second request would be a second request).
-   * Standard tier: `status === "approved"` and `value` is the token. Sensitive or critical:
-   * `status === "pending"`; wait for `approvalRequestId` (or take the webhook), then call
-   * {@link getApprovedToken}.
+   * Asks for a scoped token. Standard tier: `status === "approved"` and `value` is the token.
+   * Sensitive or critical: `status === "pending"` (or `"delayed"` when the same ask was already
+   * open, and then `repeated` is true); wait for `approvalRequestId` (or take the webhook), then
+   * call {@link getApprovedToken}.
+   *
+   * Never retried without `idempotencyKey` (a second request would be a second request). With
+   * one, a retry gets the first answer, except for a standard grant, whose value the service
+   * never keeps: that retry throws {@link IdempotentReplayUnavailable} naming the token (revoke
+   * it and ask with a new key).
    */
   async requestToken(options: RequestTokenOptions & { signal?: AbortSignal }): Promise<TokenResponse> {
     const body: Record<string, unknown> = { scope: options.scope };
@@ -202,7 +240,14 @@ export class AgentVault {
     if (options.description !== undefined) body.description = options.description;
     if (options.maxUses !== undefined) body.max_uses = options.maxUses;
     if (options.runId !== undefined) body.run_id = options.runId;
-    return new TokenResponse(await this.#json("POST", "/v1/tokens", { body, signal: options.signal }));
+    const key = options.idempotencyKey;
+    const { status, json } = await this.#call("POST", "/v1/tokens", {
+      body,
+      headers: key === undefined ? undefined : { "idempotency-key": key },
+      idempotent: key !== undefined,
+      signal: options.signal,
+    });
+    return new TokenResponse(json, status === 200); // 201 is a grant, 202 a new request, 200 the open one of this ask
   }
 
   /** Reads a secret's value (latest version, or `version`) with a token covering `path`. */
@@ -308,6 +353,13 @@ export class AgentVault {
     return token.value;
   }
 
+  /** A token's metadata (never its value) with `remainingUses`; for its holder or an admin. */
+  async getToken(tokenId: string | TokenResponse, options: { signal?: AbortSignal } = {}): Promise<TokenInfo> {
+    const id = typeof tokenId === "string" ? tokenId : tokenId?.tokenId;
+    if (!id) throw new TypeError("getToken needs a token id (tok_...)");
+    return new TokenInfo(await this.#json("GET", `/v1/tokens/${segment(id)}`, { idempotent: true, signal: options.signal }));
+  }
+
   /** Revokes a token at once. Revoking twice is harmless, so this call is retried. */
   async revokeToken(tokenId: string | TokenResponse, options: { signal?: AbortSignal } = {}): Promise<TokenInfo> {
     const id = typeof tokenId === "string" ? tokenId : tokenId?.tokenId;
@@ -350,9 +402,40 @@ export class AgentVault {
     } while (cursor);
   }
 
-  /** Approves (never retried: the service would refuse a second approval by the same person). */
-  approve(approvalRequestId: string, options: { comment?: string } = {}): Promise<ApprovalRequest> {
-    return this.#decide(approvalRequestId, "approve", options.comment === undefined ? {} : { comment: options.comment });
+  /**
+   * Approves (never retried: the service would refuse a second approval by the same person).
+   * `ttlSeconds`, `maxUses` and `scope` narrow what the token may do. A critical request also
+   * needs `stepUp`, a passkey assertion answering {@link stepUpChallenge} for this request: an
+   * API key alone cannot make one, so people approve critical requests in the dashboard.
+   */
+  approve(approvalRequestId: string, options: ApproveOptions = {}): Promise<ApprovalRequest> {
+    const body: Record<string, unknown> = {};
+    if (options.comment !== undefined) body.comment = options.comment;
+    if (options.ttlSeconds !== undefined) body.ttl_seconds = options.ttlSeconds;
+    if (options.maxUses !== undefined) body.max_uses = options.maxUses;
+    if (options.scope !== undefined) body.scope = options.scope;
+    const a = options.stepUp;
+    if (a !== undefined) {
+      body.step_up = {
+        credential_id: a.credentialId,
+        client_data_json: a.clientDataJson,
+        authenticator_data: a.authenticatorData,
+        signature: a.signature,
+        user_handle: a.userHandle,
+      };
+    }
+    return this.#decide(approvalRequestId, "approve", body);
+  }
+
+  /**
+   * A passkey challenge for approving this critical request, bound to it and to the caller, good
+   * once and briefly. Never retried: each call issues a new challenge. {@link Conflict} of kind
+   * `no-passkey` when the caller has registered none.
+   */
+  async stepUpChallenge(approvalRequestId: string, options: { signal?: AbortSignal } = {}): Promise<StepUpChallenge> {
+    return new StepUpChallenge(
+      await this.#json("POST", `/v1/approvals/${segment(approvalRequestId)}/step-up`, { signal: options.signal }),
+    );
   }
 
   /** Denies; one denial ends the request. A reason is required. */
@@ -371,11 +454,19 @@ export class AgentVault {
   }
 
   async #json(method: string, path: string, options: Parameters<HttpTransport["request"]>[2]): Promise<Record<string, unknown>> {
-    const answer = await this.#transport.request(method, path, options);
-    if (answer === null || typeof answer !== "object" || Array.isArray(answer)) {
+    return (await this.#call(method, path, options)).json;
+  }
+
+  async #call(
+    method: string,
+    path: string,
+    options: Parameters<HttpTransport["request"]>[2],
+  ): Promise<{ status: number; json: Record<string, unknown> }> {
+    const { status, json } = await this.#transport.request(method, path, options);
+    if (json === null || typeof json !== "object" || Array.isArray(json)) {
       throw new TransportError(`the service answered ${method} ${path.split("?")[0]} with JSON that is not an object`);
     }
-    return answer as Record<string, unknown>;
+    return { status, json: json as Record<string, unknown> };
   }
 
   // --- Webhooks ------------------------------------------------------------------------------

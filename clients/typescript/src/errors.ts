@@ -15,6 +15,8 @@ export const PROBLEM_TYPE_BASE = "https://agentsecretstore.dev/problems/";
 
 const STANDARD_MEMBERS = new Set(["type", "title", "status", "detail", "instance", "errors"]);
 
+const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+
 /** One entry of a problem's `errors[]`: the (snake_case) field and what is wrong with it. */
 export interface FieldError {
   readonly field: string;
@@ -101,6 +103,20 @@ export class AuthenticationError extends AgentSecretStoreError {}
 /** 403: the caller may not do this (wrong role, not a designated approver, own request, refused read). */
 export class PermissionDenied extends AgentSecretStoreError {}
 
+/**
+ * 403: approving this critical request needs a passkey assertion made for it (`step-up-required`),
+ * or the one presented was refused (`step-up-invalid`; `extensions.reason` says why).
+ */
+export class StepUpRequired extends PermissionDenied {
+  /** Why an assertion was refused (`challenge_unknown`, `verification_failed`, ...); undefined when none was sent. */
+  get reason(): string | undefined {
+    return str(this.extensions.reason);
+  }
+}
+
+/** 403 of kind `token-exhausted`: the token's `maxUses` reads are used up; request a new one. */
+export class TokenExhausted extends PermissionDenied {}
+
 /** 404: no such resource, or one the caller may not see. */
 export class NotFound extends AgentSecretStoreError {}
 
@@ -116,6 +132,17 @@ export class RateLimited extends AgentSecretStoreError {
   get retryAfterSeconds(): number | undefined {
     const value = this.extensions.retry_after_seconds;
     return typeof value === "number" && Number.isInteger(value) ? value : undefined;
+  }
+}
+
+/**
+ * 409: a retry with an `Idempotency-Key` whose first answer was a token value, which the service
+ * never keeps. `extensions.token_id` names that token: revoke it and ask with a new key.
+ */
+export class IdempotentReplayUnavailable extends Conflict {
+  /** The token the first answer issued (`tok_…`). */
+  get tokenId(): string | undefined {
+    return str(this.extensions.token_id);
   }
 }
 
@@ -176,6 +203,14 @@ const BY_KIND: ReadonlyMap<string, ErrorClass> = new Map<string, ErrorClass>([
   ["approval-expired", Conflict],
   ["already-approved", Conflict],
   ["no-token-to-collect", Conflict],
+  ["token-exhausted", TokenExhausted],
+  ["idempotent-replay-unavailable", IdempotentReplayUnavailable],
+  ["idempotency-key-in-use", Conflict],
+  ["idempotency-key-reused", ValidationError],
+  ["step-up-required", StepUpRequired],
+  ["step-up-invalid", StepUpRequired],
+  ["no-passkey", Conflict],
+  ["passkey-invalid", ValidationError],
   ["rate-limited", RateLimited],
   ["internal-error", ServerError],
   ["service-unavailable", ServerError],
@@ -188,8 +223,6 @@ function errorClass(status: number, kind: string | undefined): ErrorClass {
   if (byStatus) return byStatus;
   return status >= 500 ? ServerError : AgentSecretStoreError;
 }
-
-const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
 /**
  * The typed error for an error answer. A problem+json (or any JSON object) body gives title,

@@ -111,7 +111,7 @@ export class HttpTransport {
   }
 
   /** Sends one call, retrying it per the policy if `idempotent`; throws on any error answer. */
-  async request(method: string, path: string, options: RequestOptions = {}): Promise<unknown> {
+  async request(method: string, path: string, options: RequestOptions = {}): Promise<{ status: number; json: unknown }> {
     const target = this.#basePath + path + queryString(options.query);
     const url = this.#origin + target;
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
@@ -131,7 +131,7 @@ export class HttpTransport {
         throw e.error;
       }
       this.#logger?.debug?.(`${method} ${target} -> ${response.status} (${Math.round(performance.now() - started)} ms)`);
-      if (response.status < 300) return parseJson(response.status, response.text);
+      if (response.status < 300) return { status: response.status, json: parseJson(response.status, response.text) };
       if (response.status < 400) {
         // Redirects are not followed: the Authorization header must not travel to another URL.
         throw new AgentSecretStoreError("redirected; set the base URL to the service itself", {

@@ -17,9 +17,11 @@ export {
 } from "./client.js";
 export type {
   AgentVaultOptions,
+  ApproveOptions,
   GetSecretOptions,
   ListApprovalsOptions,
   RequestTokenOptions,
+  StepUpAssertion,
   WaitOptions,
 } from "./client.js";
 export {
@@ -34,12 +36,15 @@ export {
   ConfigurationError,
   Conflict,
   errorFromResponse,
+  IdempotentReplayUnavailable,
   NotFound,
   PermissionDenied,
   PROBLEM_TYPE_BASE,
   RateLimited,
   RequestTimeout,
   ServerError,
+  StepUpRequired,
+  TokenExhausted,
   TransportError,
   ValidationError,
   WebhookVerificationError,
@@ -47,8 +52,8 @@ export {
 export type { FieldError, ProblemInit } from "./errors.js";
 export { DEFAULT_RETRY } from "./http.js";
 export type { Logger, RetryPolicy } from "./http.js";
-export { ApprovalRequest, FINAL_STATUSES, Secret, TokenInfo, TokenResponse } from "./models.js";
-export type { ApprovalPage, ApprovalStatus, Decision, Ending, Tier } from "./models.js";
+export { ApprovalRequest, FINAL_STATUSES, Secret, StepUpChallenge, TokenInfo, TokenResponse } from "./models.js";
+export type { ApprovalPage, ApprovalStatus, CredentialDescriptor, Decision, Ending, Tier } from "./models.js";
 export { DEFAULT_TOLERANCE_SECONDS, signWebhook, verifyWebhook, webhookKey } from "./webhooks.js";
 export type { VerifyOptions, WebhookEvent, WebhookHeaders } from "./webhooks.js";
 export { VERSION } from "./version.js";

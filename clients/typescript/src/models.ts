@@ -50,9 +50,14 @@ export class TokenResponse {
   readonly tokenId: string | undefined;
   readonly approvalRequestId: string | undefined;
   readonly requiredApprovals: number | undefined;
+  /** Reads the token allows (undefined: no limit). */
+  readonly maxUses: number | undefined;
+  readonly runId: string | undefined;
+  /** True when the service answered with the open request of the same ask (HTTP 200, not 201 or 202). */
+  readonly repeated: boolean;
   readonly #value: string | undefined;
 
-  constructor(data: Json) {
+  constructor(data: Json, repeated = false) {
     this.status = str(data.status) ?? "";
     this.tier = str(data.tier);
     this.scope = str(data.scope);
@@ -60,6 +65,9 @@ export class TokenResponse {
     this.tokenId = str(data.token_id);
     this.approvalRequestId = str(data.approval_request_id);
     this.requiredApprovals = int(data.required_approvals);
+    this.maxUses = int(data.max_uses);
+    this.runId = str(data.run_id);
+    this.repeated = repeated;
     this.#value = str(data.value);
   }
 
@@ -253,7 +261,7 @@ export interface ApprovalPage {
   readonly nextCursor: string | undefined;
 }
 
-/** A token's metadata (never its value), as {@link AgentVault.revokeToken} returns it. */
+/** A token's metadata (never its value), as {@link AgentVault.getToken} and {@link AgentVault.revokeToken} return it. */
 export class TokenInfo {
   readonly id: string;
   readonly principalId: string | undefined;
@@ -263,6 +271,11 @@ export class TokenInfo {
   readonly expiresAt: Date | undefined;
   readonly revokedAt: Date | undefined;
   readonly approvalRequestId: string | undefined;
+  /** Reads the token allows (undefined: no limit). */
+  readonly maxUses: number | undefined;
+  readonly uses: number;
+  /** Reads left (undefined: no limit). */
+  readonly remainingUses: number | undefined;
 
   constructor(data: Json) {
     this.id = str(data.id) ?? "";
@@ -273,9 +286,48 @@ export class TokenInfo {
     this.expiresAt = date(data.expires_at);
     this.revokedAt = date(data.revoked_at);
     this.approvalRequestId = str(data.approval_request_id);
+    this.maxUses = int(data.max_uses);
+    this.uses = int(data.uses) ?? 0;
+    this.remainingUses = int(data.remaining_uses);
   }
 
   get revoked(): boolean {
     return this.revokedAt !== undefined;
+  }
+}
+
+/** One of the approver's passkeys a step-up may use (base64url credential id). */
+export interface CredentialDescriptor {
+  readonly type: string;
+  readonly id: string;
+}
+
+/**
+ * What `navigator.credentials.get()` needs to step up for one critical approval
+ * ({@link AgentVault.stepUpChallenge}): good once, for this approver and this request, until `expiresAt`.
+ */
+export class StepUpChallenge {
+  /** base64url; the assertion's client data must carry it. */
+  readonly challenge: string;
+  readonly rpId: string | undefined;
+  readonly allowCredentials: readonly CredentialDescriptor[];
+  readonly userVerification: string | undefined;
+  readonly timeoutMs: number | undefined;
+  readonly approvalRequestId: string | undefined;
+  readonly expiresAt: Date | undefined;
+  readonly raw: Readonly<Json>;
+
+  constructor(data: Json) {
+    this.challenge = str(data.challenge) ?? "";
+    this.rpId = str(data.rp_id);
+    this.allowCredentials = (Array.isArray(data.allow_credentials) ? data.allow_credentials : []).map((c: Json) => ({
+      type: str(c.type) ?? "public-key",
+      id: str(c.id) ?? "",
+    }));
+    this.userVerification = str(data.user_verification);
+    this.timeoutMs = int(data.timeout_ms);
+    this.approvalRequestId = str(data.approval_request_id);
+    this.expiresAt = date(data.expires_at);
+    this.raw = Object.freeze({ ...data });
   }
 }

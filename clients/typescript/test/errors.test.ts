@@ -10,10 +10,13 @@ import {
   AuthenticationError,
   Conflict,
   errorFromResponse,
+  IdempotentReplayUnavailable,
   NotFound,
   PermissionDenied,
   RateLimited,
   ServerError,
+  StepUpRequired,
+  TokenExhausted,
   ValidationError,
 } from "agentsecretstore";
 
@@ -34,6 +37,14 @@ describe("errorFromResponse", () => {
       ["approval-expired", 409, Conflict],
       ["already-approved", 409, Conflict],
       ["no-token-to-collect", 409, Conflict],
+      ["token-exhausted", 403, TokenExhausted],
+      ["idempotent-replay-unavailable", 409, IdempotentReplayUnavailable],
+      ["idempotency-key-in-use", 409, Conflict],
+      ["idempotency-key-reused", 422, ValidationError],
+      ["step-up-required", 403, StepUpRequired],
+      ["step-up-invalid", 403, StepUpRequired],
+      ["no-passkey", 409, Conflict],
+      ["passkey-invalid", 422, ValidationError],
       ["rate-limited", 429, RateLimited],
       ["internal-error", 500, ServerError],
       ["service-unavailable", 503, ServerError],
@@ -75,6 +86,24 @@ describe("errorFromResponse", () => {
     const error = errorFromResponse(429, "", problem("rate-limited", 429, { retry_after_seconds: 7 }));
     assert.ok(error instanceof RateLimited);
     assert.equal(error.retryAfterSeconds, 7);
+  });
+
+  it("makes a step-up refusal a PermissionDenied with its reason", () => {
+    const refused = errorFromResponse(403, "", problem("step-up-invalid", 403, { approval_status: "pending", reason: "challenge_unknown" }));
+    assert.ok(refused instanceof StepUpRequired && refused instanceof PermissionDenied);
+    assert.equal(refused.reason, "challenge_unknown");
+    assert.equal(refused.extensions.approval_status, "pending");
+    const missing = errorFromResponse(403, "", problem("step-up-required", 403, { approval_status: "pending" }));
+    assert.ok(missing instanceof StepUpRequired);
+    assert.equal(missing.reason, undefined);
+  });
+
+  it("names the token of an idempotent replay that cannot be made", () => {
+    const error = errorFromResponse(409, "", problem("idempotent-replay-unavailable", 409, { token_id: "tok_1" }));
+    assert.ok(error instanceof IdempotentReplayUnavailable && error instanceof Conflict);
+    assert.equal(error.tokenId, "tok_1");
+    assert.equal(error.extensions.token_id, "tok_1");
+    assert.ok(errorFromResponse(403, "", problem("token-exhausted", 403)) instanceof PermissionDenied);
   });
 });
 

@@ -18,6 +18,7 @@ import { createServer, IncomingHttpHeaders, request as httpRequest } from "node:
 import { AddressInfo, createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
+import { SoftPasskey } from "./softpasskey.js";
 
 /** clients/typescript (this file runs from build/test/). */
 export const CLIENT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -70,6 +71,7 @@ export interface Seed {
   exampleAgent: Principal;
   alice: Principal;
   bob: Principal;
+  passkeys: { alice: SoftPasskey; bob: SoftPasskey };
   values: Record<string, string>;
 }
 
@@ -102,10 +104,9 @@ export class Service {
       ASS_KUBERNETES_ISSUERS: this.issuer.url,
       // Low enough for the rate-limit test to reach with a principal of its own.
       ASS_APPROVALS_MAX_WAITS_PER_PRINCIPAL: String(MAX_WAITS_PER_PRINCIPAL),
-      // This suite tests the agent's SDK; its "humans" approve over the API with keys. The passkey
-      // step-up of critical approvals is a person at a browser, tested by the Maven suite
-      // (PasskeyStepUpTest), the Python harness and the dashboard's browser test.
-      ASS_STEP_UP_CRITICAL: "false",
+      // Critical approvals need a passkey step-up, as in production: the approvers have software
+      // passkeys (softpasskey.ts), so that the SDK's stepUp is checked by the real verifier.
+      ASS_STEP_UP_CRITICAL: "true",
     });
     mkdirSync(CLIENT_ROOT + "build", { recursive: true });
     const log = openSync(this.logPath, "w");
@@ -192,6 +193,16 @@ export class Service {
     return { id: created.id, name: created.name, apiKey: created.api_key };
   }
 
+  /** Registers a software passkey for `who` (critical approvals need one: the passkey step-up). */
+  async registerPasskey(who: Principal): Promise<SoftPasskey> {
+    const passkey = new SoftPasskey();
+    const options = await this.call("POST", "/v1/passkeys/registration-options", undefined, who.apiKey);
+    if (options.status !== 200) throw new Error(`registration options -> ${options.status}: ${JSON.stringify(options.body)}`);
+    const created = await this.call("POST", "/v1/passkeys", passkey.registration(options.body.challenge), who.apiKey);
+    if (created.status !== 201) throw new Error(`passkey registration -> ${created.status}: ${JSON.stringify(created.body)}`);
+    return passkey;
+  }
+
   setPolicy(namespace: string, policy: unknown): Promise<unknown> {
     return this.admin("PUT", `/v1/namespaces/${namespace}/policy`, policy);
   }
@@ -209,13 +220,12 @@ export class Service {
     await this.setPolicy("ephemeral", { default_tier: "sensitive", request_ttl_seconds: 1 });
     for (const [path, value] of Object.entries(values)) await this.admin("PUT", "/v1/secrets/" + path, { value });
     const namespaces = ["production", "ephemeral"];
-    return {
-      agent: await this.principal("agent-orchestrator", "agent", namespaces),
-      exampleAgent: await this.principal("reference-example", "agent", ["production"]),
-      alice: await this.principal("alice", "approver", namespaces),
-      bob: await this.principal("bob", "approver", namespaces),
-      values,
-    };
+    const agent = await this.principal("agent-orchestrator", "agent", namespaces);
+    const exampleAgent = await this.principal("reference-example", "agent", ["production"]);
+    const alice = await this.principal("alice", "approver", namespaces);
+    const bob = await this.principal("bob", "approver", namespaces);
+    const passkeys = { alice: await this.registerPasskey(alice), bob: await this.registerPasskey(bob) };
+    return { agent, exampleAgent, alice, bob, passkeys, values };
   }
 }
 

@@ -17,18 +17,23 @@ import {
   AgentSecretStoreError,
   AgentVault,
   ApprovalDenied,
+  ApprovalRequest,
   ApprovalExpired,
   ApprovalPending,
   ApprovalTimeout,
   AuthenticationError,
   Conflict,
+  IdempotentReplayUnavailable,
   NotFound,
   PermissionDenied,
   RateLimited,
+  StepUpRequired,
+  TokenExhausted,
   ValidationError,
   verifyWebhook,
   WebhookVerificationError,
 } from "agentsecretstore";
+import type { ApproveOptions } from "agentsecretstore";
 import { CLIENT_ROOT, jarMissing, MAX_WAITS_PER_PRINCIPAL, Principal, RecordingProxy, REFERENCE_POLICY, Service, WebhookReceiver } from "./harness.js";
 
 const STRIPE = "secrets:read:production/stripe/*";
@@ -57,6 +62,13 @@ describe("AgentVault against the packaged service", { skip }, () => {
     assert.equal(request.status, "pending");
     assert.match(request.approvalRequestId ?? "", /^apr_/);
     return request.approvalRequestId!;
+  }
+
+  /** Approves a critical request as `who` with a fresh step-up of their software passkey. */
+  async function approveCritical(who: "alice" | "bob", id: string, options: ApproveOptions = {}): Promise<ApprovalRequest> {
+    const approver = who === "alice" ? alice : bob;
+    const { challenge } = await approver.stepUpChallenge(id);
+    return approver.approve(id, { ...options, stepUp: service.seed.passkeys[who].assertion(challenge) });
   }
 
   /** Runs the steps one after another in the background, after `ms`. */
@@ -120,8 +132,8 @@ describe("AgentVault against the packaged service", { skip }, () => {
       const id = request.approvalRequestId!;
       const approvers = later(
         300,
-        () => alice.approve(id, { comment: "Approved for scheduled payment batch" }),
-        () => bob.approve(id, { comment: "ok" }),
+        () => approveCritical("alice", id, { comment: "Approved for scheduled payment batch" }),
+        () => approveCritical("bob", id, { comment: "ok" }),
       );
 
       const result = await agent.waitForApproval(id, { timeoutSeconds: 600 });
@@ -140,7 +152,7 @@ describe("AgentVault against the packaged service", { skip }, () => {
 
     it("is not approved by one approval: the wait times out and says so", async () => {
       const id = await pending(STRIPE);
-      await alice.approve(id);
+      await approveCritical("alice", id);
       const result = await agent.waitForApproval(id, { timeoutSeconds: 1 });
       assert.deepEqual([result.status, result.approved, result.isFinal, result.timedOut], ["pending", false, false, true]);
       assert.equal(result.receivedApprovals, 1);
@@ -183,6 +195,86 @@ describe("AgentVault against the packaged service", { skip }, () => {
     });
   });
 
+  describe("passkey step-up of critical approvals", () => {
+    it("refuses a critical approval with only an API key: StepUpRequired, nothing counted", async () => {
+      const id = await pending(STRIPE);
+      const error = await rejection(alice.approve(id, { comment: "key only" }));
+      assert.ok(error instanceof StepUpRequired && error instanceof PermissionDenied);
+      assert.deepEqual([error.status, error.kind, error.reason], [403, "step-up-required", undefined]);
+      assert.equal((await alice.getApproval(id)).receivedApprovals, 0);
+      await alice.cancel(id, { reason: "test over" });
+    });
+
+    it("counts an approval with a step-up made for it, and refuses one answering no challenge", async () => {
+      const id = await pending(STRIPE);
+      const challenge = await alice.stepUpChallenge(id);
+      assert.equal(challenge.approvalRequestId, id);
+      assert.deepEqual(challenge.allowCredentials.map((c) => c.id), [service.seed.passkeys.alice.credentialId.toString("base64url")]);
+      assert.ok(challenge.expiresAt instanceof Date);
+      const forged = await rejection(bob.approve(id, { stepUp: service.seed.passkeys.bob.assertion("bm90LWlzc3VlZA") }));
+      assert.ok(forged instanceof StepUpRequired);
+      assert.deepEqual([forged.kind, forged.reason], ["step-up-invalid", "challenge_unknown"]);
+      const stepUp = service.seed.passkeys.alice.assertion(challenge.challenge);
+      assert.equal((await alice.approve(id, { comment: "with passkey", stepUp })).receivedApprovals, 1);
+      await alice.cancel(id, { reason: "test over" });
+    });
+  });
+
+  describe("budgets and repeated asks", () => {
+    it("narrows the token to what the approver allowed: scope, lifetime and reads", async () => {
+      const request = await agent.requestToken({ scope: OPENAI, ttlSeconds: 300, maxUses: 5, runId: randomBytes(6).toString("hex") });
+      assert.equal(request.maxUses, 5);
+      const id = request.approvalRequestId!;
+      const wider = await rejection(alice.approve(id, { maxUses: 10 }));
+      assert.ok(wider instanceof ValidationError);
+      assert.equal(wider.errors[0]?.field, "max_uses");
+      const narrow = "secrets:read:production/openai/api-key";
+      const view = await alice.approve(id, { comment: "once", ttlSeconds: 60, maxUses: 1, scope: narrow });
+      assert.deepEqual([view.status, view.scope, view.ttlSeconds], ["approved", narrow, 60]);
+
+      const token = await agent.collectToken(id);
+      assert.equal(token.scope, narrow);
+      const info = await agent.getToken(token);
+      assert.deepEqual([info.scope, info.maxUses, info.uses, info.remainingUses], [narrow, 1, 0, 1]);
+      assert.equal(info.expiresAt!.getTime() - info.issuedAt!.getTime(), 60_000);
+      const secret = await agent.getSecret("production/openai/api-key", { token });
+      assert.equal(secret.value, service.seed.values["production/openai/api-key"]);
+      assert.equal((await agent.getToken(token.tokenId!)).remainingUses, 0);
+      await assert.rejects(agent.getSecret("production/openai/api-key", { token }), TokenExhausted);
+    });
+
+    it("gives a repeated ask the open request back, marked repeated", async () => {
+      const ask = { scope: OPENAI, description: "repeat", runId: randomBytes(6).toString("hex") };
+      const first = await agent.requestToken(ask);
+      const again = await agent.requestToken(ask);
+      assert.deepEqual([first.repeated, again.repeated], [false, true]);
+      assert.equal(again.approvalRequestId, first.approvalRequestId);
+      assert.equal(again.runId, ask.runId);
+      await agent.cancel(first.approvalRequestId!);
+    });
+
+    it("answers a retry with the same Idempotency-Key with the first answer, never a second token", async () => {
+      const key = "k-" + randomBytes(8).toString("hex");
+      const ask = { scope: OPENAI, description: "idempotent", runId: randomBytes(6).toString("hex"), idempotencyKey: key };
+      const first = await agent.requestToken(ask);
+      const replay = await agent.requestToken(ask);
+      assert.equal(replay.approvalRequestId, first.approvalRequestId);
+      assert.equal(replay.status, "pending");
+      await agent.cancel(first.approvalRequestId!);
+
+      const grantKey = "k-" + randomBytes(8).toString("hex");
+      const granted = await agent.requestToken({ scope: "secrets:read:production/config/*", ttlSeconds: 60, idempotencyKey: grantKey });
+      assert.ok(granted.approved);
+      const error = await rejection(agent.requestToken({ scope: "secrets:read:production/config/*", ttlSeconds: 60, idempotencyKey: grantKey }));
+      assert.ok(error instanceof IdempotentReplayUnavailable && error instanceof Conflict);
+      assert.equal(error.tokenId, granted.tokenId);
+      const reused = await rejection(agent.requestToken({ scope: "secrets:read:production/config/*", ttlSeconds: 30, idempotencyKey: grantKey }));
+      assert.ok(reused instanceof ValidationError);
+      assert.equal(reused.kind, "idempotency-key-reused");
+      await agent.revokeToken(granted);
+    });
+  });
+
   describe("errors from problem types", () => {
     it("maps an unknown request to NotFound", async () => {
       const error = await rejection(agent.getApproval("apr_01ARZ3NDEKTSV4RRFFQ69G5FAV"));
@@ -200,8 +292,8 @@ describe("AgentVault against the packaged service", { skip }, () => {
 
     it("maps a second approval by the same approver to Conflict of kind already-approved", async () => {
       const id = await pending(STRIPE);
-      await alice.approve(id);
-      const error = await rejection(alice.approve(id));
+      await approveCritical("alice", id);
+      const error = await rejection(approveCritical("alice", id));
       assert.ok(error instanceof Conflict);
       assert.equal(error.kind, "already-approved");
       await alice.cancel(id, { reason: "test over" });
@@ -382,8 +474,8 @@ describe("AgentVault against the packaged service", { skip }, () => {
         if (!id) await pause(100);
       }
       assert.ok(id, "the example's approval request never appeared");
-      await alice.approve(id, { comment: "Approved for scheduled payment batch" });
-      await bob.approve(id, { comment: "ok" });
+      await approveCritical("alice", id, { comment: "Approved for scheduled payment batch" });
+      await approveCritical("bob", id, { comment: "ok" });
       const result = await running;
       assert.equal(result.code, 0, result.stderr);
       const lines = result.stdout.split("\n");

@@ -5,8 +5,14 @@ import { after, describe, it } from "node:test";
 import {
   AgentVault,
   ApprovalRequest,
+  Conflict,
+  IdempotentReplayUnavailable,
   RequestTimeout,
   ServerError,
+  StepUpChallenge,
+  StepUpRequired,
+  TokenExhausted,
+  TokenResponse,
   TransportError,
   ValidationError,
 } from "agentsecretstore";
@@ -39,6 +45,7 @@ describe("retries", () => {
     await assert.rejects(vault.requestToken({ scope: "secrets:read:a/*" }), ServerError);
     assert.equal(server.seen.length, 1);
     assert.deepEqual(JSON.parse(server.seen[0]!.body), { scope: "secrets:read:a/*" });
+    assert.equal(server.seen[0]!.headers["idempotency-key"], undefined);
   });
 
   it("never retries an approval", async () => {
@@ -150,5 +157,124 @@ describe("requests", () => {
     await vault.revokeToken("tok_1");
     assert.equal(server.seen[0]!.headers["content-length"], "0");
     assert.equal(server.seen[0]!.headers["content-type"], undefined);
+  });
+});
+
+const PENDING = {
+  status: "pending", approval_request_id: "apr_1", tier: "sensitive", required_approvals: 1,
+  expires_at: "2026-11-30T12:00:00Z", max_uses: 3, run_id: "task-7",
+};
+
+describe("budgets, idempotency keys and step-up on the wire", () => {
+  it("sends maxUses, runId and the Idempotency-Key, and reads the budget back", async () => {
+    const server = await stub(() => [202, PENDING]);
+    const vault = new AgentVault({ apiKey: KEY, baseUrl: server.url, retry: fast });
+    const answer = await vault.requestToken({
+      scope: "secrets:read:prod/x/*", ttlSeconds: 300, description: "rotate", maxUses: 3, runId: "task-7", idempotencyKey: "k-1",
+    });
+    assert.deepEqual(JSON.parse(server.seen[0]!.body), {
+      scope: "secrets:read:prod/x/*", ttl_seconds: 300, description: "rotate", max_uses: 3, run_id: "task-7",
+    });
+    assert.equal(server.seen[0]!.headers["idempotency-key"], "k-1");
+    assert.deepEqual([answer.maxUses, answer.runId, answer.repeated], [3, "task-7", false]);
+  });
+
+  it("retries a token request with an idempotency key, with the same key and body", async () => {
+    const server = await stub((_, n) => (n < 3 ? problem(503, "service-unavailable", "Service Unavailable") : [202, PENDING]));
+    const vault = new AgentVault({ apiKey: KEY, baseUrl: server.url, retry: fast });
+    const answer = await vault.requestToken({ scope: "secrets:read:prod/x/*", idempotencyKey: "k-2" });
+    assert.equal(answer.approvalRequestId, "apr_1");
+    assert.deepEqual(server.seen.map((s) => s.headers["idempotency-key"]), ["k-2", "k-2", "k-2"]);
+    assert.equal(new Set(server.seen.map((s) => s.body)).size, 1);
+  });
+
+  it("marks a repeated ask (200) and not a new request (202) or a grant (201)", async () => {
+    const answers: [number, unknown][] = [[200, { ...PENDING, status: "delayed" }], [202, PENDING], [201, { status: "approved", value: "ast_1" }]];
+    const server = await stub((_, n) => answers[n - 1]!);
+    const vault = new AgentVault({ apiKey: KEY, baseUrl: server.url });
+    const repeated = await vault.requestToken({ scope: "secrets:read:prod/x/*", runId: "task-7" });
+    assert.deepEqual([repeated.repeated, repeated.status], [true, "delayed"]);
+    assert.equal((await vault.requestToken({ scope: "secrets:read:prod/x/*" })).repeated, false);
+    assert.equal((await vault.requestToken({ scope: "secrets:read:prod/x/*" })).repeated, false);
+  });
+
+  it("throws IdempotentReplayUnavailable naming the token, once", async () => {
+    const server = await stub(() => problem(409, "idempotent-replay-unavailable", "Conflict", { token_id: "tok_1" }));
+    const vault = new AgentVault({ apiKey: KEY, baseUrl: server.url, retry: fast });
+    const error = await vault.requestToken({ scope: "secrets:read:prod/x/*", idempotencyKey: "k-3" }).catch((e) => e);
+    assert.ok(error instanceof IdempotentReplayUnavailable, String(error));
+    assert.equal(error.tokenId, "tok_1");
+    assert.equal(server.seen.length, 1);
+  });
+
+  it("throws TokenExhausted from a read with a used-up token", async () => {
+    const server = await stub(() => problem(403, "token-exhausted", "Forbidden"));
+    const vault = new AgentVault({ apiKey: KEY, baseUrl: server.url });
+    await assert.rejects(vault.getSecret("prod/x/key", { token: "ast_abc" }), TokenExhausted);
+  });
+
+  it("reads a token's remaining uses", async () => {
+    const server = await stub((seen) =>
+      seen.url.endsWith("tok_1") ? [200, { id: "tok_1", max_uses: 3, uses: 1, remaining_uses: 2 }] : [200, { id: "tok_2", uses: 5 }],
+    );
+    const vault = new AgentVault({ apiKey: KEY, baseUrl: server.url, retry: fast });
+    const info = await vault.getToken("tok_1");
+    assert.deepEqual([info.maxUses, info.uses, info.remainingUses], [3, 1, 2]);
+    const unlimited = await vault.getToken(new TokenResponse({ status: "approved", token_id: "tok_2" }));
+    assert.deepEqual([unlimited.maxUses, unlimited.uses, unlimited.remainingUses], [undefined, 5, undefined]);
+    assert.deepEqual(server.seen.map((s) => [s.method, s.url]), [["GET", "/v1/tokens/tok_1"], ["GET", "/v1/tokens/tok_2"]]);
+  });
+
+  it("sends only the narrowing asked for", async () => {
+    const server = await stub(() => [200, view("pending")]);
+    const vault = new AgentVault({ apiKey: KEY, baseUrl: server.url });
+    await vault.approve("apr_1", { comment: "once", maxUses: 1 });
+    await vault.approve("apr_1", { ttlSeconds: 600, scope: "secrets:read:prod/x/live-key" });
+    await vault.approve("apr_1");
+    assert.deepEqual(server.seen.map((s) => JSON.parse(s.body)), [
+      { comment: "once", max_uses: 1 },
+      { ttl_seconds: 600, scope: "secrets:read:prod/x/live-key" },
+      {},
+    ]);
+  });
+
+  it("sends a step-up assertion with snake_case names, and never retries it", async () => {
+    const server = await stub(() => problem(503, "service-unavailable", "Service Unavailable"));
+    const vault = new AgentVault({ apiKey: KEY, baseUrl: server.url, retry: fast });
+    const stepUp = { credentialId: "cred", clientDataJson: "cdj", authenticatorData: "ad", signature: "sig", userHandle: "uh" };
+    await assert.rejects(vault.approve("apr_1", { comment: "ok", stepUp }), ServerError);
+    assert.equal(server.seen.length, 1);
+    assert.deepEqual(JSON.parse(server.seen[0]!.body), {
+      comment: "ok",
+      step_up: { credential_id: "cred", client_data_json: "cdj", authenticator_data: "ad", signature: "sig", user_handle: "uh" },
+    });
+  });
+
+  it("asks for a step-up challenge once per call and reads it", async () => {
+    const challenge = {
+      challenge: "Y2hhbGxlbmdl", rp_id: "localhost", allow_credentials: [{ type: "public-key", id: "cred" }],
+      user_verification: "required", timeout_ms: 120000, approval_request_id: "apr_1", expires_at: "2026-11-30T12:02:00Z",
+    };
+    const server = await stub((_, n) => (n === 1 ? [200, challenge] : problem(503, "service-unavailable", "Service Unavailable")));
+    const vault = new AgentVault({ apiKey: KEY, baseUrl: server.url, retry: fast });
+    const options = await vault.stepUpChallenge("apr_1");
+    assert.ok(options instanceof StepUpChallenge);
+    assert.deepEqual(
+      [options.challenge, options.rpId, options.allowCredentials, options.userVerification, options.timeoutMs, options.approvalRequestId],
+      ["Y2hhbGxlbmdl", "localhost", [{ type: "public-key", id: "cred" }], "required", 120000, "apr_1"],
+    );
+    assert.equal(options.expiresAt?.toISOString(), "2026-11-30T12:02:00.000Z");
+    assert.deepEqual([server.seen[0]!.method, server.seen[0]!.url], ["POST", "/v1/approvals/apr_1/step-up"]);
+    await assert.rejects(vault.stepUpChallenge("apr_1"), ServerError);
+    assert.equal(server.seen.length, 2);
+  });
+
+  it("maps a critical approval without a passkey to StepUpRequired, and no-passkey to Conflict", async () => {
+    const server = await stub((seen) =>
+      seen.url.endsWith("/step-up") ? problem(409, "no-passkey", "Conflict") : problem(403, "step-up-required", "Forbidden", { approval_status: "pending" }),
+    );
+    const vault = new AgentVault({ apiKey: KEY, baseUrl: server.url });
+    await assert.rejects(vault.approve("apr_1"), StepUpRequired);
+    await assert.rejects(vault.stepUpChallenge("apr_1"), (e: unknown) => e instanceof Conflict && e.kind === "no-passkey");
   });
 });
