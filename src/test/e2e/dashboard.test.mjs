@@ -239,8 +239,10 @@ test('a new request appears in the queue without reload within 2 s, and is appro
   assert.equal(new URL(page.url()).pathname, `/dashboard/approvals/${id}`);
   await shoot(page, 'request');
 
-  // By keyboard: type the comment, Tab to Approve (its focus ring visible), Enter.
+  // By keyboard: type the comment, Tab past the (closed) narrowing to Approve (its focus ring visible), Enter.
   await page.getByLabel('Comment (optional)').fill('Scheduled batch, looks right');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Narrow the token (optional)');
   await page.keyboard.press('Tab');
   const focused = await page.evaluate(() => ({
     text: document.activeElement.textContent,
@@ -343,6 +345,56 @@ test('deny requires a reason: empty shows an error and the request stays pending
   await page.getByText('Denied. The request is closed.').waitFor();
   assert.equal(await statusOf(id), 'denied');
   await page.locator('.timeline').getByText('Unexpected access pattern — investigating').waitFor();
+  await done(page);
+});
+
+test('an approver narrows the token in the UI: input errors and the server\'s 422 show by their fields; the agent gets what was approved', async () => {
+  const id = await requestToken('secrets:read:e2e/openai/*', 'One-off embedding backfill');
+  const asked = await ok(keys.alice, 'GET', `/v1/approvals/${id}`);
+  const page = await openPage();
+  await signIn(page, keys.alice, `/dashboard/approvals/${id}`);
+  await page.getByRole('heading', { level: 1, name: `Request ${id}` }).waitFor();
+  await page.getByText('Narrow the token (optional)').click();
+  const approve = page.getByRole('button', { name: 'Approve', exact: true });
+
+  // Not a number: the page says so by the field and sends nothing.
+  await page.getByLabel('Reads allowed').fill('one');
+  await approve.click();
+  await page.locator('[data-field="max_uses"] .field-error').getByText('Enter a whole number of at least 1.').waitFor();
+  assert.equal(await statusOf(id), 'pending');
+
+  // Longer than the lifetime in effect: the server refuses (422 naming ttl_seconds), shown by that field.
+  await page.getByLabel('Reads allowed').fill('1');
+  await page.getByLabel('Lifetime (seconds)').fill(String(asked.ttl_seconds + 60));
+  await approve.click();
+  const ttlError = page.locator('[data-field="ttl_seconds"] .field-error');
+  await ttlError.waitFor();
+  assert.ok((await ttlError.textContent()).length > 0);
+  assert.equal(await page.getByLabel('Lifetime (seconds)').getAttribute('aria-invalid'), 'true');
+  await shoot(page, 'request-narrowing');
+  const refused = await ok(keys.alice, 'GET', `/v1/approvals/${id}`);
+  assert.equal(refused.status, 'pending');
+  assert.equal(refused.received_approvals, 0);
+
+  // Within the budget (asked: 300 s): one path, two minutes, one read.
+  await page.getByLabel('Lifetime (seconds)').fill('120');
+  await page.getByLabel('Scope', { exact: true }).fill('secrets:read:e2e/openai/key');
+  await approve.click();
+  await page.getByText('Approved. The token was issued to the requester.').waitFor();
+  await page.locator('.timeline').getByText('(narrowed to').waitFor();
+
+  const token = await call(keys.agent, 'GET', `/v1/approvals/${id}/token`);
+  assert.equal(token.status, 200);
+  assert.equal(token.json.scope, 'secrets:read:e2e/openai/key', JSON.stringify({ ...token.json, value: '…' }));
+  const info = await ok(keys.agent, 'GET', `/v1/tokens/${token.json.token_id}`);
+  assert.deepEqual([info.scope, info.max_uses, info.remaining_uses], ['secrets:read:e2e/openai/key', 1, 1], JSON.stringify(info));
+  assert.equal(token.json.max_uses, 1, JSON.stringify({ ...token.json, value: '…' }));
+  const lifetime = (Date.parse(token.json.expires_at) - Date.now()) / 1000;
+  assert.ok(lifetime > 0 && lifetime <= 120, `the token lives ${lifetime} s`);
+  const view = await ok(keys.alice, 'GET', `/v1/approvals/${id}`);
+  assert.equal(view.requested_scope, 'secrets:read:e2e/openai/*');
+  assert.deepEqual([view.scope, view.ttl_seconds, view.max_uses], ['secrets:read:e2e/openai/key', 120, 1]);
+  await assertNoSecretsShown(page);
   await done(page);
 });
 

@@ -57,9 +57,9 @@ public final class ApprovalApi {
             List<String> escalationApprovers) {
     }
 
-    /** The collected token of an approved request. */
+    /** The collected token of an approved request with the budget it was issued with ({@code maxUses} null: no read limit). */
     public record CollectedToken(String status, String value, String tokenId, String approvalRequestId, String scope,
-            String tier, Instant expiresAt) {
+            String tier, Instant expiresAt, Integer maxUses) {
         @Override
         public String toString() {
             return "CollectedToken[" + tokenId + "]";

@@ -146,7 +146,8 @@ public class ApprovalCommands {
                         throw new ApprovalConflict(refusal, r.status);
                     }
                     return issuer.collect(caller, r.tokenId).map(issued -> new CollectedToken("approved", issued.value(),
-                            issued.token().id, r.id, issued.token().scope, issued.token().tier.wire(), issued.token().expiresAt));
+                            issued.token().id, r.id, issued.token().scope, issued.token().tier.wire(), issued.token().expiresAt,
+                            issued.token().maxUses));
                 })));
     }
 

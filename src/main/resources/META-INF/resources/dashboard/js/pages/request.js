@@ -35,7 +35,8 @@ export function render(main, ctx) {
   let destroyed = false;
   let refreshing = false;
   // Text typed in the forms survives a live re-render.
-  const drafts = { comment: '', reason: '', cancel: '' };
+  const drafts = { comment: '', reason: '', cancel: '', scope: '', ttl_seconds: '', max_uses: '' };
+  let narrowingOpen = false;
 
   async function load() {
     try {
@@ -127,30 +128,64 @@ export function render(main, ctx) {
     return h('section', { class: 'card stack', 'aria-labelledby': 'actions-h' },
       h('h2', { id: 'actions-h' }, 'Decide'),
       result,
-      approveForm(may.approve, result, r.step_up_required),
+      approveForm(may.approve, result, r),
       denyForm(may.deny, result),
       r.status === 'pending' ? cancelForm(may.cancel, result) : null);
   }
 
-  function approveForm(perm, result, stepUp) {
+  /** A text or number input whose typed value survives a live re-render (in `drafts`, by name). */
+  function draftInput(name, attrs) {
+    const input = h('input', { name, autocomplete: 'off', spellcheck: 'false', ...attrs });
+    input.value = drafts[name];
+    input.addEventListener('input', () => { drafts[name] = input.value; });
+    return input;
+  }
+
+  function approveForm(perm, result, r) {
+    const stepUp = r.step_up_required;
     const comment = h('textarea', { rows: 2, maxlength: 1000, name: 'comment', disabled: !perm.allowed });
     comment.value = drafts.comment;
     comment.addEventListener('input', () => { drafts.comment = comment.value; });
+    // Narrowing: the server checks each part against the budget in effect (422 by the field).
+    const scope = draftInput('scope', { type: 'text', placeholder: r.scope || '', disabled: !perm.allowed });
+    const ttl = draftInput('ttl_seconds', { type: 'text', inputmode: 'numeric', placeholder: r.ttl_seconds ? String(r.ttl_seconds) : '', disabled: !perm.allowed });
+    const uses = draftInput('max_uses', { type: 'text', inputmode: 'numeric', placeholder: r.max_uses != null ? String(r.max_uses) : 'no limit', disabled: !perm.allowed });
+    const narrowing = h('details', { class: 'narrowing', open: narrowingOpen || Boolean(drafts.scope || drafts.ttl_seconds || drafts.max_uses) },
+      h('summary', null, 'Narrow the token (optional)'),
+      field({ label: 'Scope', name: 'scope', control: scope, hint: 'Within the scope in effect, e.g. one path of it.' }),
+      field({ label: 'Lifetime (seconds)', name: 'ttl_seconds', control: ttl, hint: r.ttl_seconds ? `At most ${r.ttl_seconds}.` : null }),
+      field({ label: 'Reads allowed', name: 'max_uses', control: uses, hint: r.max_uses != null ? `At most ${r.max_uses}.` : 'Empty: as asked.' }));
+    narrowing.addEventListener('toggle', () => { narrowingOpen = narrowing.open; });
     const button = h('button', { type: 'submit', class: 'approve', disabled: !perm.allowed }, 'Approve');
     const form = h('form', { class: 'decision', novalidate: true, 'aria-label': 'Approve' },
       field({ label: 'Comment (optional)', name: 'comment', control: comment }),
+      narrowing,
       stepUp ? h('p', { class: 'step-up-note' }, 'Critical: approving asks for one of your passkeys, for this request. ',
         h('a', { href: '/dashboard/settings/passkeys' }, 'Your passkeys')) : null,
       h('div', { class: 'actions' }, button, why(perm)));
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
-      const text = comment.value.trim() || null;
+      clearFieldErrors(form);
+      const body = { comment: comment.value.trim() || null };
+      if (scope.value.trim()) body.scope = scope.value.trim();
+      for (const [input, name] of [[ttl, 'ttl_seconds'], [uses, 'max_uses']]) {
+        const text = input.value.trim();
+        if (!text) continue;
+        if (!/^[1-9][0-9]{0,8}$/.test(text)) {
+          narrowing.open = true;
+          setFieldError(form, name, 'Enter a whole number of at least 1.');
+          input.focus();
+          return;
+        }
+        body[name] = Number(text);
+      }
       // The step-up is made now, for this request: its challenge is good once, and briefly.
       const payload = stepUp
-        ? async () => ({ comment: text, step_up: await webauthn.assert(await api('POST', `/v1/approvals/${encodeURIComponent(id)}/step-up`)) })
-        : { comment: text };
+        ? async () => ({ ...body, step_up: await webauthn.assert(await api('POST', `/v1/approvals/${encodeURIComponent(id)}/step-up`)) })
+        : body;
       await act(form, button, result, 'approve', payload, (v) => {
-        drafts.comment = '';
+        Object.assign(drafts, { comment: '', scope: '', ttl_seconds: '', max_uses: '' });
+        narrowingOpen = false;
         return v.status === 'pending'
           ? `Approved. ${v.received_approvals} of ${v.required_approvals} approvals received.`
           : v.status === 'delayed' ? 'Approved. All approvals are in; the cancel window has started.'
