@@ -39,10 +39,10 @@ public final class McpApi {
 
     /** A token value for {@code read_secret}; it appears only in the answer that hands it out. */
     @RegisterForReflection
-    public record IssuedToken(String value, String tokenId, String scope, String tier, Instant expiresAt) {
+    public record IssuedToken(String value, String tokenId, String scope, String tier, Instant expiresAt, Integer maxUses) {
 
         static IssuedToken of(CollectedToken t) {
-            return new IssuedToken(t.value(), t.tokenId(), t.scope(), t.tier(), t.expiresAt());
+            return new IssuedToken(t.value(), t.tokenId(), t.scope(), t.tier(), t.expiresAt(), t.maxUses());
         }
 
         @Override

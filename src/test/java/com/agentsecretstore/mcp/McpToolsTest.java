@@ -135,13 +135,16 @@ class McpToolsTest {
         assertEquals(1, pending.json().getInt("required_approvals"));
         assertNull(pending.json().get("token"));
 
-        Flow.approve(approver.key(), id).then().statusCode(200).body("status", equalTo("approved"));
+        // The approver allows two reads; the agent learns it with the token.
+        Api.as(approver.key()).body(Map.of("max_uses", 2)).post("/v1/approvals/" + id + "/approve").then().statusCode(200)
+                .body("status", equalTo("approved"));
 
         ToolResult approved = mcp.tool("access_status", args("approval_request_id", id, "wait_seconds", 5));
         assertFalse(approved.isError(), approved.text());
         assertEquals("approved", approved.json().getString("status"));
         String token = approved.sensitive("token.value");
         assertTrue(token.startsWith("ast_"));
+        assertEquals(2, approved.json().getInt("token.max_uses"));
 
         ToolResult read = mcp.tool("read_secret", args("path", ns + "/sens/key", "token", token));
         assertFalse(read.isError(), read.text());
