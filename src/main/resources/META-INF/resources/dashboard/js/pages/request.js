@@ -133,23 +133,22 @@ export function render(main, ctx) {
       r.status === 'pending' ? cancelForm(may.cancel, result) : null);
   }
 
-  /** A text or number input whose typed value survives a live re-render (in `drafts`, by name). */
-  function draftInput(name, attrs) {
-    const input = h('input', { name, autocomplete: 'off', spellcheck: 'false', ...attrs });
-    input.value = drafts[name];
-    input.addEventListener('input', () => { drafts[name] = input.value; });
-    return input;
+  /** A form control whose typed value survives a live re-render: kept in `drafts[key]`. */
+  function drafted(tag, key, attrs) {
+    const control = h(tag, attrs);
+    control.value = drafts[key];
+    control.addEventListener('input', () => { drafts[key] = control.value; });
+    return control;
   }
 
   function approveForm(perm, result, r) {
     const stepUp = r.step_up_required;
-    const comment = h('textarea', { rows: 2, maxlength: 1000, name: 'comment', disabled: !perm.allowed });
-    comment.value = drafts.comment;
-    comment.addEventListener('input', () => { drafts.comment = comment.value; });
+    const comment = drafted('textarea', 'comment', { rows: 2, maxlength: 1000, name: 'comment', disabled: !perm.allowed });
     // Narrowing: the server checks each part against the budget in effect (422 by the field).
-    const scope = draftInput('scope', { type: 'text', placeholder: r.scope || '', disabled: !perm.allowed });
-    const ttl = draftInput('ttl_seconds', { type: 'text', inputmode: 'numeric', placeholder: r.ttl_seconds ? String(r.ttl_seconds) : '', disabled: !perm.allowed });
-    const uses = draftInput('max_uses', { type: 'text', inputmode: 'numeric', placeholder: r.max_uses != null ? String(r.max_uses) : 'no limit', disabled: !perm.allowed });
+    const oneLine = { type: 'text', autocomplete: 'off', spellcheck: 'false', disabled: !perm.allowed };
+    const scope = drafted('input', 'scope', { ...oneLine, name: 'scope', placeholder: r.scope || '' });
+    const ttl = drafted('input', 'ttl_seconds', { ...oneLine, name: 'ttl_seconds', inputmode: 'numeric', placeholder: r.ttl_seconds ? String(r.ttl_seconds) : '' });
+    const uses = drafted('input', 'max_uses', { ...oneLine, name: 'max_uses', inputmode: 'numeric', placeholder: r.max_uses != null ? String(r.max_uses) : 'no limit' });
     const narrowing = h('details', { class: 'narrowing', open: narrowingOpen || Boolean(drafts.scope || drafts.ttl_seconds || drafts.max_uses) },
       h('summary', null, 'Narrow the token (optional)'),
       field({ label: 'Scope', name: 'scope', control: scope, hint: 'Within the scope in effect, e.g. one path of it.' }),
@@ -196,9 +195,7 @@ export function render(main, ctx) {
   }
 
   function denyForm(perm, result) {
-    const reason = h('textarea', { rows: 2, maxlength: 1000, name: 'reason', required: true, 'aria-required': 'true', disabled: !perm.allowed });
-    reason.value = drafts.reason;
-    reason.addEventListener('input', () => { drafts.reason = reason.value; });
+    const reason = drafted('textarea', 'reason', { rows: 2, maxlength: 1000, name: 'reason', required: true, 'aria-required': 'true', disabled: !perm.allowed });
     const button = h('button', { type: 'submit', class: 'deny', disabled: !perm.allowed }, 'Deny');
     const form = h('form', { class: 'decision', novalidate: true, 'aria-label': 'Deny' },
       field({ label: 'Reason for denial (required)', name: 'reason', control: reason, hint: 'The requester sees this reason.' }),
@@ -220,9 +217,7 @@ export function render(main, ctx) {
   }
 
   function cancelForm(perm, result) {
-    const reason = h('textarea', { rows: 2, maxlength: 1000, name: 'cancel_reason', disabled: !perm.allowed });
-    reason.value = drafts.cancel;
-    reason.addEventListener('input', () => { drafts.cancel = reason.value; });
+    const reason = drafted('textarea', 'cancel', { rows: 2, maxlength: 1000, name: 'cancel_reason', disabled: !perm.allowed });
     const button = h('button', { type: 'submit', class: 'danger', disabled: !perm.allowed }, 'Cancel request');
     const form = h('form', { class: 'decision', novalidate: true, 'aria-label': 'Cancel' },
       field({ label: 'Reason for cancelling (optional)', name: 'cancel_reason', control: reason }),
